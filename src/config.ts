@@ -1,0 +1,207 @@
+import { z } from "zod";
+import { type ErrorDetail, errors } from "./errors.js";
+
+/**
+ * One zod-validated view of the environment. Every batchfn setting is read here and nowhere else;
+ * a missing or malformed setting fails at start with a message naming it.
+ */
+
+const STORAGE = "AzureWebJobsStorage";
+
+const connectionStringStorage = z.object({
+  kind: z.literal("connectionString"),
+  connectionString: z.string(),
+});
+
+const identityStorage = z.object({
+  kind: z.literal("identity"),
+  accountName: z.string().optional(),
+  blobServiceUri: z.string(),
+  queueServiceUri: z.string(),
+  tableServiceUri: z.string(),
+  credential: z.enum(["managedidentity", "default"]),
+  clientId: z.string().optional(),
+});
+
+export const storageConfigSchema = z.discriminatedUnion("kind", [connectionStringStorage, identityStorage]);
+export type StorageConfig = z.infer<typeof storageConfigSchema>;
+
+const containerName = z
+  .string()
+  .regex(
+    /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    "must be a valid blob container name (3-63 chars: a-z, 0-9, -)",
+  );
+const tablePrefix = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, "must be letters and digits, 1-32 chars");
+
+const batchfnSettingsSchema = z.object({
+  BATCHFN_DATA_CONTAINER: containerName.default("batchfn-data"),
+  BATCHFN_ARTIFACTS_CONTAINER: containerName.default("batchfn-artifacts"),
+  BATCHFN_INBOX_CONTAINER: containerName.default("batchfn-inbox"),
+  BATCHFN_OUTBOX_CONTAINER: containerName.default("batchfn-outbox"),
+  BATCHFN_JOBS_CONTAINER: containerName.default("batchfn-jobs"),
+  BATCHFN_TABLE_PREFIX: tablePrefix.default("batchfn"),
+});
+
+export interface Config {
+  storage: StorageConfig;
+  containers: { data: string; artifacts: string; inbox: string; outbox: string; jobs: string };
+  tablePrefix: string;
+}
+
+export type Environment = Record<string, string | undefined>;
+
+/** Reads and validates the whole configuration; throws `InvalidConfig` naming every bad setting. */
+export function loadConfig(env: Environment = process.env): Config {
+  const problems: ErrorDetail[] = [];
+  const storage = readStorage(env, problems);
+  const settings = batchfnSettingsSchema.safeParse(
+    pickDefined(env, Object.keys(batchfnSettingsSchema.shape)),
+  );
+  if (!settings.success) {
+    for (const issue of settings.error.issues) {
+      const setting = String(issue.path[0]);
+      problems.push({ path: setting, message: `${setting} ${issue.message}` });
+    }
+  }
+  if (problems.length > 0 || !storage || !settings.success) {
+    throw errors.invalidConfig(
+      `Invalid configuration: ${problems.map((p) => p.message).join("; ")}`,
+      problems,
+    );
+  }
+  const s = settings.data;
+  return {
+    storage,
+    containers: {
+      data: s.BATCHFN_DATA_CONTAINER,
+      artifacts: s.BATCHFN_ARTIFACTS_CONTAINER,
+      inbox: s.BATCHFN_INBOX_CONTAINER,
+      outbox: s.BATCHFN_OUTBOX_CONTAINER,
+      jobs: s.BATCHFN_JOBS_CONTAINER,
+    },
+    tablePrefix: s.BATCHFN_TABLE_PREFIX,
+  };
+}
+
+function pickDefined(env: Environment, keys: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  return picked;
+}
+
+function readStorage(env: Environment, problems: ErrorDetail[]): StorageConfig | undefined {
+  const connectionString = env[STORAGE]?.trim();
+  if (connectionString) {
+    const problem = checkConnectionString(connectionString);
+    if (problem) {
+      problems.push({ path: STORAGE, message: `${STORAGE} ${problem}` });
+      return undefined;
+    }
+    return { kind: "connectionString", connectionString };
+  }
+  const prefix = `${STORAGE}__`;
+  const identityKeys = Object.keys(env).filter((key) => key.startsWith(prefix) && env[key]);
+  if (identityKeys.length === 0) {
+    problems.push({
+      path: STORAGE,
+      message: `${STORAGE} is not set: give a connection string (UseDevelopmentStorage=true for Azurite) or ${prefix}accountName / ${prefix}blobServiceUri, ${prefix}queueServiceUri, ${prefix}tableServiceUri`,
+    });
+    return undefined;
+  }
+  const accountName = env[`${prefix}accountName`]?.trim() || undefined;
+  if (accountName !== undefined && !/^[a-z0-9]{3,24}$/.test(accountName)) {
+    problems.push({
+      path: `${prefix}accountName`,
+      message: `${prefix}accountName must be 3-24 lowercase letters or digits`,
+    });
+  }
+  const uris: Record<"blob" | "queue" | "table", string | undefined> = {
+    blob: undefined,
+    queue: undefined,
+    table: undefined,
+  };
+  for (const service of ["blob", "queue", "table"] as const) {
+    const key = `${prefix}${service}ServiceUri`;
+    const given = env[key]?.trim();
+    if (given) {
+      if (!isServiceUrl(given)) {
+        problems.push({
+          path: key,
+          message: `${key} must be an https URL (http only on loopback), got '${given}'`,
+        });
+      }
+      uris[service] = given.replace(/\/+$/, "");
+    } else if (accountName) {
+      uris[service] = `https://${accountName}.${service}.core.windows.net`;
+    } else {
+      problems.push({
+        path: key,
+        message: `${key} is required when ${prefix}accountName is not set (Durable Functions needs blob, queue and table)`,
+      });
+    }
+  }
+  const credentialKey = `${prefix}credential`;
+  const credential = env[credentialKey]?.trim().toLowerCase();
+  if (credential !== undefined && credential !== "managedidentity") {
+    problems.push({
+      path: credentialKey,
+      message: `${credentialKey} must be 'managedidentity' when set, got '${env[credentialKey]}'`,
+    });
+  }
+  const clientId = env[`${prefix}clientId`]?.trim() || undefined;
+  if (clientId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(clientId)) {
+    problems.push({
+      path: `${prefix}clientId`,
+      message: `${prefix}clientId must be a GUID, got '${clientId}'`,
+    });
+  }
+  if (!uris.blob || !uris.queue || !uris.table) return undefined;
+  return {
+    kind: "identity",
+    accountName,
+    blobServiceUri: uris.blob,
+    queueServiceUri: uris.queue,
+    tableServiceUri: uris.table,
+    credential: credential === "managedidentity" ? "managedidentity" : "default",
+    clientId,
+  };
+}
+
+function isServiceUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:") return true;
+    return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Returns what is wrong with a storage connection string, or undefined when it is usable. */
+function checkConnectionString(value: string): string | undefined {
+  const pairs = new Map<string, string>();
+  for (const part of value.split(";")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    if (eq <= 0) return `is not a connection string: '${part}' is not a Key=Value pair`;
+    pairs.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  if (pairs.get("usedevelopmentstorage")?.toLowerCase() === "true") return undefined;
+  const hasKey = pairs.has("accountname") && pairs.has("accountkey");
+  const hasSas = pairs.has("sharedaccesssignature");
+  if (!hasKey && !hasSas)
+    return "must hold AccountName and AccountKey, a SharedAccessSignature, or UseDevelopmentStorage=true";
+  for (const service of ["blob", "queue", "table"]) {
+    const explicit = pairs.get(`${service}endpoint`);
+    if (explicit === undefined && !pairs.has("accountname")) {
+      return `has no ${service[0]?.toUpperCase()}${service.slice(1)}Endpoint (Durable Functions needs blob, queue and table)`;
+    }
+    if (explicit !== undefined && !URL.canParse(explicit))
+      return `has an invalid ${service} endpoint '${explicit}'`;
+  }
+  return undefined;
+}

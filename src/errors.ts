@@ -1,0 +1,70 @@
+/** One problem inside a request or a document, located by its path (`settings.mini_batch_size`). */
+export interface ErrorDetail {
+  path?: string;
+  code?: string;
+  message: string;
+}
+
+export interface BatchfnErrorOptions {
+  code: string;
+  message: string;
+  status: number;
+  details?: ErrorDetail[];
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * The one error type of batchfn. `code` is stable and documented; `status` is the HTTP status the
+ * API answers with; `details` lists every problem when there are several (validation).
+ */
+export class BatchfnError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: ErrorDetail[];
+  readonly retryable: boolean;
+
+  constructor(options: BatchfnErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "BatchfnError";
+    this.code = options.code;
+    this.status = options.status;
+    this.details = options.details ?? [];
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** The body every error answer carries: `{"error": {"code", "message", "details"}}`. */
+  toBody(): { error: { code: string; message: string; details: ErrorDetail[] } } {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+/** Factories, one per case, so codes and statuses are decided here and nowhere else. */
+export const errors = {
+  invalidSpec: (message: string, details: ErrorDetail[]) =>
+    new BatchfnError({ code: "InvalidSpec", status: 400, message, details }),
+  invalidConfig: (message: string, details: ErrorDetail[]) =>
+    new BatchfnError({ code: "InvalidConfig", status: 500, message, details }),
+  notFound: (kind: string, name: string) =>
+    new BatchfnError({ code: "NotFound", status: 404, message: `${kind} '${name}' was not found.` }),
+  alreadyExists: (kind: string, name: string) =>
+    new BatchfnError({ code: "AlreadyExists", status: 409, message: `${kind} '${name}' already exists.` }),
+  concurrentUpdate: (kind: string, name: string) =>
+    new BatchfnError({
+      code: "ConcurrentUpdate",
+      status: 409,
+      message: `${kind} '${name}' was changed by someone else since it was read; read it again and retry.`,
+    }),
+  invalidReference: (message: string) => new BatchfnError({ code: "InvalidReference", status: 400, message }),
+};
+
+/** Normalises anything thrown into an Error, keeping Errors as they are. */
+export function ensureError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === "string") return new Error(thrown);
+  try {
+    return new Error(JSON.stringify(thrown));
+  } catch {
+    return new Error(String(thrown));
+  }
+}
