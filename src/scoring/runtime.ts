@@ -1,0 +1,82 @@
+/**
+ * The contract between the engine and a scoring runtime (a custom script, or the no-code ONNX
+ * runtime). A runtime lives inside one worker thread: it is created once (`init`), then runs many
+ * mini-batches, then is shut down. Everything here crosses a thread boundary, so it is plain data.
+ */
+
+export type LogLevel = "debug" | "info" | "warning" | "error";
+
+/** One line of a job log (`logs/<job>.jsonl`). */
+export interface LogRecord {
+  time: string;
+  level: LogLevel;
+  source: "engine" | "script";
+  message: string;
+  miniBatch?: number;
+  attempt?: number;
+  fields?: Record<string, unknown>;
+}
+
+/** The logger a scoring script receives in its context. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What `init` and `run` of a scoring script receive. */
+export interface ScoringContext {
+  modelDir: string;
+  outputDir: string;
+  logger: Logger;
+  env: Record<string, string>;
+}
+
+/** One element returned by `run`: a text row, or a record whose values become the row. */
+export type ScoredRow = string | Record<string, unknown>;
+
+/** One local input file of a mini-batch. */
+export interface MiniBatchFile {
+  /** Local path of the file (or of the file holding just this mini-batch's rows). */
+  path: string;
+  /** The item's name as the user knows it (its path under the input), used in `file_name`. */
+  name: string;
+  /** For a row-split tabular item: index of its first row in the original file; otherwise 0. */
+  rowOffset: number;
+  /** For a row-split tabular item: how many rows it holds; absent for whole files. */
+  rowCount?: number;
+}
+
+export interface MiniBatchInput {
+  index: number;
+  attempt: number;
+  files: MiniBatchFile[];
+}
+
+/** An item (file, or row range of a file) that failed while the rest of its mini-batch went on. */
+export interface ItemFailure {
+  item: string;
+  /** How many items this counts for in the error threshold (rows for a row-split item, else 1). */
+  count: number;
+  code: string;
+  message: string;
+}
+
+export interface RunResult {
+  rows: ScoredRow[];
+  /** Items (files; rows for row-split tabular) that succeeded. */
+  succeededItems: number;
+  failedItems: ItemFailure[];
+}
+
+/** A scoring runtime, as loaded inside a worker. */
+export interface ScoringRuntime {
+  run(input: MiniBatchInput): Promise<RunResult>;
+  shutdown(): Promise<void>;
+}
+
+/** Which runtime a worker builds: serialisable, sent to every worker once. */
+export type RuntimeSpec =
+  | { kind: "script"; scriptPath: string; modelDir: string; outputDir: string; env: Record<string, string> }
+  | { kind: "onnx"; modelDir: string; outputDir: string; env: Record<string, string> };
