@@ -56,6 +56,19 @@ export const errors = {
       message: `${kind} '${name}' was changed by someone else since it was read; read it again and retry.`,
     }),
   invalidReference: (message: string) => new BatchfnError({ code: "InvalidReference", status: 400, message }),
+  invalidInputFile: (message: string) => new BatchfnError({ code: "InvalidInputFile", status: 400, message }),
+  unsupportedFileType: (message: string) =>
+    new BatchfnError({ code: "UnsupportedFileType", status: 400, message }),
+  missingColumn: (message: string) => new BatchfnError({ code: "MissingColumn", status: 400, message }),
+  invalidColumnValue: (message: string) =>
+    new BatchfnError({ code: "InvalidColumnValue", status: 400, message }),
+  inputSchemaMismatch: (message: string) =>
+    new BatchfnError({ code: "InputSchemaMismatch", status: 400, message }),
+  invalidModel: (message: string) => new BatchfnError({ code: "InvalidModel", status: 400, message }),
+  unsupportedModelFlavor: (message: string) =>
+    new BatchfnError({ code: "UnsupportedModelFlavor", status: 400, message }),
+  modelRunFailed: (message: string, cause?: unknown) =>
+    new BatchfnError({ code: "ModelRunFailed", status: 500, message, cause }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
