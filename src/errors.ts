@@ -69,6 +69,15 @@ export const errors = {
     new BatchfnError({ code: "UnsupportedModelFlavor", status: 400, message }),
   modelRunFailed: (message: string, cause?: unknown) =>
     new BatchfnError({ code: "ModelRunFailed", status: 500, message, cause }),
+  deploymentIsDefault: (endpoint: string, deployment: string) =>
+    new BatchfnError({
+      code: "DeploymentIsDefault",
+      status: 409,
+      message: `Batch deployment '${deployment}' is the default deployment of endpoint '${endpoint}'; switch the default (defaults.deployment_name) to another deployment first.`,
+    }),
+  protectedResource: (message: string) => new BatchfnError({ code: "ProtectedResource", status: 409, message }),
+  corruptRecord: (message: string, details: ErrorDetail[] = []) =>
+    new BatchfnError({ code: "CorruptRecord", status: 500, message, details }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
