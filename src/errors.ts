@@ -1,3 +1,5 @@
+import type { LogRecord } from "./scoring/runtime.js";
+
 /** One problem inside a request or a document, located by its path (`settings.mini_batch_size`). */
 export interface ErrorDetail {
   path?: string;
@@ -12,6 +14,15 @@ export interface BatchfnErrorOptions {
   details?: ErrorDetail[];
   retryable?: boolean;
   cause?: unknown;
+  /** Log records captured while the failing work ran (a mini-batch's script and engine lines). */
+  logs?: LogRecord[];
+}
+
+/** What a scoring failure carries besides its message. */
+export interface ScoringFailureOptions {
+  logs?: LogRecord[];
+  cause?: unknown;
+  details?: ErrorDetail[];
 }
 
 /**
@@ -23,6 +34,7 @@ export class BatchfnError extends Error {
   readonly status: number;
   readonly details: ErrorDetail[];
   readonly retryable: boolean;
+  readonly logs: LogRecord[];
 
   constructor(options: BatchfnErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -31,6 +43,7 @@ export class BatchfnError extends Error {
     this.status = options.status;
     this.details = options.details ?? [];
     this.retryable = options.retryable ?? false;
+    this.logs = options.logs ?? [];
   }
 
   /** The body every error answer carries: `{"error": {"code", "message", "details"}}`. */
@@ -78,6 +91,16 @@ export const errors = {
   protectedResource: (message: string) => new BatchfnError({ code: "ProtectedResource", status: 409, message }),
   corruptRecord: (message: string, details: ErrorDetail[] = []) =>
     new BatchfnError({ code: "CorruptRecord", status: 500, message, details }),
+  invalidScoringScript: (message: string, details: ErrorDetail[] = []) =>
+    new BatchfnError({ code: "InvalidScoringScript", status: 400, message, details }),
+  scriptInitFailed: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "ScriptInitFailed", status: 500, message, ...options }),
+  scriptError: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "ScriptError", status: 500, message, retryable: true, ...options }),
+  miniBatchTimeout: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "MiniBatchTimeout", status: 504, message, retryable: true, ...options }),
+  workerCrashed: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "WorkerCrashed", status: 500, message, retryable: true, ...options }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
