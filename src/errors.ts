@@ -101,6 +101,30 @@ export const errors = {
     new BatchfnError({ code: "MiniBatchTimeout", status: 504, message, retryable: true, ...options }),
   workerCrashed: (message: string, options: ScoringFailureOptions = {}) =>
     new BatchfnError({ code: "WorkerCrashed", status: 500, message, retryable: true, ...options }),
+  invalidInput: (message: string) => new BatchfnError({ code: "InvalidInput", status: 400, message }),
+  datastoreNotFound: (name: string) =>
+    new BatchfnError({
+      code: "DatastoreNotFound",
+      status: 400,
+      message: `Datastore '${name}' was not found.`,
+    }),
+  inputNotFound: (message: string) => new BatchfnError({ code: "InputNotFound", status: 400, message }),
+  inputEmpty: (message: string) => new BatchfnError({ code: "InputEmpty", status: 400, message }),
+  inputTypeMismatch: (message: string) =>
+    new BatchfnError({ code: "InputTypeMismatch", status: 400, message }),
+  inputUnreachable: (message: string, cause?: unknown) =>
+    new BatchfnError({ code: "InputUnreachable", status: 502, message, retryable: true, cause }),
+  inputChanged: (message: string) => new BatchfnError({ code: "InputChanged", status: 409, message }),
+  outputExists: (file: string) =>
+    new BatchfnError({
+      code: "OutputExists",
+      status: 409,
+      message: `Output file '${file}' already exists; choose another output path or file name, or set overwrite: true.`,
+    }),
+  outputColumnsMismatch: (message: string) =>
+    new BatchfnError({ code: "OutputColumnsMismatch", status: 400, message }),
+  errorThresholdExceeded: (message: string) =>
+    new BatchfnError({ code: "ErrorThresholdExceeded", status: 422, message }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
