@@ -1,0 +1,79 @@
+import type { Config } from "../config.js";
+import {
+  type DataAsset,
+  type Datastore,
+  type Deployment,
+  dataAssetSchema,
+  datastoreSchema,
+  deploymentSchema,
+  type Endpoint,
+  endpointSchema,
+  type Model,
+  modelSchema,
+} from "../spec/resources.js";
+import type { StorageClients } from "../storage/clients.js";
+import { kindLabels } from "./record.js";
+import { createTableStore, type RowKey, type TableStore } from "./table-store.js";
+
+/**
+ * The registry's tables, one per kind, named `<tablePrefix><Kind>`:
+ * - `Endpoints`: PartitionKey `endpoint`, RowKey the endpoint name.
+ * - `Deployments`: PartitionKey the endpoint name, RowKey the deployment name.
+ * - `Models`, `Data`: PartitionKey the asset name, RowKey the version.
+ * - `Datastores`: PartitionKey `datastore`, RowKey the datastore name.
+ */
+export interface RegistryTables {
+  endpoints: TableStore<Endpoint>;
+  deployments: TableStore<Deployment>;
+  models: TableStore<Model>;
+  data: TableStore<DataAsset>;
+  datastores: TableStore<Datastore>;
+}
+
+export interface RegistryDependencies {
+  clients: StorageClients;
+  config: Config;
+}
+
+export const ENDPOINT_PARTITION = "endpoint";
+export const DATASTORE_PARTITION = "datastore";
+
+const byRowKey = (key: RowKey): string => key.rowKey;
+const nameAndVersion = (key: RowKey): string => `${key.partitionKey}:${key.rowKey}`;
+
+/** Builds the five table stores from configuration. */
+export function createRegistryTables({ clients, config }: RegistryDependencies): RegistryTables {
+  const table = (suffix: string) => clients.table(`${config.tablePrefix}${suffix}`);
+  return {
+    endpoints: createTableStore({
+      client: table("Endpoints"),
+      schema: endpointSchema,
+      kind: kindLabels.endpoint,
+      describe: byRowKey,
+    }),
+    deployments: createTableStore({
+      client: table("Deployments"),
+      schema: deploymentSchema,
+      kind: kindLabels.deployment,
+      describe: (key) => `${key.partitionKey}/${key.rowKey}`,
+    }),
+    models: createTableStore({
+      client: table("Models"),
+      schema: modelSchema,
+      kind: kindLabels.model,
+      describe: nameAndVersion,
+    }),
+    data: createTableStore({
+      client: table("Data"),
+      schema: dataAssetSchema,
+      kind: kindLabels.data,
+      describe: nameAndVersion,
+    }),
+    datastores: createTableStore({
+      client: table("Datastores"),
+      schema: datastoreSchema,
+      kind: kindLabels.datastore,
+      describe: byRowKey,
+    }),
+  };
+}
