@@ -91,8 +91,8 @@ export const errors = {
   protectedResource: (message: string) => new BatchfnError({ code: "ProtectedResource", status: 409, message }),
   corruptRecord: (message: string, details: ErrorDetail[] = []) =>
     new BatchfnError({ code: "CorruptRecord", status: 500, message, details }),
-  invalidScoringScript: (message: string, details: ErrorDetail[] = []) =>
-    new BatchfnError({ code: "InvalidScoringScript", status: 400, message, details }),
+  invalidScoringScript: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "InvalidScoringScript", status: 400, message, ...options }),
   scriptInitFailed: (message: string, options: ScoringFailureOptions = {}) =>
     new BatchfnError({ code: "ScriptInitFailed", status: 500, message, ...options }),
   scriptError: (message: string, options: ScoringFailureOptions = {}) =>
