@@ -1,0 +1,122 @@
+import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import {
+  ACTIVITY,
+  type ChunkResult,
+  chunkInputSchema,
+  chunkResultSchema,
+  type FinalizeInput,
+  type JobResult,
+  type JobStatus,
+  jobResultSchema,
+  ORCHESTRATION,
+  type Progress,
+  planSummarySchema,
+  type ScoringJobInput,
+  scoringJobInputSchema,
+} from "./contract.js";
+import { initialProgress, thresholdMessage } from "./progress.js";
+import { scoreRange } from "./score-range.js";
+
+/**
+ * The `scoringJob` orchestration: plan → windowed fan-out of mini-batches (inline for small jobs,
+ * in sequential sub-orchestrations of `chunkSize` mini-batches for large ones) → finalize.
+ * Deterministic: it talks to the world only through activities.
+ */
+export const scoringJob: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = scoringJobInputSchema.parse(context.df.getInput());
+  const report = (status: JobStatus, progress?: Progress, message?: string) =>
+    context.df.setCustomStatus({ status, progress, message });
+
+  report("Preparing");
+  let plan: ReturnType<typeof planSummarySchema.parse>;
+  try {
+    plan = planSummarySchema.parse(yield context.df.callActivity(ACTIVITY.plan, { jobName: input.jobName }));
+  } catch (thrown) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return yield* finalize(context, { jobName: input.jobName, status: "Failed", message }, report);
+  }
+
+  let result: ChunkResult = { progress: initialProgress(plan), stop: "completed" };
+  report("Running", result.progress);
+  const ranges = chunkRanges(plan.miniBatches, input.chunkSize);
+  if (ranges.length === 1) {
+    const [start, end] = ranges[0] ?? [0, 0];
+    result = yield* scoreRange(context, rangeOptions(input, start, end, result.progress, report));
+  } else {
+    for (const [chunk, [start, end]] of ranges.entries()) {
+      const chunkInput = { ...rangeInput(input, start, end), progress: result.progress };
+      const instanceId = `${context.df.instanceId}:chunk-${chunk}`;
+      result = chunkResultSchema.parse(
+        yield context.df.callSubOrchestrator(ORCHESTRATION.chunk, chunkInput, instanceId),
+      );
+      report("Running", result.progress);
+      if (result.stop !== "completed") break;
+    }
+  }
+
+  const finalInput: FinalizeInput =
+    result.stop === "threshold"
+      ? {
+          jobName: input.jobName,
+          status: "Failed",
+          progress: result.progress,
+          message: thresholdMessage(result.progress, input.errorThreshold),
+        }
+      : result.stop === "canceled"
+        ? {
+            jobName: input.jobName,
+            status: "Canceled",
+            progress: result.progress,
+            message: "Canceled on request; the parts scored before are kept.",
+          }
+        : { jobName: input.jobName, status: "Completed", progress: result.progress };
+  return yield* finalize(context, finalInput, report);
+};
+
+/** `scoringJobChunk`: one range of a large job, with the window and threshold of the whole job. */
+export const scoringJobChunk: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = chunkInputSchema.parse(context.df.getInput());
+  const report = (progress: Progress) => context.df.setCustomStatus({ status: "Running", progress });
+  return yield* scoreRange(context, { ...input, report });
+};
+
+function* finalize(
+  context: OrchestrationContext,
+  input: FinalizeInput,
+  report: (status: JobStatus, progress?: Progress, message?: string) => void,
+): Generator<Task, JobResult, unknown> {
+  report("Finalizing", input.progress, input.message);
+  const outputs: unknown = yield context.df.callActivity(ACTIVITY.finalize, input);
+  const result = jobResultSchema.parse({ ...input, outputs });
+  report(result.status, result.progress, result.message);
+  return result;
+}
+
+function rangeInput(input: ScoringJobInput, start: number, end: number) {
+  return {
+    jobName: input.jobName,
+    start,
+    end,
+    window: input.window,
+    retry: input.retry,
+    errorThreshold: input.errorThreshold,
+  };
+}
+
+function rangeOptions(
+  input: ScoringJobInput,
+  start: number,
+  end: number,
+  progress: Progress,
+  report: (status: JobStatus, progress?: Progress) => void,
+) {
+  return { ...rangeInput(input, start, end), progress, report: (p: Progress) => report("Running", p) };
+}
+
+/** `[start, end)` ranges of at most `size` mini-batches covering `[0, total)`; one empty range for 0. */
+export function chunkRanges(total: number, size: number): Array<[number, number]> {
+  if (total <= size) return [[0, total]];
+  const ranges: Array<[number, number]> = [];
+  for (let start = 0; start < total; start += size) ranges.push([start, Math.min(total, start + size)]);
+  return ranges;
+}
