@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { caseInsensitive } from "./fields.js";
+import { loggingLevel, outputAction, outputFormat } from "./resources.js";
+
+/**
+ * The scoring settings of a deployment as written: under `settings:` in the v2 form, at the root of
+ * the deployment in the 2021 form. Nothing is defaulted here: the canonical `deploymentSettingsSchema`
+ * applies the defaults once both forms are merged.
+ */
+export const settingsFields = {
+  max_concurrency_per_instance: z.number().int().min(1).optional(),
+  mini_batch_size: z.number().int().min(1).optional(),
+  mini_batch_rows: z.number().int().min(1).optional(),
+  output_action: caseInsensitive(outputAction).optional(),
+  output_file_name: z
+    .string()
+    .min(1)
+    .regex(/^[^/\\]+$/, "must be a file name, without folders")
+    .optional(),
+  output_format: caseInsensitive(outputFormat).optional(),
+  retry_settings: z
+    .strictObject({
+      max_retries: z.number().int().min(0).optional(),
+      timeout: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  error_threshold: z.number().int().min(-1).optional(),
+  logging_level: caseInsensitive(loggingLevel).optional(),
+};
+
+/** The names of the settings, the keys that may sit at the root of a 2021 deployment. */
+export const SETTINGS_KEYS = Object.keys(settingsFields) as (keyof typeof settingsFields)[];
+
+export const environmentVariables = z.record(z.string(), z.string());
+
+/** `settings:` of a v2 deployment; newer files also put `environment_variables` here. */
+export const settingsInput = z.strictObject({
+  ...settingsFields,
+  environment_variables: environmentVariables.optional(),
+});
+export type SettingsInput = z.infer<typeof settingsInput>;
