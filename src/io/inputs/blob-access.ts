@@ -1,0 +1,75 @@
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
+import { BlobServiceClient, ContainerClient, type StorageSharedKeyCredential } from "@azure/storage-blob";
+import { z } from "zod";
+import type { StorageConfig } from "../../config.js";
+import type { StorageClients } from "../../storage/clients.js";
+
+/**
+ * Which blob service a location lives in, in a form that survives serialisation (plans, activity
+ * inputs): the app's own account, another account reached with the app's identity, or a public
+ * container read anonymously.
+ */
+export const blobStoreSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("app") }),
+  z.strictObject({ kind: z.literal("account"), url: z.url() }),
+  z.strictObject({ kind: z.literal("public"), url: z.url() }),
+]);
+export type BlobStore = z.infer<typeof blobStoreSchema>;
+
+/** Reaches any {@link BlobStore}; the one place that decides which credential a store gets. */
+export interface BlobAccess {
+  container(store: BlobStore, container: string): ContainerClient;
+  /** The blob service URL of a datastore on another account (`https://<account>.blob.<endpoint>`). */
+  accountUrl(accountName: string, endpoint: string): string;
+}
+
+export interface BlobAccessOptions {
+  clients: StorageClients;
+  /** The app's identity for other accounts; built lazily from `storage` when absent. */
+  credential?: TokenCredential | StorageSharedKeyCredential;
+  storage?: StorageConfig;
+  /** Overrides the service URL of other accounts (tests point it at Azurite). */
+  accountUrl?: (accountName: string, endpoint: string) => string;
+}
+
+/** Builds the {@link BlobAccess} of the app from its clients and identity. */
+export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
+  const services = new Map<string, BlobServiceClient>();
+  let credential = options.credential;
+  const accountService = (url: string): BlobServiceClient => {
+    let service = services.get(url);
+    if (!service) {
+      credential ??= appIdentityCredential(options.storage);
+      service = new BlobServiceClient(url, credential);
+      services.set(url, service);
+    }
+    return service;
+  };
+  return {
+    container(store, container) {
+      switch (store.kind) {
+        case "app":
+          return options.clients.blob.getContainerClient(container);
+        case "account":
+          return accountService(store.url).getContainerClient(container);
+        case "public":
+          return new ContainerClient(`${store.url.replace(/\/+$/, "")}/${encodeURIComponent(container)}`);
+      }
+    },
+    accountUrl: options.accountUrl ?? ((accountName, endpoint) => `https://${accountName}.blob.${endpoint}`),
+  };
+}
+
+/**
+ * The identity the app uses for storage accounts other than its own: the managed identity named by
+ * configuration (same rules as src/storage/clients.ts), else DefaultAzureCredential.
+ */
+export function appIdentityCredential(storage: StorageConfig | undefined): TokenCredential {
+  if (storage?.kind === "identity" && storage.credential === "managedidentity") {
+    return storage.clientId
+      ? new ManagedIdentityCredential({ clientId: storage.clientId })
+      : new ManagedIdentityCredential();
+  }
+  const clientId = storage?.kind === "identity" ? storage.clientId : undefined;
+  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
+}

@@ -1,0 +1,86 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { errors } from "../../errors.js";
+import type { BlobAccess } from "./blob-access.js";
+import type { InputItem, InputRoot } from "./resolved-input.js";
+import { isConditionFailure, isNotFound } from "./storage-error.js";
+
+export interface DownloadItemRequest {
+  root: InputRoot;
+  item: InputItem;
+  /** Local file to write; written through a temporary name, so it is complete or absent. */
+  target: string;
+  access: BlobAccess;
+}
+
+/**
+ * Downloads one input item to a local file, insisting on the version seen at resolution: a blob
+ * changed or removed since then fails with `InputChanged` / `InputNotFound` naming it.
+ */
+export async function downloadItem(request: DownloadItemRequest): Promise<void> {
+  const { root, item, target } = request;
+  await mkdir(dirname(target), { recursive: true });
+  const partial = `${target}.${process.pid}.${Date.now().toString(36)}.partial`;
+  try {
+    if (root.kind === "blob") await downloadBlob(request, partial);
+    else await downloadUrl(root.url, item, partial);
+    await rename(partial, target);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+async function downloadBlob(request: DownloadItemRequest, partial: string): Promise<void> {
+  const { root, item } = request;
+  if (root.kind !== "blob") return;
+  const blobName = `${root.prefix}${item.name}`;
+  const blob = request.access.container(root.store, root.container).getBlobClient(blobName);
+  try {
+    await blob.downloadToFile(partial, 0, undefined, {
+      conditions: item.etag === undefined ? undefined : { ifMatch: item.etag },
+    });
+  } catch (thrown) {
+    if (isConditionFailure(thrown)) {
+      throw errors.inputChanged(
+        `Input file '${item.name}' (blob '${blobName}' in '${root.container}') changed after the job was planned.`,
+      );
+    }
+    if (isNotFound(thrown)) {
+      throw errors.inputNotFound(
+        `Input file '${item.name}' (blob '${blobName}' in '${root.container}') was removed after the job was planned.`,
+      );
+    }
+    throw thrown;
+  }
+}
+
+async function downloadUrl(url: string, item: InputItem, partial: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (thrown) {
+    throw errors.inputUnreachable(
+      `Input file '${item.name}' could not be downloaded: ${String(thrown)}`,
+      thrown,
+    );
+  }
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw errors.inputUnreachable(
+      `Input file '${item.name}' could not be downloaded (HTTP ${response.status}).`,
+    );
+  }
+  const etag = response.headers.get("etag");
+  if (item.etag !== undefined && etag !== null && etag !== item.etag) {
+    await response.body.cancel();
+    throw errors.inputChanged(`Input file '${item.name}' changed after the job was planned (ETag ${etag}).`);
+  }
+  await pipeline(
+    Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    createWriteStream(partial),
+  );
+}
