@@ -96,18 +96,10 @@ export const issueMessages: z.core.$ZodErrorMap = (issue) => {
 /**
  * Flattens zod issues (from a parse with `reportInput: true`) into details: one per unknown key (located at the key itself), the matching
  * branch of a union (a mapping given where "a string or a mapping" is allowed is judged as a mapping),
- * the reason of a bad record key; only the first problem of each place is kept (a name that is too
- * short and badly formed reads best as one problem). `prefix` places the issues inside a larger
- * document.
+ * the reason of a bad record key. `prefix` places the issues inside a larger document.
  */
 export function issuesToDetails(issues: readonly Issue[], prefix = ""): ErrorDetail[] {
-  const seen = new Set<string>();
-  return issuesAt(issues, prefix === "" ? [] : [prefix]).filter((detail) => {
-    const place = detail.path ?? "";
-    if (seen.has(place)) return false;
-    seen.add(place);
-    return true;
-  });
+  return issuesAt(issues, prefix === "" ? [] : [prefix]);
 }
 
 function issuesAt(issues: readonly Issue[], base: Path): ErrorDetail[] {

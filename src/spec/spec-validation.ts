@@ -52,5 +52,20 @@ export function invalidDocument(
   options: DocumentOptions = {},
 ): BatchfnError {
   const where = options.source ? ` (${options.source})` : "";
-  return errors.invalidSpec(`Invalid ${kind} document${where}: ${describeDetails(details)}`, details);
+  const problems = firstPerPath(details);
+  return errors.invalidSpec(`Invalid ${kind} document${where}: ${describeDetails(problems)}`, problems);
+}
+
+/**
+ * Keeps the first problem of each place: a name that is too short and badly formed, or a traffic key
+ * that is both invalid and unknown, reads best as one problem. Problems without a path are all kept.
+ */
+export function firstPerPath(details: readonly ErrorDetail[]): ErrorDetail[] {
+  const seen = new Set<string>();
+  return details.filter((detail) => {
+    if (detail.path === undefined) return true;
+    if (seen.has(detail.path)) return false;
+    seen.add(detail.path);
+    return true;
+  });
 }
