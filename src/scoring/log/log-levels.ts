@@ -1,0 +1,36 @@
+import { z } from "zod";
+import type { LogLevel, LogRecord } from "../runtime.js";
+
+/** A deployment's `settings.logging_level`: the least severe level that is kept. */
+export type LoggingLevel = "warning" | "info" | "debug";
+
+const severity: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+/** True when a record of `level` is kept under the deployment's `logging_level`. */
+export function isLevelEnabled(level: LogLevel, loggingLevel: LoggingLevel): boolean {
+  return severity[level] >= severity[loggingLevel];
+}
+
+export const loggingLevelSchema = z.enum(["warning", "info", "debug"]);
+
+/** A log record as it crosses a thread boundary. */
+export const logRecordSchema = z.object({
+  time: z.string(),
+  level: z.enum(["debug", "info", "warning", "error"]),
+  source: z.enum(["engine", "script"]),
+  message: z.string(),
+  miniBatch: z.number().int().optional(),
+  attempt: z.number().int().optional(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+}) satisfies z.ZodType<LogRecord>;
+
+/** Which mini-batch attempt a record belongs to. */
+export interface LogTags {
+  miniBatch: number;
+  attempt: number;
+}
+
+/** A record written by the engine (the pool or the worker) about a mini-batch attempt. */
+export function engineRecord(level: LogLevel, message: string, tags?: LogTags): LogRecord {
+  return { time: new Date().toISOString(), level, source: "engine", message, ...tags };
+}

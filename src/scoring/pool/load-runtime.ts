@@ -1,0 +1,15 @@
+import { basename } from "node:path";
+import type { RuntimeSpec, ScoringContext, ScoringRuntime } from "../runtime.js";
+import { createScriptRuntime } from "../script/script-runtime.js";
+
+/** Builds the runtime a spec names, inside the worker; the ONNX runtime is loaded only when used. */
+export async function loadRuntime(spec: RuntimeSpec, context: ScoringContext): Promise<ScoringRuntime> {
+  if (spec.kind === "script") return createScriptRuntime(spec, context);
+  const { createOnnxRuntime } = await import("../onnx/onnx-runtime.js");
+  return createOnnxRuntime(spec, context);
+}
+
+/** How the start of a runtime is named in messages about it. */
+export function runtimeStartName(spec: RuntimeSpec): string {
+  return spec.kind === "script" ? `init() of '${basename(spec.scriptPath)}'` : "the ONNX runtime's start";
+}

@@ -1,0 +1,128 @@
+import { BroadcastChannel, threadId, workerData } from "node:worker_threads";
+import { BatchfnError, ensureError } from "../../errors.js";
+import { cloneableRecord, LogCapture } from "../log/log-capture.js";
+import type { RunResult, ScoringContext, ScoringRuntime } from "../runtime.js";
+import { runtimeEnv } from "../runtime-env.js";
+import { loadRuntime, runtimeStartName } from "./load-runtime.js";
+import {
+  controlEventSchema,
+  type ProgressMessage,
+  type WorkerOutcome,
+  type WorkerSetup,
+  workerSetupSchema,
+  workerTaskSchema,
+} from "./worker-protocol.js";
+
+/**
+ * The scoring pool's worker thread (a piscina task handler). The runtime is built on the first
+ * mini-batch the thread gets (`init` once per worker) and reused for every later one; a failed
+ * start is tried again on the next mini-batch. Failures of the script come back as outcomes;
+ * only a dying thread (exit, uncaught error, timeout kill) makes the task itself fail.
+ */
+
+interface WorkerState {
+  setup: WorkerSetup;
+  capture: LogCapture;
+  context: ScoringContext;
+  runtime: ScoringRuntime | undefined;
+}
+
+let state: WorkerState | undefined;
+
+function workerState(): WorkerState {
+  if (state) return state;
+  const setup = workerSetupSchema.parse(workerData);
+  process.setSourceMapsEnabled(true);
+  const capture = new LogCapture(setup.loggingLevel);
+  capture.captureConsole();
+  const { modelDir, outputDir } = setup.runtime;
+  const context = { modelDir, outputDir, logger: capture.logger, env: runtimeEnv(setup.runtime) };
+  const created: WorkerState = { setup, capture, context, runtime: undefined };
+  listenForShutdown(created);
+  state = created;
+  return created;
+}
+
+function listenForShutdown(worker: WorkerState): void {
+  const control = new BroadcastChannel(worker.setup.controlChannel);
+  control.unref();
+  control.onmessage = (event: unknown) => {
+    const message = controlEventSchema.safeParse(event);
+    if (!message.success || message.data.data.type !== "shutdown") return;
+    const runtime = worker.runtime;
+    worker.runtime = undefined;
+    void (runtime?.shutdown() ?? Promise.resolve()).then(
+      () => control.postMessage({ type: "shutdown-done", threadId }),
+      (thrown: unknown) =>
+        control.postMessage({ type: "shutdown-done", threadId, error: ensureError(thrown).message }),
+    );
+  };
+}
+
+/** Scores one mini-batch: starts the runtime when this thread has none yet, then runs it. */
+export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutcome> {
+  const worker = workerState();
+  const { input, port } = workerTaskSchema.parse(task);
+  const post = (message: ProgressMessage) => port.postMessage(message);
+  worker.capture.attach((record) => post({ type: "log", record: cloneableRecord(record) }), {
+    miniBatch: input.index,
+    attempt: input.attempt,
+  });
+  try {
+    if (!worker.runtime) {
+      post({ type: "phase", phase: "init" });
+      const started = Date.now();
+      try {
+        worker.runtime = await loadRuntime(worker.setup.runtime, worker.context);
+      } catch (thrown) {
+        const error = ensureError(thrown);
+        const code =
+          error instanceof BatchfnError && error.code === "InvalidScoringScript"
+            ? error.code
+            : "ScriptInitFailed";
+        const message =
+          code === "ScriptInitFailed"
+            ? `${runtimeStartName(worker.setup.runtime)} failed: ${error.message}`
+            : error.message;
+        return failure(code, message, error, false);
+      }
+      worker.capture.log(
+        "info",
+        "engine",
+        `Scoring runtime started in worker ${threadId} (${Date.now() - started} ms)`,
+      );
+    }
+    post({ type: "phase", phase: "run" });
+    try {
+      const result = await worker.runtime.run(input);
+      checkCloneable(result);
+      return { ok: true, threadId, result };
+    } catch (thrown) {
+      const error = ensureError(thrown);
+      return failure("ScriptError", `Mini-batch ${input.index} failed: ${error.message}`, error, true);
+    }
+  } finally {
+    worker.capture.detach();
+  }
+}
+
+function failure(
+  code: "InvalidScoringScript" | "ScriptInitFailed" | "ScriptError",
+  message: string,
+  error: Error,
+  initialized: boolean,
+): WorkerOutcome {
+  const outcome: WorkerOutcome = { ok: false, threadId, code, message, initialized };
+  if (error.stack !== undefined) outcome.stack = error.stack;
+  if (error instanceof BatchfnError) outcome.causeCode = error.code;
+  return outcome;
+}
+
+function checkCloneable(result: RunResult): void {
+  if (result.rows.every((row) => typeof row === "string")) return;
+  try {
+    structuredClone(result.rows);
+  } catch (thrown) {
+    throw new Error(`the rows returned cannot be passed back to the engine: ${ensureError(thrown).message}`);
+  }
+}

@@ -1,0 +1,54 @@
+import { basename } from "node:path";
+import { z } from "zod";
+import { errors } from "../../errors.js";
+import type { RuntimeSpec, ScoredRow, ScoringContext, ScoringRuntime } from "../runtime.js";
+import { importScriptModule } from "./script-module.js";
+
+const scoredRowSchema = z.union([
+  z.string(),
+  z.union([z.number(), z.boolean(), z.bigint()]).transform(String),
+  z.record(z.string(), z.unknown()),
+]);
+
+/**
+ * Loads a custom scoring script (its ESM bundle) inside a worker and runs its `init` once. Each
+ * mini-batch calls `run` with the local paths of its files; every returned element is one
+ * succeeded item. Errors thrown by `init` or `run` propagate to the worker, which reports them.
+ */
+export async function createScriptRuntime(
+  spec: Extract<RuntimeSpec, { kind: "script" }>,
+  context: ScoringContext,
+): Promise<ScoringRuntime> {
+  const script = await importScriptModule(spec.scriptPath);
+  await script.init?.(context);
+  const scriptName = basename(spec.scriptPath);
+  return {
+    async run(input) {
+      const returned = await script.run(
+        input.files.map((file) => file.path),
+        context,
+      );
+      const rows = toRows(returned, scriptName);
+      return { rows, succeededItems: rows.length, failedItems: [] };
+    },
+    async shutdown() {
+      await script.shutdown?.();
+    },
+  };
+}
+
+function toRows(returned: unknown, scriptName: string): ScoredRow[] {
+  if (!Array.isArray(returned)) {
+    throw errors.scriptError(
+      `run() of '${scriptName}' must return an array with one element per scored item, got ${returned === null ? "null" : typeof returned}`,
+    );
+  }
+  return returned.map((element, position) => {
+    const parsed = scoredRowSchema.safeParse(element);
+    if (parsed.success) return parsed.data;
+    const kind = element === null ? "null" : Array.isArray(element) ? "an array" : typeof element;
+    throw errors.scriptError(
+      `run() of '${scriptName}' returned ${kind} at position ${position}; each element must be a string, a number or an object`,
+    );
+  });
+}

@@ -1,0 +1,89 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+import type { LoggingLevel } from "../../../src/scoring/log/log-levels.js";
+import { createScoringPool, type ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
+import type { MiniBatchInput } from "../../../src/scoring/runtime.js";
+import { bundleScoringScript } from "../../../src/scoring/script/bundle-scoring-script.js";
+import { scriptRuntimeSpec, writeScoringBundle } from "../../../src/scoring/script/script-runtime-spec.js";
+
+/** Helpers for the scoring tests: temporary folders, bundled fixture scripts, pools, mini-batches. */
+
+const fixtures = fileURLToPath(new URL("../../fixtures/scripts/", import.meta.url));
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A new empty folder under the system temp folder (outside the repository), removed after the test. */
+export async function tempDir(prefix = "batchfn-scoring-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of a fixture code folder (test/fixtures/scripts/<name>) in a temp folder. */
+export async function copyFixture(name: string): Promise<string> {
+  const dir = join(await tempDir("batchfn-code-"), name);
+  await cp(join(fixtures, name), dir, { recursive: true });
+  return dir;
+}
+
+/** Bundles a fixture script copied outside the repository and writes the bundle to another temp folder. */
+export async function bundledFixture(name: string, scoringScript: string): Promise<string> {
+  const codeDir = await copyFixture(name);
+  const bundle = await bundleScoringScript({ codeDir, scoringScript });
+  return writeScoringBundle({ code: bundle.code, dir: await tempDir("batchfn-bundle-") });
+}
+
+/** Writes input files (name → content) into a temp folder; returns their paths in the given order. */
+export async function inputFiles(contents: Record<string, string | Uint8Array>): Promise<string[]> {
+  const dir = await tempDir("batchfn-input-");
+  const paths: string[] = [];
+  for (const [name, content] of Object.entries(contents)) {
+    const path = join(dir, name);
+    await writeFile(path, content);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** A mini-batch of whole files. */
+export function miniBatch(index: number, paths: string[], attempt = 1): MiniBatchInput {
+  return {
+    index,
+    attempt,
+    files: paths.map((path) => ({ path, name: path.split("/").pop() ?? path, rowOffset: 0 })),
+  };
+}
+
+export interface FixturePool {
+  pool: ScoringPool;
+  modelDir: string;
+  outputDir: string;
+}
+
+/** A pool running a bundled fixture script, closed after the test. */
+export async function fixturePool(options: {
+  bundlePath: string;
+  workers?: number;
+  timeoutSeconds?: number;
+  loggingLevel?: LoggingLevel;
+  env?: Record<string, string>;
+  modelDir?: string;
+}): Promise<FixturePool> {
+  const modelDir = options.modelDir ?? (await tempDir("batchfn-model-"));
+  const outputDir = await tempDir("batchfn-output-");
+  await mkdir(outputDir, { recursive: true });
+  const pool = createScoringPool({
+    runtime: scriptRuntimeSpec({ bundlePath: options.bundlePath, modelDir, outputDir, env: options.env }),
+    workers: options.workers ?? 1,
+    timeoutSeconds: options.timeoutSeconds ?? 30,
+    loggingLevel: options.loggingLevel ?? "info",
+  });
+  cleanups.push(() => pool.close());
+  return { pool, modelDir, outputDir };
+}
