@@ -154,7 +154,7 @@ describe("registry: batch endpoints", () => {
     const leftover = await table.getEntity("orphan-ep", "blue");
     await registry.endpoints.delete("orphan-ep");
     const { etag: _etag, timestamp: _timestamp, ...entity } = leftover;
-    await table.createEntity(entity);
+    await table.createEntity({ ...entity, partitionKey: "orphan-ep", rowKey: "blue" });
 
     await expectBatchfnError(
       registry.deployments.list("orphan-ep"),

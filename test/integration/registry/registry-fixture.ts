@@ -38,7 +38,7 @@ export async function expectBatchfnError(
 
 export const modelInput = (
   name: string,
-  version: string,
+  version: string | number,
   path = `azureml://models/${name}/${version}`,
 ): ModelInput => ({
   name,
