@@ -1,0 +1,121 @@
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, resolve, sep } from "node:path";
+import type { ContainerClient } from "@azure/storage-blob";
+import { errors } from "../../errors.js";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import { downloadItem } from "../../io/inputs/download-item.js";
+import type { InputItem, InputRoot } from "../../io/inputs/resolved-input.js";
+import type { MiniBatchFile } from "../../scoring/runtime.js";
+import { mapLimited } from "./map-limited.js";
+import type { PlannedItem, PlanRef } from "./plan-schema.js";
+import { readMiniBatch } from "./read-plan.js";
+import { SourceCache } from "./source-cache.js";
+import { type TabularFormat, tabularFormatOfName } from "./tabular-name.js";
+
+/** Writes rows [start, start + count) of a tabular file to `target`, same format (header kept); wired to src/io/tabular. */
+export type RowRangeWriter = (request: {
+  source: string;
+  format: TabularFormat;
+  start: number;
+  count: number;
+  target: string;
+}) => Promise<void>;
+
+export interface DownloadMiniBatchOptions {
+  plan: PlanRef;
+  index: number;
+  /** Empty folder for this attempt; items land at `<localDir>/<item name>`. */
+  localDir: string;
+  /** Required when the mini-batch holds row ranges. */
+  writeRowRange?: RowRangeWriter;
+}
+
+export interface DownloadMiniBatchDeps {
+  jobs: ContainerClient;
+  access: BlobAccess;
+  /** Where whole source files of row-split items are kept between mini-batches. */
+  sourceCache?: SourceCache;
+  concurrency?: number;
+}
+
+let defaultCache: SourceCache | undefined;
+
+/** The per-process cache under the OS temp folder: 2 GiB of source files at most. */
+export function defaultSourceCache(): SourceCache {
+  defaultCache ??= new SourceCache({ dir: join(tmpdir(), "batchfn-source-cache"), maxBytes: 2 * 1024 ** 3 });
+  return defaultCache;
+}
+
+/**
+ * Downloads the files of one mini-batch, in plan order. A whole item is downloaded as is; a row
+ * range is cut from the whole source file (downloaded once into the source cache, then shared by
+ * every range of it scored on this instance) by the injected `writeRowRange`.
+ */
+export async function downloadMiniBatch(
+  options: DownloadMiniBatchOptions,
+  deps: DownloadMiniBatchDeps,
+): Promise<MiniBatchFile[]> {
+  const { root, miniBatch } = await readMiniBatch(deps.jobs, options.plan, options.index);
+  return mapLimited(miniBatch.items, deps.concurrency ?? 4, async (item) => {
+    const path = localPath(options.localDir, item.name);
+    const range = item.rows;
+    if (!range || (range.start === 0 && range.count === range.total)) {
+      await downloadItem({ root, item, target: path, access: deps.access });
+      return { path, name: item.name, rowOffset: 0, ...(range ? { rowCount: range.count } : {}) };
+    }
+    await writeRange({ root, item, target: path, options, deps });
+    return { path, name: item.name, rowOffset: range.start, rowCount: range.count };
+  });
+}
+
+async function writeRange(request: {
+  root: InputRoot;
+  item: PlannedItem;
+  target: string;
+  options: DownloadMiniBatchOptions;
+  deps: DownloadMiniBatchDeps;
+}): Promise<void> {
+  const { root, item, target, options, deps } = request;
+  const format = tabularFormatOfName(item.name);
+  const range = item.rows;
+  if (!range || !format) return;
+  if (!options.writeRowRange) {
+    throw errors.invalidConfig("Mini-batch holds row ranges but no row-range writer was wired in.", [
+      { path: "settings.mini_batch_rows", message: "no row-range writer" },
+    ]);
+  }
+  const cache = deps.sourceCache ?? defaultSourceCache();
+  const source = await cache.acquire(sourceKey(root, item), extname(item.name), (path) =>
+    downloadItem({ root, item, target: path, access: deps.access }),
+  );
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await options.writeRowRange({
+      source: source.path,
+      format,
+      start: range.start,
+      count: range.count,
+      target,
+    });
+  } finally {
+    source.release();
+  }
+}
+
+/** The source-cache key of one version of an item. */
+export function sourceKey(root: InputRoot, item: InputItem): string {
+  return `${JSON.stringify(root)}|${item.name}|${item.etag ?? ""}|${item.size ?? ""}`;
+}
+
+/** `<localDir>/<name>`, refusing names that would land outside `localDir`. */
+function localPath(localDir: string, name: string): string {
+  const base = resolve(localDir);
+  const path = resolve(base, ...name.split("/"));
+  if (!path.startsWith(base + sep)) {
+    throw errors.invalidInput(
+      `Input file '${name}' has a name that does not stay inside the mini-batch folder.`,
+    );
+  }
+  return path;
+}

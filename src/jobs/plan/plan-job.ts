@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import type { ContainerClient } from "@azure/storage-blob";
+import { errors } from "../../errors.js";
+import type { InputItem, InputRoot, ResolvedInput } from "../../io/inputs/resolved-input.js";
+import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
+import { checkJobName } from "./job-name.js";
+import { mapLimited } from "./map-limited.js";
+import {
+  type PlanManifest,
+  type PlannedMiniBatch,
+  type PlanPage,
+  type PlanRef,
+  planBlobs,
+} from "./plan-schema.js";
+import { tabularFormatOfName } from "./tabular-name.js";
+
+/** Counts the rows (records, not lines) of one tabular item; wired by the integrator to src/io/tabular. */
+export type RowCounter = (root: InputRoot, item: InputItem) => Promise<number>;
+
+export interface PlanJobOptions {
+  jobName: string;
+  /** The resolved input: its root locates the items when mini-batches are downloaded. */
+  input: ResolvedInput;
+  miniBatchSize: number;
+  miniBatchRows?: number;
+  /** Required when `miniBatchRows` is set and the input holds tabular files. */
+  countRows?: RowCounter;
+}
+
+export interface PlanJobDeps {
+  /** The jobs container (config.containers.jobs); created when missing. */
+  jobs: ContainerClient;
+  /** Entries per plan page, about 200 bytes each; a page always holds whole mini-batches. */
+  pageItems?: number;
+  /** Row counts running at once. */
+  countConcurrency?: number;
+}
+
+/**
+ * Cuts a resolved input into mini-batches and writes the plan to the jobs container: pages first,
+ * then `<job>/plan.json`. Returns only a reference and the counts, so no item list travels through
+ * orchestration history. Planning again writes a new plan id; a reference to the replaced plan is
+ * refused once the new manifest is read (`CorruptRecord`).
+ */
+export async function planJob(options: PlanJobOptions, deps: PlanJobDeps): Promise<PlanRef> {
+  const job = checkJobName(options.jobName);
+  const rowCounts = await countTabularRows(options, deps.countConcurrency ?? 4);
+  const miniBatches = cutMiniBatches({
+    items: options.input.items,
+    miniBatchSize: options.miniBatchSize,
+    miniBatchRows: options.miniBatchRows,
+    rowCounts,
+  });
+  const counts = countPlan(miniBatches, options.miniBatchRows !== undefined);
+  const planId = randomUUID();
+  const pages = paginate(miniBatches, deps.pageItems ?? 5000);
+  await deps.jobs.createIfNotExists();
+  await mapLimited(pages, 4, (miniBatchesOfPage, page) =>
+    uploadJson(deps.jobs, planBlobs.page(job, planId, page), {
+      planId,
+      page,
+      miniBatches: miniBatchesOfPage,
+    } satisfies PlanPage),
+  );
+  const manifest: PlanManifest = {
+    version: 1,
+    job,
+    planId,
+    input: { display: options.input.display, type: options.input.type, root: options.input.root },
+    settings: {
+      miniBatchSize: options.miniBatchSize,
+      ...(options.miniBatchRows === undefined ? {} : { miniBatchRows: options.miniBatchRows }),
+    },
+    counts,
+    pageStarts: pages.map((page) => page[0]?.index ?? 0),
+  };
+  await uploadJson(deps.jobs, planBlobs.manifest(job), manifest);
+  return { job, planId, ...counts };
+}
+
+async function countTabularRows(
+  options: PlanJobOptions,
+  concurrency: number,
+): Promise<ReadonlyMap<string, number> | undefined> {
+  if (options.miniBatchRows === undefined) return undefined;
+  const tabular = options.input.items.filter((item) => tabularFormatOfName(item.name) !== undefined);
+  if (tabular.length === 0) return undefined;
+  const { countRows } = options;
+  if (!countRows) {
+    throw errors.invalidConfig("mini_batch_rows needs a row counter; none was wired into planJob.", [
+      { path: "settings.mini_batch_rows", message: "no row counter" },
+    ]);
+  }
+  const counts = await mapLimited(tabular, concurrency, (item) => countRows(options.input.root, item));
+  return new Map(tabular.map((item, i) => [item.name, counts[i] ?? 0]));
+}
+
+function paginate(miniBatches: readonly PlannedMiniBatch[], pageItems: number): PlannedMiniBatch[][] {
+  const pages: PlannedMiniBatch[][] = [];
+  let page: PlannedMiniBatch[] = [];
+  let items = 0;
+  for (const miniBatch of miniBatches) {
+    if (page.length > 0 && items + miniBatch.items.length > pageItems) {
+      pages.push(page);
+      page = [];
+      items = 0;
+    }
+    page.push(miniBatch);
+    items += miniBatch.items.length;
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+async function uploadJson(container: ContainerClient, name: string, value: unknown): Promise<void> {
+  const body = JSON.stringify(value);
+  await container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
+    blobHTTPHeaders: { blobContentType: "application/json" },
+  });
+}
