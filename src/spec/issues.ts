@@ -94,9 +94,10 @@ export const issueMessages: z.core.$ZodErrorMap = (issue) => {
 };
 
 /**
- * Flattens zod issues (from a parse with `reportInput: true`) into details: one per unknown key (located at the key itself), the matching
- * branch of a union (a mapping given where "a string or a mapping" is allowed is judged as a mapping),
- * the reason of a bad record key. `prefix` places the issues inside a larger document.
+ * Flattens zod issues (from a parse with `reportInput: true`) into details: one per unknown key,
+ * located at the key itself; the matching branch of a union (a mapping given where "a string or a
+ * mapping" is allowed is judged as a mapping); the reason of a bad record key. `prefix` places the
+ * issues inside a larger document.
  */
 export function issuesToDetails(issues: readonly Issue[], prefix = ""): ErrorDetail[] {
   return issuesAt(issues, prefix === "" ? [] : [prefix]);
