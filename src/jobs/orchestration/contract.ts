@@ -32,8 +32,11 @@ export type JobStatus = z.infer<typeof jobStatus>;
 
 const count = z.number().int().nonnegative();
 
+/**
+ * Durable retries of an activity that failed as a whole (storage outage, crash). Scoring failures
+ * and `retry_settings` are handled inside `scoreMiniBatch`, which knows the attempt number.
+ */
 export const retryPolicySchema = z.object({
-  /** Attempts in all: `max_retries + 1`. */
   maxAttempts: z.number().int().min(1),
   firstIntervalMs: z.number().int().min(1),
   backoffCoefficient: z.number().min(1),

@@ -1,5 +1,6 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import * as df from "durable-functions";
+import { z } from "zod";
 import {
   ACTIVITY,
   type ChunkResult,
@@ -25,58 +26,80 @@ export interface ScoreRangeOptions {
 }
 
 /**
- * Scores mini-batches `[start, end)` with at most `window` in flight, in index order: it waits for
- * the oldest mini-batch in flight, then starts the next one. Stops scheduling once the error
- * threshold is exceeded or an activity reports that the job was canceled, and still waits for the
- * mini-batches already running, so their parts are kept.
+ * Scores mini-batches `[start, end)` in waves of at most `window` mini-batches: a wave is scheduled
+ * at once and awaited as a whole (`Task.all`), then the next one starts. Stops scheduling once the
+ * error threshold is exceeded or an activity reports that the job was canceled; the mini-batches of
+ * the wave already running finish, so their parts are kept.
  *
- * Each task is yielded alone, exactly once, and never inside `Task.any`/`Task.all`: the Functions
- * extension schedules again every sub-task of a newly built `Task.any`, even one already running
- * (azure-functions-durable-js#574), and `Task.all` gives up on the others at the first failure.
+ * Why waves and not a sliding window: in durable-functions a task is scheduled only when yielded,
+ * and a sliding window must yield each running task again inside a new `Task.any`, which the
+ * Functions extension schedules a second time (azure-functions-durable-js#574). Scoring failures
+ * and their retries are handled inside `scoreMiniBatch` (so it knows the attempt number and a wave
+ * never fails fast); the durable retry policy covers failures of the activity itself.
  */
 export function* scoreRange(
   context: OrchestrationContext,
   options: ScoreRangeOptions,
 ): Generator<Task, ChunkResult, unknown> {
   const retryOptions = toRetryOptions(options.retry);
-  const inFlight: Array<{ index: number; task: Task }> = [];
   let progress = options.progress;
-  let next = options.start;
   let stop: StopReason = "completed";
 
-  while (true) {
-    while (stop === "completed" && next < options.end && inFlight.length < options.window) {
-      const ref = { jobName: options.jobName, index: next };
-      inFlight.push({
-        index: next,
-        task: context.df.callActivityWithRetry(ACTIVITY.score, retryOptions, ref),
-      });
-      next += 1;
-    }
-    const oldest = inFlight.shift();
-    if (oldest === undefined) break;
-    progress = withRunning(progress, inFlight.length + 1);
+  for (let first = options.start; first < options.end && stop === "completed"; first += options.window) {
+    const indexes = range(first, Math.min(options.end, first + options.window));
+    const tasks = indexes.map((index) =>
+      context.df.callActivityWithRetry(ACTIVITY.score, retryOptions, { jobName: options.jobName, index }),
+    );
+    progress = withRunning(progress, tasks.length);
     options.report(progress);
-
-    let outcome: MiniBatchOutcome;
-    try {
-      outcome = miniBatchOutcomeSchema.parse(yield oldest.task);
-    } catch (thrown) {
-      const record = {
-        jobName: options.jobName,
-        index: oldest.index,
-        attempts: options.retry.maxAttempts,
-        message: failureMessage(thrown),
-      };
-      outcome = yield* recordFailure(context, record);
+    const outcomes = yield* awaitWave(context, options, indexes, tasks);
+    for (const outcome of outcomes) {
+      progress = addOutcome(progress, outcome);
+      if (stop === "completed" && outcome.canceled) stop = "canceled";
     }
-    progress = addOutcome(progress, outcome);
-    if (stop === "completed" && outcome.canceled) stop = "canceled";
     if (stop === "completed" && exceedsThreshold(progress, options.errorThreshold)) stop = "threshold";
+    progress = withRunning(progress, 0);
+    options.report(progress);
   }
-  progress = withRunning(progress, 0);
-  options.report(progress);
   return { progress, stop };
+}
+
+/**
+ * The outcomes of one wave, in index order. When an activity failed for good, the others are
+ * awaited one by one (a task yielded alone is not scheduled again) and the failed mini-batch is
+ * recorded as failed.
+ */
+function* awaitWave(
+  context: OrchestrationContext,
+  options: ScoreRangeOptions,
+  indexes: number[],
+  tasks: Task[],
+): Generator<Task, MiniBatchOutcome[], unknown> {
+  try {
+    const results: unknown = yield context.df.Task.all(tasks);
+    return z.array(miniBatchOutcomeSchema).parse(results);
+  } catch {
+    const outcomes: MiniBatchOutcome[] = [];
+    for (const [position, task] of tasks.entries()) {
+      const index = indexes[position] ?? -1;
+      try {
+        outcomes.push(miniBatchOutcomeSchema.parse(yield task));
+      } catch (thrown) {
+        const record = {
+          jobName: options.jobName,
+          index,
+          attempts: options.retry.maxAttempts,
+          message: failureMessage(thrown),
+        };
+        outcomes.push(yield* recordFailure(context, record));
+      }
+    }
+    return outcomes;
+  }
+}
+
+function range(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, i) => start + i);
 }
 
 function* recordFailure(
