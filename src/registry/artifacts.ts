@@ -1,14 +1,17 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../errors.js";
 import {
   type ArtifactFile,
+  type ArtifactManifest,
   artifactFolder,
   artifactHash,
   artifactUri,
   buildManifest,
-  contentHash,
   manifestBlob,
   manifestSchema,
 } from "./artifact-manifest.js";
@@ -48,6 +51,40 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
     }
   };
 
+  const readManifest = async (hash: string, uri: string): Promise<ArtifactManifest> => {
+    let text: Buffer;
+    try {
+      text = await container.getBlobClient(manifestBlob(hash)).downloadToBuffer();
+    } catch (thrown) {
+      if (storageStatus(thrown) === 404) throw errors.notFound("Artifact", uri);
+      throw thrown;
+    }
+    const manifest = manifestSchema.safeParse(parseJson(text.toString("utf8")));
+    if (!manifest.success || manifest.data.hash !== hash) {
+      throw errors.corruptRecord(`The manifest of artifact '${uri}' is not valid.`);
+    }
+    return manifest.data;
+  };
+
+  /** Streams a blob to a file (any size, constant memory) and returns the sha256 of what it wrote. */
+  const downloadHashing = async (name: string, target: string): Promise<string> => {
+    const response = await container.getBlobClient(name).download(0, undefined, { maxRetryRequests: 3 });
+    const body = response.readableStreamBody;
+    if (!body) throw errors.corruptRecord(`Blob '${name}' of the artifacts container has no content stream.`);
+    const hash = createHash("sha256");
+    await pipeline(
+      body,
+      async function* (source: AsyncIterable<string | Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(target),
+    );
+    return hash.digest("hex");
+  };
+
   return {
     async putArtifact(files) {
       const { manifest, contents } = buildManifest(files);
@@ -62,26 +99,16 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
     },
     async downloadArtifact(uri, localDir) {
       const hash = artifactHash(uri);
-      let text: Buffer;
-      try {
-        text = await container.getBlobClient(manifestBlob(hash)).downloadToBuffer();
-      } catch (thrown) {
-        if (storageStatus(thrown) === 404) throw errors.notFound("Artifact", uri);
-        throw thrown;
-      }
-      const manifest = manifestSchema.safeParse(parseJson(text.toString("utf8")));
-      if (!manifest.success || manifest.data.hash !== hash) {
-        throw errors.corruptRecord(`The manifest of artifact '${uri}' is not valid.`);
-      }
+      const manifest = await readManifest(hash, uri);
       const root = resolve(localDir);
-      return mapLimit(manifest.data.files, PARALLEL, async ({ path, sha256 }) => {
+      return mapLimit(manifest.files, PARALLEL, async ({ path, sha256 }) => {
         const target = join(root, ...path.split("/"));
-        const content = await container.getBlobClient(`${artifactFolder(hash)}${path}`).downloadToBuffer();
-        if (contentHash(content) !== sha256) {
+        await mkdir(dirname(target), { recursive: true });
+        const actual = await downloadHashing(`${artifactFolder(hash)}${path}`, target);
+        if (actual !== sha256) {
+          await rm(target, { force: true });
           throw errors.corruptRecord(`File '${path}' of artifact '${uri}' does not match its sha256.`);
         }
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, content);
         return target;
       });
     },

@@ -7,6 +7,13 @@ import { createEndpoints, type EndpointRegistry } from "./endpoints.js";
 import { createRegistryTables, type RegistryDependencies } from "./registry-tables.js";
 import { createVersionedAssets, type VersionedAssetRegistry } from "./versioned-assets.js";
 
+export type { ArtifactFile } from "./artifact-manifest.js";
+export type { PutArtifactResult } from "./artifacts.js";
+export type { DatastoreInput } from "./datastores.js";
+export type { CreateDeploymentOptions, DeploymentInput, ModelInput } from "./deployments.js";
+export type { EndpointInput } from "./endpoints.js";
+export type { UpdateOptions } from "./read-modify-write.js";
+export type { RegistryRecord } from "./record.js";
 export type { RegistryDependencies } from "./registry-tables.js";
 
 export type DataAssetInput = z.input<typeof dataAssetSchema>;
