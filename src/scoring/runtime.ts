@@ -78,5 +78,13 @@ export interface ScoringRuntime {
 
 /** Which runtime a worker builds: serialisable, sent to every worker once. */
 export type RuntimeSpec =
-  | { kind: "script"; scriptPath: string; modelDir: string; outputDir: string; env: Record<string, string> }
+  | {
+      kind: "script";
+      scriptPath: string;
+      /** The script's name in messages (`code_configuration.scoring_script`); default the file name of `scriptPath`. */
+      scriptName?: string;
+      modelDir: string;
+      outputDir: string;
+      env: Record<string, string>;
+    }
   | { kind: "onnx"; modelDir: string; outputDir: string; env: Record<string, string> };

@@ -11,5 +11,6 @@ export async function loadRuntime(spec: RuntimeSpec, context: ScoringContext): P
 
 /** How the start of a runtime is named in messages about it. */
 export function runtimeStartName(spec: RuntimeSpec): string {
-  return spec.kind === "script" ? `init() of '${basename(spec.scriptPath)}'` : "the ONNX runtime's start";
+  if (spec.kind === "onnx") return "the ONNX runtime's start";
+  return `init() of '${spec.scriptName ?? basename(spec.scriptPath)}'`;
 }

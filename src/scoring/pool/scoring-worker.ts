@@ -99,7 +99,8 @@ export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutco
       return { ok: true, threadId, result };
     } catch (thrown) {
       const error = ensureError(thrown);
-      return failure("ScriptError", `Mini-batch ${input.index} failed: ${error.message}`, error, true);
+      const message = `Mini-batch ${input.index} (attempt ${input.attempt}) failed: ${error.message}`;
+      return failure("ScriptError", message, error, true);
     }
   } finally {
     worker.capture.detach();

@@ -14,6 +14,7 @@ export const runtimeSpecSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("script"),
     scriptPath: z.string(),
+    scriptName: z.string().optional(),
     modelDir: z.string(),
     outputDir: z.string(),
     env,

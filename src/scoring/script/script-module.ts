@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { type ErrorDetail, errors } from "../../errors.js";
@@ -44,9 +43,9 @@ export function checkScriptExports(exports: Record<string, unknown>, scriptName:
 }
 
 /** Imports a bundled script file (an ESM module) and checks its exports. */
-export async function importScriptModule(scriptPath: string): Promise<ScriptModule> {
+export async function importScriptModule(scriptPath: string, scriptName: string): Promise<ScriptModule> {
   const namespace: Record<string, unknown> = await import(pathToFileURL(scriptPath).href);
-  return checkScriptExports(namespace, basename(scriptPath));
+  return checkScriptExports(namespace, scriptName);
 }
 
 function describe(value: unknown): string {

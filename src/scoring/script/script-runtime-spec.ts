@@ -5,6 +5,8 @@ import type { RuntimeSpec } from "../runtime.js";
 export interface ScriptRuntimeSpecOptions {
   /** Local path of the bundle written by `writeScoringBundle`. */
   bundlePath: string;
+  /** The script's name in messages (`code_configuration.scoring_script`). */
+  scriptName?: string;
   modelDir: string;
   outputDir: string;
   /** The deployment's `environment_variables`. */
@@ -15,8 +17,16 @@ export interface ScriptRuntimeSpecOptions {
 export function scriptRuntimeSpec(
   options: ScriptRuntimeSpecOptions,
 ): Extract<RuntimeSpec, { kind: "script" }> {
-  const { bundlePath, modelDir, outputDir, env = {} } = options;
-  return { kind: "script", scriptPath: bundlePath, modelDir, outputDir, env };
+  const { bundlePath, scriptName, modelDir, outputDir, env = {} } = options;
+  const spec: Extract<RuntimeSpec, { kind: "script" }> = {
+    kind: "script",
+    scriptPath: bundlePath,
+    modelDir,
+    outputDir,
+    env,
+  };
+  if (scriptName !== undefined) spec.scriptName = scriptName;
+  return spec;
 }
 
 /**

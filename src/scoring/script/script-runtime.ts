@@ -19,9 +19,9 @@ export async function createScriptRuntime(
   spec: Extract<RuntimeSpec, { kind: "script" }>,
   context: ScoringContext,
 ): Promise<ScoringRuntime> {
-  const script = await importScriptModule(spec.scriptPath);
+  const scriptName = spec.scriptName ?? basename(spec.scriptPath);
+  const script = await importScriptModule(spec.scriptPath, scriptName);
   await script.init?.(context);
-  const scriptName = basename(spec.scriptPath);
   return {
     async run(input) {
       const returned = await script.run(

@@ -32,11 +32,22 @@ export async function copyFixture(name: string): Promise<string> {
   return dir;
 }
 
-/** Bundles a fixture script copied outside the repository and writes the bundle to another temp folder. */
-export async function bundledFixture(name: string, scoringScript: string): Promise<string> {
-  const codeDir = await copyFixture(name);
+/** A bundled script written to disk. */
+export interface BundledScript {
+  bundlePath: string;
+  scriptName: string;
+}
+
+/** Bundles a script of a code folder and writes the bundle to a temp folder. */
+export async function bundled(codeDir: string, scoringScript: string): Promise<BundledScript> {
   const bundle = await bundleScoringScript({ codeDir, scoringScript });
-  return writeScoringBundle({ code: bundle.code, dir: await tempDir("batchfn-bundle-") });
+  const bundlePath = await writeScoringBundle({ code: bundle.code, dir: await tempDir("batchfn-bundle-") });
+  return { bundlePath, scriptName: scoringScript };
+}
+
+/** Bundles a fixture script copied outside the repository. */
+export async function bundledFixture(name: string, scoringScript: string): Promise<BundledScript> {
+  return bundled(await copyFixture(name), scoringScript);
 }
 
 /** Writes input files (name → content) into a temp folder; returns their paths in the given order. */
@@ -68,7 +79,7 @@ export interface FixturePool {
 
 /** A pool running a bundled fixture script, closed after the test. */
 export async function fixturePool(options: {
-  bundlePath: string;
+  script: BundledScript;
   workers?: number;
   timeoutSeconds?: number;
   loggingLevel?: LoggingLevel;
@@ -79,7 +90,7 @@ export async function fixturePool(options: {
   const outputDir = await tempDir("batchfn-output-");
   await mkdir(outputDir, { recursive: true });
   const pool = createScoringPool({
-    runtime: scriptRuntimeSpec({ bundlePath: options.bundlePath, modelDir, outputDir, env: options.env }),
+    runtime: scriptRuntimeSpec({ ...options.script, modelDir, outputDir, env: options.env }),
     workers: options.workers ?? 1,
     timeoutSeconds: options.timeoutSeconds ?? 30,
     loggingLevel: options.loggingLevel ?? "info",

@@ -5,7 +5,7 @@ import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fi
 
 describe("custom scoring scripts in the worker pool", () => {
   it("scores a mini-batch with a JavaScript script", async () => {
-    const { pool } = await fixturePool({ bundlePath: await bundledFixture("echo-js", "score.js") });
+    const { pool } = await fixturePool({ script: await bundledFixture("echo-js", "score.js") });
     const files = await inputFiles({ "a.txt": "hello", "b.txt": "hi there" });
     const { result } = await pool.run(miniBatch(0, files));
     expect(result.rows).toEqual(["a.txt: js 5", "b.txt: js 8"]);
@@ -14,7 +14,7 @@ describe("custom scoring scripts in the worker pool", () => {
   });
 
   it("scores a mini-batch with a TypeScript script that imports a local module", async () => {
-    const { pool } = await fixturePool({ bundlePath: await bundledFixture("echo-ts", "score.ts") });
+    const { pool } = await fixturePool({ script: await bundledFixture("echo-ts", "score.ts") });
     const files = await inputFiles({ "one.txt": "a b c", "two.txt": "d" });
     const { result } = await pool.run(miniBatch(3, files));
     expect(result.rows).toEqual([
@@ -26,7 +26,7 @@ describe("custom scoring scripts in the worker pool", () => {
 
   it("runs init once per worker across many mini-batches", async () => {
     const { pool, outputDir } = await fixturePool({
-      bundlePath: await bundledFixture("init-count", "score.mjs"),
+      script: await bundledFixture("init-count", "score.mjs"),
       workers: 2,
     });
     const files = await inputFiles(
@@ -43,9 +43,27 @@ describe("custom scoring scripts in the worker pool", () => {
     expect(initLines.length).toBe(instances.size);
   });
 
+  it("calls each started runtime's shutdown() when the pool closes", async () => {
+    const { pool, outputDir } = await fixturePool({
+      script: await bundledFixture("init-count", "score.mjs"),
+      workers: 2,
+    });
+    const files = await inputFiles({ "a.txt": "x", "b.txt": "y", "c.txt": "z" });
+    const scored = await Promise.all(files.map((file, index) => pool.run(miniBatch(index, [file]))));
+    const instances = new Set(
+      scored.flatMap(({ result }) =>
+        result.rows.map((row) => (typeof row === "string" ? row : row.instance)),
+      ),
+    );
+    await pool.close();
+    const shutdowns = (await readFile(join(outputDir, "shutdowns.log"), "utf8")).trim().split("\n");
+    expect(new Set(shutdowns)).toEqual(instances);
+    await expect(pool.run(miniBatch(9, files))).rejects.toMatchObject({ code: "WorkerCrashed" });
+  });
+
   it("gives the script AZUREML_MODEL_DIR, BATCHFN_MODEL_DIR, AZUREML_BI_OUTPUT_PATH and the deployment's variables", async () => {
     const { pool, modelDir, outputDir } = await fixturePool({
-      bundlePath: await bundledFixture("env", "score.ts"),
+      script: await bundledFixture("env", "score.ts"),
       env: { DEPLOYMENT_SETTING: "from-deployment" },
     });
     const { result } = await pool.run(miniBatch(0, await inputFiles({ "a.txt": "" })));

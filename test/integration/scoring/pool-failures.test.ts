@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { BatchfnError } from "../../../src/errors.js";
+import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
+import type { ScoredRow } from "../../../src/scoring/runtime.js";
+import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fixtures.js";
+
+async function caught(promise: Promise<unknown>): Promise<BatchfnError> {
+  try {
+    await promise;
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError) return thrown;
+    throw thrown;
+  }
+  throw new Error("expected the mini-batch to fail");
+}
+
+function instanceOf(rows: ScoredRow[]): unknown {
+  const row = rows[0];
+  return typeof row === "object" ? row.instance : undefined;
+}
+
+async function scoreNormally(pool: ScoringPool, index: number) {
+  const { result } = await pool.run(miniBatch(index, await inputFiles({ [`ok-${index}.txt`]: "score" })));
+  return result.rows;
+}
+
+describe("scoring pool failures", () => {
+  it("stops a run() that exceeds the timeout, then scores the next mini-batch on a fresh worker", async () => {
+    const { pool } = await fixturePool({
+      script: await bundledFixture("misbehaving", "score.ts"),
+      timeoutSeconds: 1,
+    });
+    const before = await scoreNormally(pool, 0);
+    const error = await caught(pool.run(miniBatch(1, await inputFiles({ "h.txt": "hang" }), 2)));
+    expect(error.code).toBe("MiniBatchTimeout");
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("Mini-batch 1 (attempt 2)");
+    expect(error.message).toContain("1 s timeout");
+    expect(error.logs).toContainEqual(
+      expect.objectContaining({ source: "script", message: "scoring h.txt: hang", miniBatch: 1, attempt: 2 }),
+    );
+    const after = await scoreNormally(pool, 2);
+    expect(after).toEqual([expect.objectContaining({ file: "ok-2.txt", inits: 1 })]);
+    expect(instanceOf(after)).not.toEqual(instanceOf(before));
+  });
+
+  it.each([
+    ["exit", "exited with code: 7"],
+    ["throw-later", "asynchronous failure in c.txt"],
+    ["reject", "unhandled rejection in c.txt"],
+  ])("contains a script that ends its worker (%s) and reports it", async (order, reason) => {
+    const { pool } = await fixturePool({ script: await bundledFixture("misbehaving", "score.ts") });
+    const before = await scoreNormally(pool, 0);
+    const error = await caught(pool.run(miniBatch(4, await inputFiles({ "c.txt": order }))));
+    expect(error.code).toBe("WorkerCrashed");
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain(reason);
+    expect(error.logs).toContainEqual(
+      expect.objectContaining({ source: "script", message: `scoring c.txt: ${order}` }),
+    );
+    expect(error.logs).toContainEqual(
+      expect.objectContaining({ source: "engine", level: "error", miniBatch: 4 }),
+    );
+    const after = await scoreNormally(pool, 5);
+    expect(after).toEqual([expect.objectContaining({ inits: 1 })]);
+    expect(instanceOf(after)).not.toEqual(instanceOf(before));
+  });
+
+  it("fails the mini-batch with ScriptError when run() throws, keeping the worker and its runtime", async () => {
+    const { pool } = await fixturePool({ script: await bundledFixture("misbehaving", "score.ts") });
+    const before = await scoreNormally(pool, 0);
+    const error = await caught(pool.run(miniBatch(6, await inputFiles({ "bad.txt": "fail" }))));
+    expect(error.code).toBe("ScriptError");
+    expect(error.message).toContain("cannot score bad.txt");
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).stack).toContain("cannot score bad.txt");
+    expect((error.cause as Error).stack).toContain("score.ts");
+    expect(error.logs).toContainEqual(
+      expect.objectContaining({ message: "scoring bad.txt: fail", miniBatch: 6 }),
+    );
+    const after = await scoreNormally(pool, 7);
+    expect(instanceOf(after)).toEqual(instanceOf(before));
+  });
+
+  it("reports an init() that throws as ScriptInitFailed with the error's message", async () => {
+    const { pool, modelDir } = await fixturePool({ script: await bundledFixture("init-throws", "score.js") });
+    const error = await caught(pool.run(miniBatch(0, await inputFiles({ "a.txt": "" }))));
+    expect(error.code).toBe("ScriptInitFailed");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("init() of 'score.js' failed");
+    expect(error.message).toContain(`model file missing: ${modelDir}/weights.bin`);
+    expect(error.logs).toContainEqual(
+      expect.objectContaining({ source: "script", level: "warning", message: "looking for weights.bin" }),
+    );
+  });
+});
