@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { BatchfnError } from "../../../src/errors.js";
+import { parseInvokeBody } from "../../../src/spec/invoke.schema.js";
+
+function problem(body: unknown): BatchfnError {
+  try {
+    parseInvokeBody(body);
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError) return thrown;
+    throw thrown;
+  }
+  throw new Error("body was accepted");
+}
+
+describe("parseInvokeBody", () => {
+  it("reads batchfn's own body with every override", () => {
+    const request = parseInvokeBody({
+      input: "azureml://datastores/workspaceblobstore/paths/taxi/",
+      input_type: "uri_folder",
+      output_path: "azureml://datastores/workspaceblobstore/paths/out/",
+      output_file_name: "scores.csv",
+      overwrite: true,
+      mini_batch_size: 5,
+      mini_batch_rows: 1000,
+      instance_count: 2,
+      max_concurrency_per_instance: 3,
+      retry_settings: { max_retries: 1, timeout: 60 },
+      error_threshold: 10,
+      logging_level: "DEBUG",
+      job_name: "job-1",
+      deployment_name: "blue",
+    });
+    expect(request).toEqual({
+      input: { kind: "uri", uri: "azureml://datastores/workspaceblobstore/paths/taxi/", type: "uri_folder" },
+      outputPath: "azureml://datastores/workspaceblobstore/paths/out/",
+      overwrite: true,
+      overrides: {
+        output_file_name: "scores.csv",
+        mini_batch_size: 5,
+        mini_batch_rows: 1000,
+        instance_count: 2,
+        max_concurrency_per_instance: 3,
+        retry_settings: { max_retries: 1, timeout: 60 },
+        error_threshold: 10,
+        logging_level: "debug",
+      },
+      jobName: "job-1",
+      deploymentName: "blue",
+    });
+  });
+
+  it("reads a data asset input and an input object with its type", () => {
+    expect(parseInvokeBody({ input: "azureml:taxi-data:3" }).input).toEqual({
+      kind: "data",
+      name: "taxi-data",
+      version: "3",
+    });
+    expect(parseInvokeBody({ input: "taxi-data:3" }).input).toEqual({
+      kind: "data",
+      name: "taxi-data",
+      version: "3",
+    });
+    expect(parseInvokeBody({ input: { path: "https://example.com/a.csv", type: "uri_file" } }).input).toEqual(
+      {
+        kind: "uri",
+        uri: "https://example.com/a.csv",
+        type: "uri_file",
+      },
+    );
+  });
+
+  it("reads the Azure ML DataUrl body", () => {
+    const request = parseInvokeBody({
+      properties: { dataset: { dataInputType: "DataUrl", Path: "https://example.com/taxi-tip-data.csv" } },
+    });
+    expect(request).toEqual({
+      input: { kind: "uri", uri: "https://example.com/taxi-tip-data.csv" },
+      outputPath: undefined,
+      overwrite: false,
+      overrides: {},
+    });
+  });
+
+  it("reads the Azure ML DatasetVersion body with its output dataset, in or beside properties", () => {
+    const inside = parseInvokeBody({
+      properties: {
+        dataset: { dataInputType: "DatasetVersion", datasetName: "heart", datasetVersion: 2 },
+        outputDataset: {
+          datastoreId: "/subscriptions/s/resourceGroups/g/providers/x/datastores/workspaceblobstore",
+          path: "out/run1",
+        },
+        outputFileName: "x.csv",
+      },
+    });
+    expect(inside).toEqual({
+      input: { kind: "data", name: "heart", version: "2" },
+      outputPath: "azureml://datastores/workspaceblobstore/paths/out/run1",
+      overwrite: false,
+      overrides: { output_file_name: "x.csv" },
+    });
+    const beside = parseInvokeBody({
+      properties: { dataset: { dataInputType: "DatasetVersion", datasetName: "heart", datasetVersion: "2" } },
+      outputDataset: { datastoreId: "mystore", path: "/out" },
+      outputFileName: "y.csv",
+    });
+    expect(beside.outputPath).toBe("azureml://datastores/mystore/paths/out");
+    expect(beside.overrides.output_file_name).toBe("y.csv");
+  });
+
+  it("reads the Azure ML InputData/OutputData body, splitting a UriFile output into folder and file name", () => {
+    const request = parseInvokeBody({
+      properties: {
+        InputData: { heart_dataset: { JobInputType: "UriFolder", Uri: "https://example.com/heart/" } },
+        OutputData: { score: { JobOutputType: "UriFile", Uri: "azureml://datastores/ws/paths/out/p.csv" } },
+      },
+    });
+    expect(request).toEqual({
+      input: { kind: "uri", uri: "https://example.com/heart/", type: "uri_folder" },
+      outputPath: "azureml://datastores/ws/paths/out/",
+      overwrite: false,
+      overrides: { output_file_name: "p.csv" },
+    });
+  });
+
+  const invalid: Array<[string, unknown, string, string]> = [
+    ["an array", [1], "", "the body must be a JSON object"],
+    ["no input", { mini_batch_size: 3 }, "input", "is required"],
+    ["a local path", { input: "./data" }, "input", "must be a datastore URI"],
+    ["a bad mini_batch_size", { input: "https://a/b", mini_batch_size: 0 }, "mini_batch_size", "must be ≥ 1"],
+    ["an unknown key", { input: "https://a/b", minibatch: 3 }, "minibatch", "unknown key 'minibatch'"],
+    ["a bad job name", { input: "https://a/b", job_name: "has space" }, "job_name", "must be 1-100 letters"],
+    ["overwrite as a string", { input: "https://a/b", overwrite: "yes" }, "overwrite", "must be true or false"],
+    ["a bad input_type", { input: "https://a/b", input_type: "mltable" }, "input_type", "must be one of"],
+    ["an AML body without dataset", { properties: {} }, "properties.dataset", "is required"],
+    [
+      "an unknown dataInputType",
+      { properties: { dataset: { dataInputType: "Tabular", Path: "x" } } },
+      "properties.dataset.dataInputType",
+      "",
+    ],
+    [
+      "two InputData entries",
+      {
+        properties: {
+          InputData: {
+            a: { JobInputType: "UriFolder", Uri: "https://a/" },
+            b: { JobInputType: "UriFolder", Uri: "https://b/" },
+          },
+        },
+      },
+      "properties.InputData",
+      "must hold exactly one input",
+    ],
+  ];
+
+  it.each(invalid)("refuses %s, naming where", (_label, body, path, message) => {
+    const error = problem(body);
+    expect(error.code).toBe("InvalidSpec");
+    expect(error.status).toBe(400);
+    const detail = error.details.find((d) => (d.path ?? "") === path);
+    expect(detail, JSON.stringify(error.details)).toBeDefined();
+    expect(detail?.message).toContain(message);
+  });
+});
