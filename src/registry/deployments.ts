@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { BatchfnError, errors } from "../errors.js";
 import {
@@ -100,7 +99,8 @@ export function createDeployments(options: {
       if (!(thrown instanceof BatchfnError && thrown.code === "AlreadyExists")) throw thrown;
       const existing = await store.get(key);
       if (!existing || isMember(endpoint, existing)) throw thrown;
-      return store.replace(existing, deployment, { id: randomUUID(), parentId: endpoint.meta.id });
+      await store.remove(existing.key, existing.etag);
+      return store.insert(key, deployment, { parentId: endpoint.meta.id });
     }
   };
 

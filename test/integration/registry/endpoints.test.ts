@@ -167,6 +167,14 @@ describe("registry: batch endpoints", () => {
     const rows = [];
     for await (const row of table.listEntities()) rows.push(row);
     expect(rows).toEqual([]);
+
+    await table.createEntity({ ...entity, partitionKey: "orphan-ep", rowKey: "blue" });
+    expect(await registry.deployments.list("orphan-ep")).toEqual([]);
+    const blue = await registry.deployments.create(
+      deploymentInput("orphan-ep", "blue", { name: "m", version: "1" }),
+    );
+    expect(blue.created_at > String(leftover.createdAt)).toBe(true);
+    expect(await registry.deployments.list("orphan-ep")).toEqual([blue]);
   });
 
   it("reports a stored row that is not valid instead of returning it", async () => {
