@@ -1,8 +1,13 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
 import type { ScoredRow } from "../../../src/scoring/runtime.js";
 import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fixtures.js";
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 async function caught(promise: Promise<unknown>): Promise<BatchfnError> {
   try {
@@ -64,6 +69,30 @@ describe("scoring pool failures", () => {
     const after = await scoreNormally(pool, 5);
     expect(after).toEqual([expect.objectContaining({ inits: 1 })]);
     expect(instanceOf(after)).not.toEqual(instanceOf(before));
+  });
+
+  it("survives a worker that fails between mini-batches and reports it with a later one", async () => {
+    const { pool } = await fixturePool({ script: await bundledFixture("misbehaving", "score.ts") });
+    const [file] = await inputFiles({ "late.txt": "crash-after" });
+    if (file === undefined) throw new Error("no input file");
+    const { result } = await pool.run(miniBatch(0, [file]));
+    expect(result.rows).toEqual([expect.objectContaining({ file: "late.txt" })]);
+    await waitFor(() => existsSync(`${file}.crashing`));
+    const seen: string[] = [];
+    for (let index = 1; index <= 3; index += 1) {
+      try {
+        const { logs } = await pool.run(
+          miniBatch(index, await inputFiles({ [`next-${index}.txt`]: "score" })),
+        );
+        seen.push(...logs.map((record) => record.message));
+        break;
+      } catch (thrown) {
+        if (!(thrown instanceof BatchfnError) || thrown.code !== "WorkerCrashed") throw thrown;
+        seen.push(thrown.message);
+      }
+    }
+    expect(seen.join("\n")).toContain("late failure after late.txt");
+    expect(seen.some((message) => message.startsWith("Scoring runtime started"))).toBe(true);
   });
 
   it("fails the mini-batch with ScriptError when run() throws, keeping the worker and its runtime", async () => {
