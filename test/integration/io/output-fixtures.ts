@@ -1,0 +1,59 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { resolveOutputLocation } from "../../../src/io/output/output-location.js";
+import {
+  type OutputTarget,
+  type OutputTargetInput,
+  outputTarget,
+} from "../../../src/io/output/output-target.js";
+import type { OutputDeps } from "../../../src/io/output/stage-mini-batch.js";
+import type { RunResult, ScoredRow } from "../../../src/scoring/runtime.js";
+import { uniqueName } from "../../support/storage.js";
+import { type StorageWorld, storageWorld } from "./input-fixtures.js";
+
+export interface OutputWorld extends StorageWorld {
+  deps: OutputDeps;
+  jobs: ContainerClient;
+  job: string;
+  target(overrides?: Partial<OutputTargetInput>): Promise<OutputTarget>;
+  read(name: string): Promise<string>;
+}
+
+/** A storage world with a jobs container and output targets under `azureml://datastores/ws/paths/out/`. */
+export async function outputWorld(): Promise<OutputWorld> {
+  const world = await storageWorld();
+  const jobs = world.clients.blob.getContainerClient(uniqueName("jobs"));
+  await jobs.create();
+  const job = uniqueName("job");
+  const deps = { access: world.access, jobs };
+  return {
+    ...world,
+    deps,
+    jobs,
+    job,
+    async target(overrides = {}) {
+      const location = await resolveOutputLocation({
+        outputPath: "azureml://datastores/ws/paths/out",
+        job,
+        catalog: world.catalog,
+        access: world.access,
+      });
+      return outputTarget({
+        job,
+        location,
+        action: "append_row",
+        fileName: "predictions.csv",
+        format: "aml",
+        miniBatches: 4,
+        ...overrides,
+      });
+    },
+    async read(name) {
+      return (await world.container.getBlobClient(`out/${name}`).downloadToBuffer()).toString("utf8");
+    },
+  };
+}
+
+/** A run result with these rows, every row counted as one succeeded item. */
+export function rowsResult(rows: ScoredRow[], failures: RunResult["failedItems"] = []): RunResult {
+  return { rows, succeededItems: rows.length, failedItems: failures };
+}
