@@ -1,26 +1,20 @@
 import { randomUUID } from "node:crypto";
-import {
-  BroadcastChannel,
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-} from "node:worker_threads";
+import { BroadcastChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { z } from "zod";
-import { type BatchfnError, errors } from "../../errors.js";
-import { engineRecord, type LoggingLevel, type LogTags, loggingLevelSchema } from "../log/log-levels.js";
+import { errors } from "../../errors.js";
+import { engineRecord, type LoggingLevel, loggingLevelSchema } from "../log/log-levels.js";
 import type { LogRecord, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
 import { workerEnv } from "../runtime-env.js";
 import { workerFile } from "../worker-file.js";
+import { outcomeError } from "./attempt-failures.js";
 import { LogCollector } from "./log-collector.js";
+import { attemptMiniBatch } from "./mini-batch-attempt.js";
 import {
   controlEventSchema,
-  progressMessageSchema,
   runtimeSpecSchema,
-  type WorkerOutcome,
   type WorkerSetup,
   type WorkerTask,
-  workerOutcomeSchema,
 } from "./worker-protocol.js";
 
 export interface ScoringPoolOptions {
@@ -97,59 +91,19 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
   let closing: Promise<void> | undefined;
 
   async function attempt(input: MiniBatchInput): Promise<ScoredMiniBatch> {
-    const tags: LogTags = { miniBatch: input.index, attempt: input.attempt };
-    const logs = new LogCollector(settings.maxLogRecords, tags);
+    const logs = new LogCollector(settings.maxLogRecords, { miniBatch: input.index, attempt: input.attempt });
     for (const record of between.splice(0)) logs.add(record);
-    const { port1, port2 } = new MessageChannel();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    let expired: "init" | "run" | undefined;
-    let settled = false;
-    const receive = (message: unknown) => {
-      const parsed = progressMessageSchema.safeParse(message);
-      if (!parsed.success) {
-        logs.add(
-          engineRecord("warning", "The scoring worker sent an unreadable message; it was ignored", tags),
-        );
-      } else if (parsed.data.type === "log") {
-        logs.add(parsed.data.record);
-      } else if (!settled) {
-        const phase = parsed.data.phase;
-        clearTimeout(timer);
-        const seconds = phase === "init" ? initTimeoutSeconds : settings.timeoutSeconds;
-        timer = setTimeout(() => {
-          expired = phase;
-          controller.abort();
-        }, seconds * 1000);
-      }
-    };
-    port1.on("message", receive);
-    let answer: unknown;
-    let stopped: { thrown: unknown } | undefined;
-    try {
-      answer = await piscina.run(
-        { input, port: port2 },
-        { transferList: [port2], signal: controller.signal },
-      );
-    } catch (thrown) {
-      stopped = { thrown };
-    }
-    settled = true;
-    clearTimeout(timer);
-    drain(port1, receive);
-    port1.close();
-    if (stopped) {
-      const timeouts = { timeoutSeconds: settings.timeoutSeconds, initTimeoutSeconds };
-      throw stoppedWorkerError({ thrown: stopped.thrown, expired, input, timeouts, logs });
-    }
-    const outcome = workerOutcomeSchema.safeParse(answer);
-    if (!outcome.success) {
-      throw failed(logs, tags, errors.workerCrashed, "The scoring worker answered with an unreadable result");
-    }
-    if (outcome.data.ok || outcome.data.initialized) initialized.add(outcome.data.threadId);
-    else initialized.delete(outcome.data.threadId);
-    if (outcome.data.ok) return { result: outcome.data.result, logs: logs.records() };
-    throw outcomeError(outcome.data, logs, tags);
+    const outcome = await attemptMiniBatch({
+      piscina,
+      input,
+      timeoutSeconds: settings.timeoutSeconds,
+      initTimeoutSeconds,
+      logs,
+    });
+    if (outcome.ok || outcome.initialized) initialized.add(outcome.threadId);
+    else initialized.delete(outcome.threadId);
+    if (outcome.ok) return { result: outcome.result, logs: logs.records() };
+    throw outcomeError(outcome, input, logs);
   }
 
   async function shutdownRuntimes(): Promise<void> {
@@ -190,59 +144,4 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
       return closing;
     },
   };
-}
-
-type FailureFactory = (message: string, options: { logs: LogRecord[]; cause?: unknown }) => BatchfnError;
-
-function failed(
-  logs: LogCollector,
-  tags: LogTags,
-  factory: FailureFactory,
-  message: string,
-  cause?: unknown,
-): BatchfnError {
-  logs.add(engineRecord("error", message, tags));
-  return factory(message, { logs: logs.records(), cause });
-}
-
-function outcomeError(outcome: Extract<WorkerOutcome, { ok: false }>, logs: LogCollector, tags: LogTags) {
-  const cause = Object.assign(new Error(outcome.message), { stack: outcome.stack, code: outcome.causeCode });
-  const record = engineRecord("error", outcome.message, tags);
-  if (outcome.stack !== undefined) record.fields = { stack: outcome.stack };
-  logs.add(record);
-  const details =
-    outcome.causeCode === undefined ? [] : [{ code: outcome.causeCode, message: outcome.message }];
-  const failure = { logs: logs.records(), cause, details };
-  if (outcome.code === "InvalidScoringScript") return errors.invalidScoringScript(outcome.message, failure);
-  if (outcome.code === "ScriptInitFailed") return errors.scriptInitFailed(outcome.message, failure);
-  return errors.scriptError(outcome.message, failure);
-}
-
-interface StoppedWorker {
-  thrown: unknown;
-  expired: "init" | "run" | undefined;
-  input: MiniBatchInput;
-  timeouts: { timeoutSeconds: number; initTimeoutSeconds: number };
-  logs: LogCollector;
-}
-
-function stoppedWorkerError({ thrown, expired, input, timeouts, logs }: StoppedWorker): BatchfnError {
-  const tags = { miniBatch: input.index, attempt: input.attempt };
-  const name = `Mini-batch ${input.index} (attempt ${input.attempt})`;
-  if (expired === "run") {
-    const message = `${name} did not finish within the ${timeouts.timeoutSeconds} s timeout (retry_settings.timeout); its worker was stopped`;
-    return failed(logs, tags, errors.miniBatchTimeout, message);
-  }
-  if (expired === "init") {
-    const message = `${name}: the scoring runtime did not start within ${timeouts.initTimeoutSeconds} s; its worker was stopped`;
-    return failed(logs, tags, errors.scriptInitFailed, message);
-  }
-  const reason = thrown instanceof Error ? thrown.message : String(thrown);
-  return failed(logs, tags, errors.workerCrashed, `${name}: the scoring worker stopped: ${reason}`, thrown);
-}
-
-function drain(port: MessagePort, receive: (message: unknown) => void): void {
-  for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
-    receive(next.message);
-  }
 }
