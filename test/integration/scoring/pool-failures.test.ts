@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
 import type { ScoredRow } from "../../../src/scoring/runtime.js";
-import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fixtures.js";
+import { bundledFixture, fixturePool, inputFiles, miniBatch, unbundled } from "./scoring-fixtures.js";
 
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -120,6 +120,39 @@ describe("scoring pool failures", () => {
     expect(error.message).toContain(`model file missing: ${modelDir}/weights.bin`);
     expect(error.logs).toContainEqual(
       expect.objectContaining({ source: "script", level: "warning", message: "looking for weights.bin" }),
+    );
+  });
+
+  it("stops a runtime start that exceeds the init timeout and reports ScriptInitFailed", async () => {
+    const script = await unbundled(
+      "export async function init() { await new Promise(() => {}); }\nexport async function run(m) { return m; }\n",
+    );
+    const { pool } = await fixturePool({ script, initTimeoutSeconds: 1 });
+    const error = await caught(pool.run(miniBatch(0, await inputFiles({ "a.txt": "" }))));
+    expect(error.code).toBe("ScriptInitFailed");
+    expect(error.message).toContain("did not start within 1 s");
+  });
+
+  it("refuses a stored bundle that breaks the contract with InvalidScoringScript", async () => {
+    const script = await unbundled(
+      "export const init = 1;\nexport async function run(m) { return m; }\n",
+      "old.mjs",
+    );
+    const { pool } = await fixturePool({ script });
+    const error = await caught(pool.run(miniBatch(0, await inputFiles({ "a.txt": "" }))));
+    expect(error.code).toBe("InvalidScoringScript");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("Scoring script 'old.mjs' exports init as a number, not a function");
+  });
+
+  it("fails the mini-batch with ScriptError when run() returns something other than an array", async () => {
+    const { pool } = await fixturePool({
+      script: await unbundled("export async function run() { return { a: 1 }; }\n"),
+    });
+    const error = await caught(pool.run(miniBatch(0, await inputFiles({ "a.txt": "" }))));
+    expect(error.code).toBe("ScriptError");
+    expect(error.message).toContain(
+      "run() of 'score.mjs' must return an array with one element per scored item, got object",
     );
   });
 });

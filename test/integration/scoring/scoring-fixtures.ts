@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,12 @@ export async function bundled(codeDir: string, scoringScript: string): Promise<B
   return { bundlePath, scriptName: scoringScript };
 }
 
+/** Writes an ES module as it is (no bundling, no validation), as a stored bundle would be. */
+export async function unbundled(code: string, scriptName = "score.mjs"): Promise<BundledScript> {
+  const bundlePath = await writeScoringBundle({ code, dir: await tempDir("batchfn-bundle-") });
+  return { bundlePath, scriptName };
+}
+
 /** Bundles a fixture script copied outside the repository. */
 export async function bundledFixture(name: string, scoringScript: string): Promise<BundledScript> {
   return bundled(await copyFixture(name), scoringScript);
@@ -82,17 +88,18 @@ export async function fixturePool(options: {
   script: BundledScript;
   workers?: number;
   timeoutSeconds?: number;
+  initTimeoutSeconds?: number;
   loggingLevel?: LoggingLevel;
   env?: Record<string, string>;
   modelDir?: string;
 }): Promise<FixturePool> {
   const modelDir = options.modelDir ?? (await tempDir("batchfn-model-"));
   const outputDir = await tempDir("batchfn-output-");
-  await mkdir(outputDir, { recursive: true });
   const pool = createScoringPool({
     runtime: scriptRuntimeSpec({ ...options.script, modelDir, outputDir, env: options.env }),
     workers: options.workers ?? 1,
     timeoutSeconds: options.timeoutSeconds ?? 30,
+    initTimeoutSeconds: options.initTimeoutSeconds,
     loggingLevel: options.loggingLevel ?? "info",
   });
   cleanups.push(() => pool.close());
