@@ -1,9 +1,20 @@
-import { formatWithOptions, inspect } from "node:util";
+import { format, inspect } from "node:util";
 import type { Logger, LogLevel, LogRecord } from "../runtime.js";
 import { isLevelEnabled, type LoggingLevel, type LogTags } from "./log-levels.js";
 
 /** Where captured records go: the current mini-batch's channel back to the pool. */
 export type LogSink = (record: LogRecord) => void;
+
+type ConsoleMethod = "log" | "info" | "warn" | "error" | "debug" | "trace";
+
+const CONSOLE_LEVELS: ReadonlyArray<[ConsoleMethod, LogLevel]> = [
+  ["log", "info"],
+  ["info", "info"],
+  ["warn", "warning"],
+  ["error", "error"],
+  ["debug", "debug"],
+  ["trace", "debug"],
+];
 
 /** Records kept while no mini-batch is running (a script logging from a timer), delivered with the next one. */
 const MAX_PENDING = 100;
@@ -57,17 +68,8 @@ export class LogCapture {
 
   /** Replaces the thread's `console` methods so script output becomes records instead of stdout. */
   captureConsole(): void {
-    const levels: Array<[keyof Console & ("log" | "info" | "warn" | "error" | "debug" | "trace"), LogLevel]> =
-      [
-        ["log", "info"],
-        ["info", "info"],
-        ["warn", "warning"],
-        ["error", "error"],
-        ["debug", "debug"],
-        ["trace", "debug"],
-      ];
-    for (const [method, level] of levels) {
-      console[method] = (...args: unknown[]) => this.log(level, "script", formatWithOptions({}, ...args));
+    for (const [method, level] of CONSOLE_LEVELS) {
+      console[method] = (...args: unknown[]) => this.log(level, "script", format(...args));
     }
   }
 }
