@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { InputItem } from "../../../src/io/inputs/resolved-input.js";
 import { countPlan, cutMiniBatches, itemUnits } from "../../../src/jobs/plan/cut-mini-batches.js";
+import { failedMiniBatchResult } from "../../../src/jobs/plan/failed-mini-batch.js";
 import type { PlannedMiniBatch } from "../../../src/jobs/plan/plan-schema.js";
 
 function items(...names: string[]): InputItem[] {
@@ -76,5 +77,30 @@ describe("cutMiniBatches", () => {
   it("counts threshold units as rows for ranges and 1 for whole files", () => {
     expect(itemUnits({ name: "a.csv", rows: { start: 5, count: 7, total: 100 } })).toBe(7);
     expect(itemUnits({ name: "a.png" })).toBe(1);
+  });
+});
+
+describe("failedMiniBatchResult", () => {
+  it("fails every item of the mini-batch, counting rows for row ranges", () => {
+    const result = failedMiniBatchResult(
+      {
+        index: 4,
+        items: [{ name: "a.png" }, { name: "big.csv", rows: { start: 100, count: 50, total: 1000 } }],
+      },
+      { code: "MiniBatchTimeout", message: "run() took longer than 30 s" },
+    );
+    expect(result).toEqual({
+      rows: [],
+      succeededItems: 0,
+      failedItems: [
+        { item: "a.png", count: 1, code: "MiniBatchTimeout", message: "run() took longer than 30 s" },
+        {
+          item: "big.csv rows 101-150",
+          count: 50,
+          code: "MiniBatchTimeout",
+          message: "run() took longer than 30 s",
+        },
+      ],
+    });
   });
 });
