@@ -59,7 +59,7 @@ export async function writePartRecord(jobs: ContainerClient, job: string, record
       failed: String(record.failedItems),
       errorlines: String(record.errorLines),
       outputfiles: String(record.outputFiles),
-      columns: columnsKey(record.columns),
+      ...(record.columns ? { columns: columnsKey(record.columns) } : {}),
     },
   });
 }

@@ -1,3 +1,4 @@
+import { errors } from "../../errors.js";
 import type { InputItem } from "../../io/inputs/resolved-input.js";
 import type { PlanCounts, PlannedItem, PlannedMiniBatch } from "./plan-schema.js";
 
@@ -21,6 +22,16 @@ export interface CutOptions {
  */
 export function cutMiniBatches(options: CutOptions): PlannedMiniBatch[] {
   const { miniBatchSize, miniBatchRows } = options;
+  for (const [name, value] of [
+    ["mini_batch_size", miniBatchSize],
+    ["mini_batch_rows", miniBatchRows],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw errors.invalidSpec(`settings.${name} must be a whole number ≥ 1, got ${value}.`, [
+        { path: `settings.${name}`, message: "must be ≥ 1" },
+      ]);
+    }
+  }
   const miniBatches: PlannedMiniBatch[] = [];
   let current: PlannedItem[] = [];
   let rows = 0;

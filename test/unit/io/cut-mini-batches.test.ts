@@ -104,3 +104,17 @@ describe("failedMiniBatchResult", () => {
     });
   });
 });
+
+describe("cutMiniBatches settings", () => {
+  it("refuses sizes below 1 instead of looping", () => {
+    expect(() => cutMiniBatches({ items: items("a.csv"), miniBatchSize: 0 })).toThrow(/mini_batch_size/);
+    expect(() =>
+      cutMiniBatches({
+        items: items("a.csv"),
+        miniBatchSize: 1,
+        miniBatchRows: 0,
+        rowCounts: new Map([["a.csv", 3]]),
+      }),
+    ).toThrow(/mini_batch_rows/);
+  });
+});
