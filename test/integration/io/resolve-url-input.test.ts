@@ -23,6 +23,10 @@ const REPORT = "id,value\n1,2\n";
 /** A plain web server that refuses HEAD, like some CDNs do, and answers ranged GETs. */
 function startFileServer(): Promise<Server> {
   const server = createServer((request, response) => {
+    if (request.url === "/files/broken.csv") {
+      response.writeHead(503).end();
+      return;
+    }
     if (request.url !== "/files/report.csv") {
       response.writeHead(404).end();
       return;
@@ -112,6 +116,12 @@ describe("resolveInput on http(s) URLs", () => {
     );
     expect(missing.code).toBe("InputNotFound");
     expect(missing.message).toContain(`${base}/files/nope.csv`);
+
+    const broken = await failure(
+      resolveInput({ uri: `${base}/files/broken.csv` }, { ...world, allowHttp: true }),
+    );
+    expect(broken.code).toBe("InputUnreachable");
+    expect(broken.message).toContain("HTTP 503");
 
     const noBlob = await failure(
       resolveInput({ uri: `${world.container.url}/absent` }, { ...world, allowHttp: true }),

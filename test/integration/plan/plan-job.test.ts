@@ -135,6 +135,14 @@ describe("planJob with mini_batch_rows", () => {
     expect(rowsByFile.get("small.csv")).toEqual(csv("small", 4).trim().split("\n").slice(1));
     expect(rowsByFile.get("notes.txt")).toEqual(["not tabular"]);
     expect((await readdir(cacheDir)).filter((name) => name.endsWith(".csv"))).toHaveLength(2);
+
+    const noWriter = await failure(
+      downloadMiniBatch(
+        { plan: ref, index: 1, localDir: await mkdtemp(join(tmpdir(), "batchfn-mb-")) },
+        { jobs, access: world.access, sourceCache },
+      ),
+    );
+    expect(noWriter.code).toBe("InvalidConfig");
   });
 
   it("refuses mini_batch_rows without a row counter", async () => {
