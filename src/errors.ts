@@ -123,6 +123,7 @@ export const errors = {
     }),
   outputColumnsMismatch: (message: string) =>
     new BatchfnError({ code: "OutputColumnsMismatch", status: 400, message }),
+  taskHubInUse: (message: string) => new BatchfnError({ code: "TaskHubInUse", status: 409, message }),
   errorThresholdExceeded: (message: string) =>
     new BatchfnError({ code: "ErrorThresholdExceeded", status: 422, message }),
 };

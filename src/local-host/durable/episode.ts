@@ -57,13 +57,13 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   for (const message of options.messages) deliver(record, message, now, after, work);
 
   const answer = await callHandler(options, replaying);
-  record.history.push(history.orchestratorCompleted(now), ...after);
+  record.history.push(...after);
   record.customStatus = answer.customStatus ?? null;
   record.lastUpdatedTime = now;
 
   if (answer.error !== undefined) {
     fail(record, answer.error, now, work);
-    return done(record, work, false);
+    return done(record, now, work, false);
   }
   const newActions = answer.actions.slice(record.scheduledActions);
   record.scheduledActions = answer.actions.length;
@@ -71,7 +71,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const problem = schedule(record, action, now, work);
     if (problem) {
       fail(record, problem, now, work);
-      return done(record, work, false);
+      return done(record, now, work, false);
     }
   }
   cancelTimers(record, answer);
@@ -80,7 +80,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const continueAs = answer.actions.find((a) => a.actionType === ActionType.ContinueAsNew);
     if (continueAs && "input" in continueAs) {
       continueAsNew(record, actionInput(continueAs.input), now);
-      return done(record, [], true);
+      return done(record, now, [], true);
     }
     record.runtimeStatus = "Completed";
     record.output = answer.output ?? null;
@@ -89,10 +89,12 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   } else {
     record.runtimeStatus = "Running";
   }
-  return done(record, work, false);
+  return done(record, now, work, false);
 }
 
-function done(record: InstanceRecord, work: Work[], continuedAsNew: boolean): EpisodeResult {
+/** Closes the episode the way DTFx histories do: scheduled and closing events, then OrchestratorCompleted. */
+function done(record: InstanceRecord, now: Date, work: Work[], continuedAsNew: boolean): EpisodeResult {
+  if (!continuedAsNew) record.history.push(history.orchestratorCompleted(now));
   for (const event of record.history) event.IsPlayed = true;
   return { work, continuedAsNew };
 }
@@ -192,8 +194,7 @@ function scheduleRetryTimer(
     first * (backoffCoefficient ?? 1) ** (failures - 1),
     maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY,
   );
-  const final = tracker.attempt > tracker.options.maxNumberOfAttempts;
-  const fireAt = new Date(now.getTime() + (final ? 0 : delay));
+  const fireAt = new Date(now.getTime() + delay);
   const timerId = record.nextId++;
   record.openTasks[timerId] = { kind: "retryTimer", retry: key };
   after.push(history.timerCreated(now, timerId, fireAt));

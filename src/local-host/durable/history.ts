@@ -115,6 +115,9 @@ export const history = {
     event(EventType.TimerFired, now, { TimerId: timerId, FireAt: fireAt }),
   eventRaised: (now: Date, name: string, input: unknown) =>
     event(EventType.EventRaised, now, { Name: name, Input: toJsonText(input) }),
+  executionSuspended: (now: Date, reason: string) =>
+    event(EventType.ExecutionSuspended, now, { Reason: reason }),
+  executionResumed: (now: Date, reason: string) => event(EventType.ExecutionResumed, now, { Reason: reason }),
   continueAsNew: (now: Date, input: unknown) =>
     event(EventType.ContinueAsNew, now, { Result: toJsonText(input) }),
 };

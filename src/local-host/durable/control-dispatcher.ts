@@ -1,0 +1,211 @@
+import { randomUUID } from "node:crypto";
+import type { LogHandler } from "@azure/functions";
+import { ensureError } from "../../errors.js";
+import type { Committer } from "./committer.js";
+import type { DeliveryKeeper } from "./delivery-keeper.js";
+import type { OrchestrationTriggerHandler } from "./episode.js";
+import type { InstanceStore } from "./instance-store.js";
+import type { KeyedLock } from "./keyed-lock.js";
+import type { ControlMessage } from "./messages.js";
+import type { Delivery, QueueChannel } from "./queue-channel.js";
+import { runSession } from "./session.js";
+import { Wakeup } from "./wakeup.js";
+
+/** Received control messages held in memory at most (waiting for a busy instance or a timer). */
+const MAX_HELD = 2_000;
+/** A timer message received longer than this before its time is sent back to the queue. */
+const MAX_TIMER_WAIT_MS = 60_000;
+/** A message that failed this many times is dropped as poison. */
+const MAX_DEQUEUE = 10;
+
+export interface ControlDispatcherOptions {
+  control: QueueChannel<ControlMessage>;
+  store: InstanceStore;
+  committer: Committer;
+  keeper: DeliveryKeeper;
+  lock: KeyedLock;
+  orchestrations: ReadonlyMap<string, OrchestrationTriggerHandler>;
+  maxConcurrentEpisodes: number;
+  visibilityMs: number;
+  pollMs: number;
+  /** False once the backend stops or is killed: receive no more. */
+  receiving: () => boolean;
+  /** False once the backend is killed: write nothing more. */
+  alive: () => boolean;
+  log: (level: "warning" | "error", message: string) => void;
+  logHandler?: LogHandler;
+}
+
+/**
+ * Receives control messages and runs each instance's messages through a session, one session at a
+ * time per instance and a bounded number at once. Timer messages wait here until their time.
+ */
+export class ControlDispatcher {
+  readonly wakeup = new Wakeup();
+  private readonly held = new Map<string, Array<Delivery<ControlMessage>>>();
+  private readonly byMessageId = new Map<string, Delivery<ControlMessage>>();
+  private readonly busy = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: ControlDispatcherOptions) {}
+
+  start(): void {
+    this.loop ??= this.receiveLoop();
+  }
+
+  /** Resolves when the receive loop and every running session have ended (after `receiving` turned false). */
+  async stopped(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.wakeup.notify();
+    await this.loop;
+    while (this.busy.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  private async receiveLoop(): Promise<void> {
+    const { control, receiving, visibilityMs, pollMs } = this.options;
+    while (receiving()) {
+      let received = 0;
+      if (this.byMessageId.size < MAX_HELD) {
+        try {
+          const deliveries = await control.receive(32, visibilityMs);
+          received = deliveries.length;
+          if (!receiving()) return;
+          for (const delivery of deliveries) this.accept(delivery);
+        } catch (thrown) {
+          this.options.log(
+            "warning",
+            `Receiving durable control messages failed: ${ensureError(thrown).message}`,
+          );
+        }
+      }
+      this.schedule();
+      if (received < 32) await this.wakeup.wait(pollMs);
+    }
+  }
+
+  private accept(delivery: Delivery<ControlMessage>): void {
+    const { message } = delivery;
+    const known = this.byMessageId.get(delivery.messageId);
+    this.byMessageId.set(delivery.messageId, delivery);
+    this.options.keeper.keep(delivery);
+    if (known) {
+      this.options.keeper.release(known);
+      if (this.replace(message.instanceId, known, delivery)) return;
+    }
+    const body = message.body;
+    const wait = body.kind === "timerFired" ? body.fireAt.getTime() - Date.now() : 0;
+    if (wait <= 0) {
+      this.hold(delivery);
+      return;
+    }
+    if (wait > MAX_TIMER_WAIT_MS) {
+      void this.postpone(delivery, wait);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.hold(delivery);
+      this.schedule();
+    }, wait);
+    this.timers.add(timer);
+  }
+
+  /** A timer far from due goes back to the queue, invisible until (about) its time. */
+  private async postpone(delivery: Delivery<ControlMessage>, wait: number): Promise<void> {
+    try {
+      await this.options.control.send(delivery.message, wait);
+      await delivery.ack();
+    } catch (thrown) {
+      this.options.log("warning", `Postponing a durable timer failed: ${ensureError(thrown).message}`);
+    } finally {
+      this.options.keeper.release(delivery);
+      if (this.byMessageId.get(delivery.messageId) === delivery) this.byMessageId.delete(delivery.messageId);
+    }
+  }
+
+  private hold(delivery: Delivery<ControlMessage>): void {
+    const id = delivery.message.instanceId;
+    const list = this.held.get(id) ?? [];
+    list.push(delivery);
+    this.held.set(id, list);
+  }
+
+  /** Puts a redelivered message in the place of its stale copy; false when that copy is not waiting. */
+  private replace(
+    instanceId: string,
+    old: Delivery<ControlMessage>,
+    fresh: Delivery<ControlMessage>,
+  ): boolean {
+    const list = this.held.get(instanceId);
+    const at = list?.indexOf(old) ?? -1;
+    if (!list || at < 0) return false;
+    list[at] = fresh;
+    return true;
+  }
+
+  private schedule(): void {
+    for (const instanceId of this.held.keys()) {
+      if (this.busy.size >= this.options.maxConcurrentEpisodes) return;
+      if (this.busy.has(instanceId) || !this.options.receiving()) continue;
+      this.busy.add(instanceId);
+      void this.drain(instanceId).finally(() => {
+        this.busy.delete(instanceId);
+        this.schedule();
+      });
+    }
+  }
+
+  private async drain(instanceId: string): Promise<void> {
+    for (;;) {
+      const deliveries = this.held.get(instanceId);
+      this.held.delete(instanceId);
+      if (!deliveries || deliveries.length === 0 || !this.options.receiving()) return;
+      await this.process(instanceId, deliveries);
+    }
+  }
+
+  private async process(instanceId: string, deliveries: Array<Delivery<ControlMessage>>): Promise<void> {
+    const { store, committer, alive } = this.options;
+    const live = deliveries.filter((d) => d.dequeueCount <= MAX_DEQUEUE);
+    for (const poison of deliveries.filter((d) => d.dequeueCount > MAX_DEQUEUE)) {
+      this.options.log(
+        "error",
+        `Dropping durable message ${poison.messageId} for '${instanceId}' after ${poison.dequeueCount} failed attempts.`,
+      );
+    }
+    try {
+      await this.options.lock.run(instanceId, async () => {
+        const loaded = await store.load(instanceId);
+        const result = await runSession({
+          stored: loaded?.stored,
+          messages: live.map((d) => d.message),
+          handlerFor: (name) => this.options.orchestrations.get(name),
+          now: () => new Date(),
+          newId: randomUUID,
+          logHandler: this.options.logHandler,
+        });
+        if (result.stored && result.changed) {
+          await committer.commit(result.stored, result.outbox, loaded?.etag);
+        } else if (result.outbox.length > 0) {
+          await committer.send(result.outbox);
+        }
+      });
+      if (!alive()) return;
+      await Promise.all(deliveries.map((d) => d.ack()));
+    } catch (thrown) {
+      store.forget(instanceId);
+      this.options.log(
+        "error",
+        `Durable instance '${instanceId}' could not process ${deliveries.length} message(s); they will be retried: ${ensureError(thrown).message}`,
+      );
+    } finally {
+      for (const delivery of deliveries) {
+        this.options.keeper.release(delivery);
+        if (this.byMessageId.get(delivery.messageId) === delivery)
+          this.byMessageId.delete(delivery.messageId);
+      }
+    }
+  }
+}

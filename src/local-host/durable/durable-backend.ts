@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import type { LogHandler } from "@azure/functions";
+import type { StorageClients } from "../../storage/clients.js";
+import { ActivityDispatcher, type ActivityInvoker } from "./activity-dispatcher.js";
+import { type DurableClientBinding, durableClientBinding } from "./client-binding.js";
+import { Committer } from "./committer.js";
+import { ControlDispatcher } from "./control-dispatcher.js";
+import { DeliveryKeeper } from "./delivery-keeper.js";
+import type { OrchestrationTriggerHandler } from "./episode.js";
+import { HubLease } from "./hub-lease.js";
+import { InstanceStore } from "./instance-store.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { handleManagementRequest } from "./management-api.js";
+import { type ControlMessage, controlMessageSchema, type WorkItem, workItemSchema } from "./messages.js";
+import { OrchestrationClient } from "./orchestration-client.js";
+import { QueueChannel } from "./queue-channel.js";
+import { type RecoveryReport, recoverTaskHub } from "./recovery.js";
+import { ensureTaskHub, type TaskHubNames, taskHubNames } from "./task-hub.js";
+
+export type DurableLogLevel = "information" | "warning" | "error";
+
+export interface DurableBackendOptions {
+  clients: StorageClients;
+  /** Task hub name (host.json `extensions.durableTask.hubName`). */
+  taskHub: string;
+  /** Registered orchestrations: name → the library's Orchestrator handler (`df.app.orchestration`). */
+  orchestrations: ReadonlyMap<string, OrchestrationTriggerHandler>;
+  /** Registered activities: name → a call of the activity function with its input. */
+  activities: ReadonlyMap<string, ActivityInvoker>;
+  /** host.json `maxConcurrentActivityFunctions`; default 10. */
+  maxConcurrentActivities?: number;
+  /** host.json `maxConcurrentOrchestratorFunctions`: instances running an episode at once; default 4. */
+  maxConcurrentOrchestrations?: number;
+  /** Origin of the Functions host, e.g. `http://127.0.0.1:7071` (check-status URLs point there). */
+  hostUrl: string;
+  /** Where `DurableClient` sends its calls; must end in `/`, e.g. `http://127.0.0.1:7071/durabletask/`. */
+  rpcBaseUrl: string;
+  /** Key required on `/runtime/webhooks/durabletask/` routes and written into their URLs. */
+  systemKey?: string;
+  /** Another key accepted there (the master key). */
+  masterKey?: string;
+  /** How long a received message stays invisible before another receiver gets it; default 10 s. */
+  visibilityTimeoutMs?: number;
+  /** Idle polling interval of the queues; default 100 ms. */
+  pollIntervalMs?: number;
+  /** Page size of instance lists when the caller gives none; default 100. */
+  listPageSize?: number;
+  /** How long `start` waits for a hub lease held by another live host; default 30 s. */
+  leaseWaitMs?: number;
+  log?: (level: DurableLogLevel, message: string) => void;
+  /** Receives the orchestrators' `context.log` lines. */
+  logHandler?: LogHandler;
+}
+
+/** The Durable extension's side of the local host, with its state in Azure Storage (Azurite). */
+export interface DurableBackend {
+  readonly names: TaskHubNames;
+  /** Start, query, signal and purge instances without HTTP. */
+  readonly client: OrchestrationClient;
+  /** Takes the hub lease, finishes interrupted commits, then runs orchestrations and activities. */
+  start(): Promise<RecoveryReport>;
+  /** Stops receiving, lets running episodes and activities finish, releases the hub. */
+  stop(): Promise<void>;
+  /** Stops at once as a killed process would: nothing is acknowledged, released or written any more. */
+  kill(): void;
+  /** The management API under `/runtime/webhooks/durabletask/` and the rpc base path. */
+  handleManagementRequest(request: Request): Promise<Response>;
+  /** The `durableClient` binding value for `context.extraInputs`. */
+  bindingValue(): DurableClientBinding;
+}
+
+/** Builds the backend; nothing runs before `start()` (the client may already write). */
+export function createDurableBackend(options: DurableBackendOptions): DurableBackend {
+  const names = taskHubNames(options.taskHub);
+  const visibilityMs = options.visibilityTimeoutMs ?? 10_000;
+  const pollMs = options.pollIntervalMs ?? 100;
+  const listPageSize = options.listPageSize ?? 100;
+  const log = options.log ?? defaultLog;
+  const state = { started: false, stopping: false, killed: false };
+  const receiving = () => state.started && !state.stopping && !state.killed;
+  const alive = () => !state.killed;
+
+  const { clients } = options;
+  const container = clients.blob.getContainerClient(names.stateContainer);
+  const onPoison = (messageId: string, problem: string) =>
+    log("error", `Dropped unreadable durable message ${messageId}: ${problem}`);
+  const control = new QueueChannel<ControlMessage>({
+    queue: clients.queue.getQueueClient(names.controlQueue),
+    spill: container,
+    schema: controlMessageSchema,
+    onPoison,
+  });
+  const work = new QueueChannel<WorkItem>({
+    queue: clients.queue.getQueueClient(names.workItemQueue),
+    spill: container,
+    schema: workItemSchema,
+    onPoison,
+  });
+  const store = new InstanceStore(clients, names);
+  const lock = new KeyedLock();
+  const keeper = new DeliveryKeeper(visibilityMs, (_delivery, problem) =>
+    log(
+      "warning",
+      `A held durable message could not be renewed and will be delivered again: ${String(problem)}`,
+    ),
+  );
+  let controlDispatcher: ControlDispatcher | undefined;
+  let activityDispatcher: ActivityDispatcher | undefined;
+  const committer = new Committer({
+    store,
+    control,
+    work,
+    alive,
+    sent: (queue) => (queue === "work" ? activityDispatcher : controlDispatcher)?.wakeup.notify(),
+  });
+  const client = new OrchestrationClient({
+    store,
+    committer,
+    lock,
+    control,
+    orchestrations: options.orchestrations,
+    listPageSize,
+    sent: () => controlDispatcher?.wakeup.notify(),
+  });
+  const owner = randomUUID();
+  const kill = () => {
+    state.killed = true;
+    lease.abandon();
+    keeper.stop();
+    void controlDispatcher?.stopped();
+    void activityDispatcher?.stopped(false);
+  };
+  const lease = new HubLease({
+    container,
+    owner,
+    waitMs: options.leaseWaitMs ?? 30_000,
+    log,
+    onLost: (problem) => {
+      log("error", `Task hub '${names.hub}' lease lost (${problem}); this host stops running it.`);
+      kill();
+    },
+  });
+  const keys = [options.systemKey, options.masterKey].filter((k): k is string => Boolean(k));
+  const rpcPath = new URL(options.rpcBaseUrl).pathname;
+
+  let starting: Promise<RecoveryReport> | undefined;
+  const begin = async (): Promise<RecoveryReport> => {
+    await ensureTaskHub(clients, names);
+    await lease.acquire();
+    const report = await recoverTaskHub(store, committer);
+    state.started = true;
+    keeper.start();
+    controlDispatcher = new ControlDispatcher({
+      control,
+      store,
+      committer,
+      keeper,
+      lock,
+      orchestrations: options.orchestrations,
+      maxConcurrentEpisodes: options.maxConcurrentOrchestrations ?? 4,
+      visibilityMs,
+      pollMs,
+      receiving,
+      alive,
+      log,
+      logHandler: options.logHandler,
+    });
+    activityDispatcher = new ActivityDispatcher({
+      work,
+      control,
+      keeper,
+      activities: options.activities,
+      maxConcurrent: options.maxConcurrentActivities ?? 10,
+      visibilityMs,
+      pollMs,
+      receiving,
+      alive,
+      completed: () => controlDispatcher?.wakeup.notify(),
+      log,
+    });
+    controlDispatcher.start();
+    activityDispatcher.start();
+    return report;
+  };
+
+  return {
+    names,
+    client,
+    start() {
+      starting ??= begin();
+      return starting;
+    },
+    async stop() {
+      if (state.stopping || state.killed) return;
+      state.stopping = true;
+      await activityDispatcher?.stopped(true);
+      await controlDispatcher?.stopped();
+      keeper.stop();
+      if (state.started) await lease.release();
+    },
+    kill,
+    handleManagementRequest: (request) =>
+      handleManagementRequest(
+        {
+          client,
+          taskHub: names.hub,
+          hostUrl: options.hostUrl,
+          rpcPath,
+          keys,
+          systemKey: options.systemKey,
+          listPageSize,
+        },
+        request,
+      ),
+    bindingValue: () =>
+      durableClientBinding({
+        taskHub: names.hub,
+        hostUrl: options.hostUrl,
+        rpcBaseUrl: options.rpcBaseUrl,
+        systemKey: options.systemKey,
+      }),
+  };
+}
+
+function defaultLog(level: DurableLogLevel, message: string): void {
+  if (level !== "information") process.stderr.write(`[durable ${level}] ${message}\n`);
+}
