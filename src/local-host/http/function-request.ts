@@ -77,25 +77,31 @@ async function serveStreamed(
     res,
     maxBodyBytes: request.maxBodyBytes,
   });
-  try {
-    const result = await invokeFunction(request.fn, {
-      invocationId,
-      triggerValue: rawTypedData({ http: toRpcHttpRequest(description) }),
-      triggerMetadata: httpTriggerMetadata(description),
-      inputs: request.inputs,
-    });
-    if (result.result === undefined || result.result === null) {
+  const invocation = invokeFunction(request.fn, {
+    invocationId,
+    triggerValue: rawTypedData({ http: toRpcHttpRequest(description) }),
+    triggerMetadata: httpTriggerMetadata(description),
+    inputs: request.inputs,
+  });
+  invocation.catch(() => undefined);
+  const outcome = await Promise.race([
+    invocation.then((result) => ({ kind: "invoked" as const, result })),
+    proxied.failed.then(() => ({ kind: "forwardingFailed" as const })),
+  ]).catch((thrown: unknown) => ({ kind: "threw" as const, thrown }));
+  if (outcome.kind === "invoked") {
+    if (outcome.result.result === undefined || outcome.result.result === null) {
       proxied.abort();
       res.writeHead(204).end();
       return;
     }
     await proxied.done;
-  } catch (thrown) {
-    proxied.abort();
-    if (proxied.tooLarge && !res.headersSent) {
-      res.writeHead(413, { connection: "close" }).end();
-      return;
-    }
-    throw thrown;
+    return;
   }
+  proxied.abort();
+  if (proxied.tooLarge && !res.headersSent) {
+    res.writeHead(413, { connection: "close" }).end();
+    return;
+  }
+  if (outcome.kind === "threw") throw outcome.thrown;
+  if (!res.headersSent) res.writeHead(502).end();
 }

@@ -31,6 +31,8 @@ export interface StreamProxyOptions {
 export interface ProxiedRequest {
   /** Settles when the proxied response has been copied to the client in full. */
   done: Promise<void>;
+  /** Resolves if forwarding failed before an answer: body over the limit, proxy unreachable. */
+  failed: Promise<void>;
   /** True once the client's body went over the size limit. */
   readonly tooLarge: boolean;
   /** True once the proxied response started reaching the client. */
@@ -55,6 +57,13 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
   headers["x-forwarded-host"] = req.headers.host ?? target.host;
   headers["x-forwarded-proto"] = "http";
   const proxyRequest: ClientRequest = httpRequest(target, { method: req.method, headers, agent: false });
+  let signalFailure: () => void = () => undefined;
+  const failed = new Promise<void>((resolve) => {
+    signalFailure = resolve;
+  });
+  proxyRequest.once("error", () => {
+    if (!answered) signalFailure();
+  });
 
   const done = new Promise<void>((resolve, reject) => {
     proxyRequest.once("error", reject);
@@ -86,6 +95,7 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
     },
   });
   limiter.once("error", () => {
+    if (!answered) signalFailure();
     req.unpipe(limiter);
     req.resume();
     proxyRequest.destroy();
@@ -94,6 +104,7 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
 
   return {
     done,
+    failed,
     get tooLarge() {
       return tooLarge;
     },

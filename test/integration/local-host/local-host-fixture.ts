@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../../../src/config.js";
 import type { DurableExtension } from "../../../src/local-host/durable-extension.js";
@@ -50,6 +51,20 @@ export async function startFixtureHost(options: FixtureHostOptions = {}): Promis
   });
   await host.start();
   return host;
+}
+
+/** Sends a body in chunks without content-length (chunked transfer encoding); resolves the status. */
+export function postChunked(url: string, chunks: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/octet-stream" } });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
 }
 
 function fixturePath(variant: string): string {
