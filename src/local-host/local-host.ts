@@ -36,7 +36,7 @@ export interface LocalHostOptions {
   durable?: DurableExtension;
   /** App settings: `%SETTING%` in blob paths and blob connection names; default process.env. */
   env?: Environment;
-  /** Blob trigger scan interval; default 1000 ms. */
+  /** Pause between blob trigger scans; default 1000 ms; 0 scans only on `pollBlobs()`. */
   blobPollIntervalMs?: number;
   /** Attempts per blob version before it is given up; default 5 (Functions' maxDequeueCount). */
   blobMaxAttempts?: number;

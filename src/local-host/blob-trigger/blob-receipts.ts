@@ -15,15 +15,20 @@ export interface BlobReceipt {
   attempts: number;
 }
 
-const receiptRow = z.object({
-  container: z.string(),
-  blobName: z.string(),
-  etag: z.string(),
-  status: z.enum(["done", "retry", "poison"]),
-  attempts: z.number().int().min(0),
-});
+const receiptRow = z
+  .object({
+    container: z.string(),
+    blobName: z.string(),
+    blobETag: z.string(),
+    status: z.enum(["done", "retry", "poison"]),
+    attempts: z.number().int().min(0),
+  })
+  .transform(({ blobETag, ...rest }): BlobReceipt => ({ ...rest, etag: blobETag }));
 
-/** Blob receipts in a table: partition = function name, row = hash of container and blob name. */
+/**
+ * Blob receipts in a table: partition = function name, row = hash of container and blob name;
+ * the blob's ETag is kept in `blobETag` (the entity's own `etag` is the row version).
+ */
 export interface BlobReceipts {
   /** Every receipt of a function, keyed by `receiptKey`. */
   load(functionName: string): Promise<Map<string, BlobReceipt>>;
@@ -58,11 +63,13 @@ export function createBlobReceipts(table: TableClient): BlobReceipts {
     },
     async save(functionName, receipt) {
       await ensureTable();
+      const { etag, ...rest } = receipt;
       await table.upsertEntity(
         {
           partitionKey: partitionKey(functionName),
           rowKey: receiptKey(receipt.container, receipt.blobName),
-          ...receipt,
+          ...rest,
+          blobETag: etag,
         },
         "Replace",
       );

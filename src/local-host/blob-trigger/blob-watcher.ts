@@ -18,6 +18,7 @@ export interface BlobWatcherOptions {
   receipts: BlobReceipts;
   /** Invokes the function with the blob's bytes and its trigger metadata. */
   invoke(fn: RegisteredFunction, blob: Buffer, metadata: Record<string, unknown>): Promise<unknown>;
+  /** Pause between background scans; 0 disables background scanning (scan with `pollOnce`). */
   pollIntervalMs: number;
   /** Attempts per blob version before it is given up as poison (Functions: 5). */
   maxAttempts: number;
@@ -75,7 +76,7 @@ export function createBlobWatcher(options: BlobWatcherOptions): BlobWatcher {
   const fire = async (watched: WatchedFunction, item: DueBlob, known: Map<string, BlobReceipt>) => {
     const { blob, params } = item;
     const key = receiptKey(watched.pattern.container, blob.name);
-    const etag = blob.properties.etag ?? "";
+    const etag = quotedETag(blob.properties.etag);
     const previous = known.get(key);
     const attempts = (previous?.etag === etag ? previous.attempts : 0) + 1;
     const client = watched.container.getBlobClient(blob.name);
@@ -144,7 +145,7 @@ export function createBlobWatcher(options: BlobWatcherOptions): BlobWatcher {
 
   return {
     async start() {
-      if (!stopped || options.watched.length === 0) return;
+      if (!stopped || options.watched.length === 0 || options.pollIntervalMs <= 0) return;
       stopped = false;
       running = loop();
     },
@@ -174,7 +175,8 @@ async function dueBlobs(watched: WatchedFunction, known: Map<string, BlobReceipt
       const params = watched.pattern.match(blob.name);
       if (!params) continue;
       const receipt = known.get(receiptKey(watched.pattern.container, blob.name));
-      if (receipt && receipt.etag === blob.properties.etag && receipt.status !== "retry") continue;
+      if (receipt && receipt.etag === quotedETag(blob.properties.etag) && receipt.status !== "retry")
+        continue;
       due.push({ blob, params });
     }
   } catch (thrown) {
@@ -193,7 +195,7 @@ function blobProperties(blob: BlobItem): Record<string, unknown> {
     ContentLanguage: p.contentLanguage,
     ContentMD5: p.contentMD5 ? Buffer.from(p.contentMD5).toString("base64") : undefined,
     ContentLength: p.contentLength,
-    ETag: p.etag,
+    ETag: quotedETag(p.etag),
     LastModified: p.lastModified.toISOString(),
     CreatedOn: p.createdOn?.toISOString(),
   };
@@ -201,4 +203,10 @@ function blobProperties(blob: BlobItem): Record<string, unknown> {
 
 function isContainerMissing(thrown: unknown): boolean {
   return typeof thrown === "object" && thrown !== null && "statusCode" in thrown && thrown.statusCode === 404;
+}
+
+/** ETags as blob properties carry them, in quotes (listings give them bare). */
+function quotedETag(etag: string | undefined): string {
+  if (!etag) return "";
+  return etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`;
 }

@@ -31,6 +31,7 @@ export interface FixtureHostOptions {
   maxRequestBodyBytes?: number;
   durable?: DurableExtension;
   inbox?: string;
+  /** Default 0: blobs are scanned only when the test calls `pollBlobs()`. */
   blobPollIntervalMs?: number;
   blobMaxAttempts?: number;
 }
@@ -45,7 +46,7 @@ export async function startFixtureHost(options: FixtureHostOptions = {}): Promis
     maxRequestBodyBytes: options.maxRequestBodyBytes,
     durable: options.durable,
     env: { LOCAL_HOST_FIXTURE_INBOX: options.inbox ?? uniqueName("inbox") },
-    blobPollIntervalMs: options.blobPollIntervalMs ?? 60_000,
+    blobPollIntervalMs: options.blobPollIntervalMs ?? 0,
     blobMaxAttempts: options.blobMaxAttempts,
     log: (record) => hostLogs.push(record),
   });
