@@ -13,6 +13,8 @@ import { type DurableFixture, eventually, startDurable, waitForEnd } from "./dur
 
 const ITEMS = 12;
 
+const greet: ActivityInvoker = async (input) => `hello ${String(input)}`;
+
 const orchestrations: Record<string, OrchestrationHandler> = {
   fanOut: function* (context: OrchestrationContext) {
     const { table, items } = context.df.getInput() as { table: string; items: number };
@@ -23,7 +25,7 @@ const orchestrations: Record<string, OrchestrationHandler> = {
     return results;
   },
   hello: function* (context: OrchestrationContext) {
-    return `hello ${String(context.df.getInput())}`;
+    return yield context.df.callActivity("greet", context.df.getInput());
   },
 };
 
@@ -76,7 +78,7 @@ describe("restarting the local durable backend", () => {
       clients,
       taskHub: hub,
       orchestrations: new Map([["hello", orchestratorHandler(orchestrations.hello as OrchestrationHandler)]]),
-      activities: new Map(),
+      activities: new Map([["greet", greet]]),
       hostUrl: "http://127.0.0.1:7071",
       rpcBaseUrl: "http://127.0.0.1:7071/durabletask/",
       pollIntervalMs: 50,
@@ -122,7 +124,7 @@ describe("restarting the local durable backend", () => {
   });
 
   it("keeps a second host off a hub a live host runs, and lets it take over a killed one", async () => {
-    fixture = await startDurable({ orchestrations, activities: {} });
+    fixture = await startDurable({ orchestrations, activities: { greet } });
     const second = () =>
       createDurableBackend({
         clients: fixture?.clients ?? testClients(),
