@@ -3,16 +3,7 @@ import { InferenceSession, Tensor } from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { examplePath, type NumericCsv, readJson, readNumericCsv, readYaml } from "./example-files.js";
-
-const signatureType = z.enum(["double", "long"]);
-
-const weightsSchema = z.object({
-  inputs: z.array(z.object({ name: z.string(), type: signatureType })),
-  features: z.array(z.object({ name: z.string(), expression: z.string() })),
-  weights: z.array(z.number()),
-  bias: z.number(),
-});
-type Weights = z.infer<typeof weightsSchema>;
+import { predictInTypeScript, type Weights, weightsSchema } from "./taxi-model.js";
 
 const scoresSchema = z.object({ mae: z.number(), rmse: z.number(), r2: z.number() });
 const metricsSchema = z.object({ train: scoresSchema, test: scoresSchema });
@@ -30,38 +21,6 @@ const mlmodelSchema = z.object({
   signature: z.object({ inputs: z.string(), outputs: z.string() }),
 });
 const colSpecs = z.array(z.object({ type: z.string(), name: z.string().optional() }));
-
-/** The same seven features as the training script, written independently from their descriptions. */
-function feature(name: string, trip: (column: string) => number): number {
-  const isCreditCard = trip("paymentType") === 1 ? 1 : 0;
-  switch (name) {
-    case "fareAmount":
-    case "tripDistance":
-    case "passengerCount":
-      return trip(name);
-    case "tripMinutes":
-      return trip("tripTimeSecs") / 60;
-    case "isCreditCard":
-      return isCreditCard;
-    case "creditCardFare":
-      return isCreditCard * trip("fareAmount");
-    case "creditCardDistance":
-      return isCreditCard * trip("tripDistance");
-    default:
-      throw new Error(`weights.json names an unknown feature '${name}'`);
-  }
-}
-
-function predictInTypeScript(model: Weights, csv: NumericCsv): number[] {
-  return csv.rows.map((row) => {
-    const trip = (column: string) => row[csv.header.indexOf(column)] ?? Number.NaN;
-    const sum = model.features.reduce(
-      (total, { name }, index) => total + (model.weights[index] ?? Number.NaN) * feature(name, trip),
-      model.bias,
-    );
-    return Math.max(0, sum);
-  });
-}
 
 async function predictWithOnnx(
   session: InferenceSession,

@@ -1,0 +1,47 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Config } from "../config.js";
+import { createBlobAccess } from "../io/inputs/blob-access.js";
+import { createJobLog } from "../io/log/job-log.js";
+import { createRegistry, type Registry } from "../registry/registry.js";
+import { createDeploymentAssets } from "../scoring/deployment-assets.js";
+import type { StorageClients } from "../storage/clients.js";
+import { createJobActivities, type JobActivities } from "./activities/create-job-activities.js";
+import { registryCatalog } from "./activities/registry-catalog.js";
+import { createScoringPools } from "./activities/scoring-pools.js";
+
+export interface EngineOptions {
+  config: Config;
+  clients: StorageClients;
+  /** Local scratch space; default `<os tmp>/batchfn`. */
+  workDir?: string;
+  allowHttpInputs?: boolean;
+}
+
+/** The scoring engine of one instance: registry, job activities and the scoring pools they share. */
+export interface Engine {
+  registry: Registry;
+  activities: JobActivities;
+  workDir: string;
+  close(): Promise<void>;
+}
+
+/** The composition root of the engine, built from configuration and storage clients. */
+export function createEngine(options: EngineOptions): Engine {
+  const { config, clients } = options;
+  const workDir = options.workDir ?? join(tmpdir(), "batchfn");
+  const registry = createRegistry({ clients, config });
+  const jobs = clients.blob.getContainerClient(config.containers.jobs);
+  const pools = createScoringPools();
+  const activities = createJobActivities({
+    catalog: registryCatalog(registry),
+    access: createBlobAccess({ clients, storage: config.storage }),
+    jobs,
+    jobLog: createJobLog({ jobs }),
+    assets: createDeploymentAssets({ workDir, download: (uri, dir) => registry.downloadArtifact(uri, dir) }),
+    pools,
+    workDir,
+    allowHttpInputs: options.allowHttpInputs,
+  });
+  return { registry, activities, workDir, close: () => pools.closeAll() };
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { defaultOutputPath } from "../io/output/output-location.js";
+import type { InvokeOverrides, InvokeRequest } from "../spec/invoke.schema.js";
+import {
+  type Deployment,
+  type DeploymentSettings,
+  deploymentSchema,
+  deploymentSettingsSchema,
+  type Model,
+  modelSchema,
+} from "../spec/resources.js";
+
+/**
+ * Everything a job needs, fixed when it is invoked: a snapshot of the deployment and its model (so a
+ * later update of the deployment does not change a running job), the input, the output and the
+ * merged settings. Stored once as `<job>/spec.json` in the jobs container; activities read it by the
+ * job's name, so only the name travels through orchestration history.
+ */
+export const jobInputSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("uri"), uri: z.string(), type: z.enum(["uri_file", "uri_folder"]).optional() }),
+  z.object({ kind: z.literal("data"), name: z.string(), version: z.string() }),
+]);
+
+export const jobSpecSchema = z.object({
+  name: z.string(),
+  endpoint_name: z.string(),
+  deployment_name: z.string(),
+  created_at: z.string(),
+  deployment: deploymentSchema,
+  model: modelSchema,
+  input: jobInputSchema,
+  output: z.object({
+    /** Output folder, `azureml://datastores/<ds>/paths/<folder>/`. */
+    path: z.string(),
+    overwrite: z.boolean(),
+  }),
+  settings: deploymentSettingsSchema,
+  instance_count: z.number().int().min(1),
+});
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+
+/** A deployment's settings with an invocation's overrides on top (`retry_settings` merged by key). */
+export function mergeSettings(settings: DeploymentSettings, overrides: InvokeOverrides): DeploymentSettings {
+  const { instance_count: _ignored, retry_settings, ...rest } = overrides;
+  return deploymentSettingsSchema.parse({
+    ...settings,
+    ...rest,
+    retry_settings: { ...settings.retry_settings, ...retry_settings },
+  });
+}
+
+export interface JobSpecOptions {
+  name: string;
+  now: Date;
+  deployment: Deployment;
+  model: Model;
+  request: InvokeRequest;
+}
+
+/** The job's spec from its deployment and invocation. */
+export function buildJobSpec(options: JobSpecOptions): JobSpec {
+  const { deployment, request } = options;
+  const outputPath = request.outputPath ?? defaultOutputPath(options.name);
+  return jobSpecSchema.parse({
+    name: options.name,
+    endpoint_name: deployment.endpoint_name,
+    deployment_name: deployment.name,
+    created_at: options.now.toISOString(),
+    deployment,
+    model: options.model,
+    input: request.input,
+    output: { path: outputPath.endsWith("/") ? outputPath : `${outputPath}/`, overwrite: request.overwrite },
+    settings: mergeSettings(deployment.settings, request.overrides),
+    instance_count: request.overrides.instance_count ?? deployment.resources.instance_count,
+  });
+}

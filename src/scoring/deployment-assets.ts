@@ -1,0 +1,130 @@
+import { createHash } from "node:crypto";
+import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Deployment, Model } from "../spec/resources.js";
+import { inspectModel } from "./onnx/inspect-model.js";
+import type { RuntimeSpec } from "./runtime.js";
+import { bundleScoringScript } from "./script/bundle-scoring-script.js";
+import { scriptRuntimeSpec, writeScoringBundle } from "./script/script-runtime-spec.js";
+
+/** Fetches an artifact (`azureml://datastores/workspaceartifactstore/paths/sha256/<hash>/`) into a folder. */
+export type ArtifactDownloader = (uri: string, localDir: string) => Promise<unknown>;
+
+/**
+ * The local copies of a deployment's model and scoring code on this instance, under `workDir`.
+ * Artifacts are content-addressed, so a copy is made once per instance and shared by every job and
+ * worker; concurrent requests for the same one share a single download. The scoring script is
+ * bundled here, on the instance that runs it, because a bundle refers to the app's own native
+ * packages by absolute path.
+ */
+export interface DeploymentAssets {
+  runtimeSpec(options: { deployment: Deployment; model: Model; outputDir: string }): Promise<RuntimeSpec>;
+}
+
+export function createDeploymentAssets(options: {
+  workDir: string;
+  download: ArtifactDownloader;
+}): DeploymentAssets {
+  const pending = new Map<string, Promise<string>>();
+  const once = (key: string, make: (dir: string) => Promise<void>): Promise<string> => {
+    let made = pending.get(key);
+    if (!made) {
+      made = materialize(join(options.workDir, key), make);
+      made.catch(() => pending.delete(key));
+      pending.set(key, made);
+    }
+    return made;
+  };
+  const artifactDir = (uri: string) =>
+    once(`artifacts/${digest(uri)}`, async (dir) => {
+      await options.download(uri, dir);
+    });
+
+  return {
+    async runtimeSpec({ deployment, model, outputDir }) {
+      const modelDir = await artifactDir(model.path);
+      const env = deployment.environment_variables;
+      const code = deployment.code_configuration;
+      if (!code) return { kind: "onnx", modelDir, outputDir, env };
+      const codeDir = await artifactDir(code.code);
+      const bundleDir = await once(
+        `bundles/${digest(`${code.code}\n${code.scoring_script}`)}`,
+        async (dir) => {
+          const bundle = await bundleScoringScript({
+            codeDir,
+            scoringScript: code.scoring_script,
+            validate: false,
+          });
+          await writeScoringBundle({ code: bundle.code, dir });
+        },
+      );
+      return scriptRuntimeSpec({
+        bundlePath: join(bundleDir, "scoring-script.mjs"),
+        scriptName: code.scoring_script,
+        modelDir,
+        outputDir,
+        env,
+      });
+    },
+  };
+}
+
+/**
+ * Checks, when a deployment is created, that it can run: its scoring script bundles and keeps the
+ * contract, or, without one, its model is ONNX (an MLflow model needs an `onnx` flavor). Returns the
+ * warnings to show. Throws `InvalidScoringScript`, `UnsupportedModelFlavor` or `InvalidModel`.
+ */
+export async function checkDeploymentRuns(options: {
+  deployment: Deployment;
+  model: Model;
+  workDir: string;
+  download: ArtifactDownloader;
+}): Promise<string[]> {
+  const scratch = join(options.workDir, `check-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    const code = options.deployment.code_configuration;
+    if (!code) {
+      const modelDir = join(scratch, "model");
+      await options.download(options.model.path, modelDir);
+      await inspectModel(modelDir, `${options.model.name}:${options.model.version}`);
+      return [];
+    }
+    const codeDir = join(scratch, "code");
+    await options.download(code.code, codeDir);
+    const bundle = await bundleScoringScript({ codeDir, scoringScript: code.scoring_script });
+    return bundle.warnings;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Makes `dir` once: built in a sibling folder, then renamed, so a half-made copy is never used. */
+async function materialize(dir: string, make: (dir: string) => Promise<void>): Promise<string> {
+  const done = join(dir, ".batchfn-complete");
+  if (await exists(done)) return dir;
+  const building = `${dir}.building-${process.pid}-${Date.now().toString(36)}`;
+  await rm(building, { recursive: true, force: true });
+  await mkdir(building, { recursive: true });
+  try {
+    await make(building);
+    await writeFile(join(building, ".batchfn-complete"), "");
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(join(dir, ".."), { recursive: true });
+    await rename(building, dir);
+  } catch (thrown) {
+    await rm(building, { recursive: true, force: true });
+    throw thrown;
+  }
+  return dir;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}

@@ -1,0 +1,110 @@
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import type { Config } from "../../src/config.js";
+import { saveJobSpec } from "../../src/jobs/activities/job-files.js";
+import { createEngine, type Engine } from "../../src/jobs/create-engine.js";
+import { buildJobSpec, type JobSpec } from "../../src/jobs/job-spec.js";
+import {
+  ACTIVITY,
+  failureRecordSchema,
+  finalizeInputSchema,
+  type JobResult,
+  jobResultSchema,
+  miniBatchRefSchema,
+  ORCHESTRATION,
+  type ScoringJobInput,
+} from "../../src/jobs/orchestration/contract.js";
+import { scoringJob, scoringJobChunk } from "../../src/jobs/orchestration/scoring-job.js";
+import { parseInvokeBody } from "../../src/spec/invoke.schema.js";
+import type { StorageClients } from "../../src/storage/clients.js";
+import { runOrchestration } from "./durable-runner.js";
+import { testClients, testConfig, uniqueName } from "./storage.js";
+
+export interface EngineWorld {
+  config: Config;
+  clients: StorageClients;
+  engine: Engine;
+  /** Uploads a local folder (or files) under a prefix of the data container (`workspaceblobstore`). */
+  upload(prefix: string, files: Record<string, string | Buffer>): Promise<void>;
+  uploadFolder(prefix: string, dir: string): Promise<number>;
+  /** Invokes a deployment and runs the job to its end through the real orchestration. */
+  runJob(options: { endpoint: string; deployment: string; body: unknown; name?: string }): Promise<{
+    spec: JobSpec;
+    result: JobResult;
+  }>;
+  /** Reads a blob of the data container. */
+  read(path: string): Promise<string>;
+  exists(path: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A fresh configuration, registry and engine on the test Azurite, with a scratch folder of its own. */
+export async function engineWorld(): Promise<EngineWorld> {
+  const config = testConfig();
+  const clients = testClients(config);
+  const workDir = await mkdtemp(join(tmpdir(), "batchfn-engine-"));
+  const engine = createEngine({ config, clients, workDir, allowHttpInputs: true });
+  await engine.registry.ensureRegistry();
+  const data = clients.blob.getContainerClient(config.containers.data);
+  const put = async (name: string, content: string | Buffer) => {
+    const body = typeof content === "string" ? Buffer.from(content) : content;
+    await data.getBlockBlobClient(name).upload(body, body.length);
+  };
+  return {
+    config,
+    clients,
+    engine,
+    async upload(prefix, files) {
+      for (const [name, content] of Object.entries(files)) await put(`${prefix}${name}`, content);
+    },
+    async uploadFolder(prefix, dir) {
+      const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) =>
+        e.isFile(),
+      );
+      for (const entry of entries) {
+        const full = join(entry.parentPath, entry.name);
+        await put(`${prefix}${relative(dir, full).split(sep).join("/")}`, await readFile(full));
+      }
+      return entries.length;
+    },
+    async runJob({ endpoint, deployment, body, name }) {
+      const { registry, activities } = engine;
+      const deploymentRecord = await registry.deployments.show(endpoint, deployment);
+      const { model } = deploymentRecord.resource;
+      const modelRecord = await registry.models.show(model.name, model.version);
+      const spec = buildJobSpec({
+        name: name ?? uniqueName("job"),
+        now: new Date(),
+        deployment: deploymentRecord.resource,
+        model: modelRecord.resource,
+        request: parseInvokeBody(body),
+      });
+      await saveJobSpec(clients.blob.getContainerClient(config.containers.jobs), spec);
+      const input: ScoringJobInput = {
+        jobName: spec.name,
+        window: spec.instance_count * spec.settings.max_concurrency_per_instance,
+        retry: { maxAttempts: 2, firstIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 10_000 },
+        errorThreshold: spec.settings.error_threshold,
+        chunkSize: 500,
+      };
+      const run = await runOrchestration({
+        orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
+        activities: {
+          [ACTIVITY.plan]: (i) => activities.planJob(miniBatchRefSchema.pick({ jobName: true }).parse(i)),
+          [ACTIVITY.score]: (i) => activities.scoreMiniBatch(miniBatchRefSchema.parse(i)),
+          [ACTIVITY.recordFailure]: (i) => activities.recordMiniBatchFailure(failureRecordSchema.parse(i)),
+          [ACTIVITY.finalize]: (i) => activities.finalizeJob(finalizeInputSchema.parse(i)),
+        },
+        name: ORCHESTRATION.job,
+        input,
+      });
+      return { spec, result: jobResultSchema.parse(run.root.output) };
+    },
+    async read(path) {
+      return (await data.getBlobClient(path).downloadToBuffer()).toString("utf8");
+    },
+    exists: (path) => data.getBlobClient(path).exists(),
+    close: () => engine.close(),
+  };
+}
