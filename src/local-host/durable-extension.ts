@@ -1,3 +1,4 @@
+import type { HostJson } from "./host-json.js";
 import type { RawRouteHandler, RawRouteOptions } from "./http/raw-route.js";
 import type { InvocationResult, InvokeOptions } from "./invoke-function.js";
 import type { RegisteredBinding, RegisteredFunction } from "./registered-function.js";
@@ -8,6 +9,8 @@ export interface ExtensionHost {
   url: string;
   /** Every registered function of the app (orchestrations, activities, entities included). */
   functions: readonly RegisteredFunction[];
+  /** The app's host.json (`extensions.durableTask`: hubName, maxConcurrentActivityFunctions...). */
+  hostJson: HostJson;
   /** Invokes a function through the library (orchestration episodes, activities). */
   invoke(fn: RegisteredFunction, options: InvokeOptions): Promise<InvocationResult>;
   /** Serves a path prefix (e.g. `/runtime/webhooks/durabletask/`) with a Fetch-style handler. */

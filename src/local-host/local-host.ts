@@ -139,7 +139,13 @@ export function createLocalHost(options: LocalHostOptions): LocalHost {
         ready,
       });
       try {
-        const host: ExtensionHost = { url: server.url, functions: app.functions, invoke, addRawRoute };
+        const host: ExtensionHost = {
+          url: server.url,
+          functions: app.functions,
+          hostJson: app.hostJson,
+          invoke,
+          addRawRoute,
+        };
         await options.durable?.onFunctions(app.functions, host);
       } catch (thrown) {
         markReady();
