@@ -60,7 +60,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     }
     if (body.kind === "terminate") terminate(state, stored, body.reason);
     else if (body.kind === "suspend") {
-      await runEpisodes(state);
+      if (record.history.length > 0) await runEpisodes(state);
       suspend(state, record, body.reason);
     } else if (body.kind === "resume") resume(state, stored, body.reason);
   }
