@@ -1,0 +1,309 @@
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { BatchfnError } from "../../../src/errors.js";
+import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
+import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
+import { examplePath, readJson, readNumericCsv } from "../examples/example-files.js";
+import { predictInTypeScript, weightsSchema } from "../examples/taxi-model.js";
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "engine");
+let world: EngineWorld;
+
+/** Registers a custom-script deployment of the fixtures endpoint from test/fixtures/engine/<folder>. */
+async function deployScript(
+  name: string,
+  folder: string,
+  script: string,
+  settings: Record<string, unknown>,
+  env = {},
+) {
+  const dir = await mkdtemp(join(tmpdir(), "batchfn-fixture-"));
+  const file = join(dir, "deployment.yml");
+  await writeFile(
+    file,
+    stringify({
+      name,
+      endpoint_name: "fixtures",
+      model: { name: "fixture-model", version: 1, path: join(fixtures, "model") },
+      code_configuration: { code: join(fixtures, folder), scoring_script: script },
+      environment_variables: env,
+      settings,
+    }),
+  );
+  return registerDeploymentFile(file, { registry: world.engine.registry, workDir: world.engine.workDir });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<BatchfnError> {
+  try {
+    await promise;
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError) return thrown;
+    throw thrown;
+  }
+  throw new Error("expected a refusal");
+}
+
+const files = (n: number, prefix = "f") =>
+  Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [`${prefix}${String(i).padStart(2, "0")}.txt`, `item ${i}`]),
+  );
+
+beforeAll(async () => {
+  world = await engineWorld();
+  const options = { registry: world.engine.registry, workDir: world.engine.workDir };
+  await registerEndpointFile(examplePath("taxi-tip", "endpoint.yml"), options);
+  await registerDeploymentFile(examplePath("taxi-tip", "deployment.yml"), options);
+  await world.engine.registry.endpoints.create({ name: "fixtures" });
+  await world.uploadFolder("taxi/", examplePath("taxi-tip", "data"));
+  await world.upload("six/", files(6));
+}, 120_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe("retries, timeouts and the error threshold", () => {
+  it("writes exactly one row per item when every mini-batch fails once and is retried", async () => {
+    const markers = await mkdtemp(join(tmpdir(), "batchfn-markers-"));
+    await deployScript(
+      "flaky",
+      "flaky",
+      "score.mjs",
+      { mini_batch_size: 2, max_concurrency_per_instance: 2 },
+      { MARKER_DIR: markers },
+    );
+    const { spec, result } = await world.runJob({
+      endpoint: "fixtures",
+      deployment: "flaky",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/six/" },
+    });
+    expect(result.status).toBe("Completed");
+    const rows = await world.read(`batchfn-outputs/${spec.name}/predictions.csv`);
+    expect(rows).toBe(
+      Object.keys(files(6))
+        .map((f) => `${f}: ok\n`)
+        .join(""),
+    );
+    expect(await readdir(markers)).toHaveLength(3);
+    const summary = JSON.parse(await world.read(`batchfn-outputs/${spec.name}/job_summary.json`));
+    expect(summary).toMatchObject({
+      items: { succeeded: 6, failed: 0 },
+      mini_batches: { succeeded: 3, failed: 0 },
+    });
+  });
+
+  it("kills a run() that outlives retry_settings.timeout and retries the mini-batch", async () => {
+    const markers = await mkdtemp(join(tmpdir(), "batchfn-markers-"));
+    await deployScript(
+      "hang-once",
+      "hang-once",
+      "score.mjs",
+      { mini_batch_size: 3, retry_settings: { max_retries: 1, timeout: 1 } },
+      { MARKER_DIR: markers },
+    );
+    const { spec, result } = await world.runJob({
+      endpoint: "fixtures",
+      deployment: "hang-once",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/six/" },
+    });
+    expect(result.status).toBe("Completed");
+    const rows = (await world.read(`batchfn-outputs/${spec.name}/predictions.csv`)).trimEnd().split("\n");
+    expect(rows).toEqual(Object.keys(files(6)).map((f) => `${f} 42`));
+    expect(await readdir(markers)).toHaveLength(2);
+  });
+
+  it("stops starting mini-batches once error_threshold is exceeded, and lists each failed item", async () => {
+    await world.upload("mixed/", { "bad-1.txt": "x", "bad-2.txt": "y", ...files(8, "z") });
+    await deployScript("fail-bad", "fail-bad", "score.ts", {
+      mini_batch_size: 1,
+      error_threshold: 1,
+      retry_settings: { max_retries: 0, timeout: 30 },
+    });
+    const { spec, result } = await world.runJob({
+      endpoint: "fixtures",
+      deployment: "fail-bad",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/mixed/", mini_batch_size: 1 },
+    });
+    expect(result.status).toBe("Failed");
+    expect(result.message).toContain("error_threshold 1 exceeded: 2 failed items");
+    const summary = JSON.parse(await world.read(`batchfn-outputs/${spec.name}/job_summary.json`));
+    expect(summary.mini_batches.not_run).toBe(8);
+    const errors = (await world.read(`batchfn-outputs/${spec.name}/errors.jsonl`))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(errors.map((e) => [e.item, e.code])).toEqual([
+      ["bad-1.txt", "ScriptError"],
+      ["bad-2.txt", "ScriptError"],
+    ]);
+    expect(errors[0].message).toContain("cannot score bad-1.txt");
+  });
+
+  it("covers every row of every file exactly once with mini_batch_rows", async () => {
+    const { spec, result } = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: {
+        input: "azureml://datastores/workspaceblobstore/paths/taxi/",
+        mini_batch_rows: 70,
+        mini_batch_size: 3,
+      },
+    });
+    expect(result.status).toBe("Completed");
+    const weights = await readJson(examplePath("taxi-tip", "model", "weights.json"), weightsSchema);
+    const expected: string[] = [];
+    let rows = 0;
+    for (const file of (await readdir(examplePath("taxi-tip", "data"))).sort()) {
+      const tips = predictInTypeScript(weights, await readNumericCsv(examplePath("taxi-tip", "data", file)));
+      tips.forEach((tip, row) => expected.push(`${row} ${file} ${tip.toFixed(6)}`));
+      rows += tips.length;
+    }
+    const written = (await world.read(`batchfn-outputs/${spec.name}/predictions.csv`))
+      .trimEnd()
+      .split("\n")
+      .map((line) => {
+        const [row, prediction, file] = line.split(" ");
+        return `${row} ${file} ${Number(prediction).toFixed(6)}`;
+      });
+    expect(written).toEqual(expected);
+    const summary = JSON.parse(await world.read(`batchfn-outputs/${spec.name}/job_summary.json`));
+    expect(summary.items).toMatchObject({ total: rows, succeeded: rows, rows });
+    expect(summary.mini_batches.total).toBeGreaterThan(rows / 70);
+  });
+});
+
+describe("bad inputs get clear errors and write nothing", () => {
+  it("refuses an existing output file unless overwrite is asked for", async () => {
+    const body = {
+      input: "azureml://datastores/workspaceblobstore/paths/taxi/",
+      output_path: "azureml://datastores/workspaceblobstore/paths/kept/",
+    };
+    const first = await world.runJob({ endpoint: "taxi-tip", deployment: "taxi-tip-onnx", body });
+    expect(first.result.status).toBe("Completed");
+    const before = await world.read("kept/predictions.csv");
+    const second = await world.runJob({ endpoint: "taxi-tip", deployment: "taxi-tip-onnx", body });
+    expect(second.result.status).toBe("Failed");
+    expect(second.result.message).toMatch(
+      /kept\/predictions\.csv.*already exists|already exists.*kept\/predictions\.csv/,
+    );
+    expect(await world.read("kept/predictions.csv")).toBe(before);
+    const third = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: { ...body, overwrite: true },
+    });
+    expect(third.result.status).toBe("Completed");
+    expect(await world.read("kept/predictions.csv")).toBe(before);
+  });
+
+  it("fails a missing input, an empty folder and an unknown datastore before any work, naming them", async () => {
+    const missing = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/nothing-here/" },
+    });
+    expect(missing.result.status).toBe("Failed");
+    expect(missing.result.message).toContain("nothing-here");
+    expect(await world.exists(`batchfn-outputs/${missing.spec.name}/predictions.csv`)).toBe(false);
+
+    await world.upload("empty/", { "folder-marker/": "" });
+    const empty = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/empty/" },
+    });
+    expect(empty.result.status).toBe("Failed");
+    expect(empty.result.message).toMatch(/empty/i);
+    expect(empty.result.message).toContain("paths/empty");
+
+    const unknownStore = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: { input: "azureml://datastores/nostore/paths/taxi/" },
+    });
+    expect(unknownStore.result.status).toBe("Failed");
+    expect(unknownStore.result.message).toContain("nostore");
+  });
+
+  it("fails an unreadable CSV row and a mistyped column for their file only, naming row and column", async () => {
+    const good = "fareAmount,paymentType,passengerCount,tripDistance,tripTimeSecs\n10.5,1,1,2.1,600\n";
+    await world.upload("broken/", {
+      "a-good.csv": good,
+      "b-ragged.csv": `${good}7.0,2,1\n`,
+      "c-typed.csv": "fareAmount,paymentType,passengerCount,tripDistance,tripTimeSecs\nabc,1,1,2.1,600\n",
+    });
+    const { spec, result } = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/broken/", mini_batch_size: 3 },
+    });
+    expect(result.status).toBe("Completed");
+    const rows = (await world.read(`batchfn-outputs/${spec.name}/predictions.csv`)).trimEnd().split("\n");
+    expect(rows.map((r) => r.split(" ")[2])).toEqual(["a-good.csv"]);
+    const errors = (await world.read(`batchfn-outputs/${spec.name}/errors.jsonl`))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(errors.map((e) => e.item)).toEqual(["b-ragged.csv", "c-typed.csv"]);
+    expect(errors[0].message).toMatch(/row 2/);
+    expect(errors[1].message).toContain("fareAmount");
+  });
+
+  it("refuses a script without run and an MLflow model without an ONNX flavor at creation, storing nothing", async () => {
+    const noRun = await refusal(deployScript("no-run", "no-run", "score.mjs", {}));
+    expect(noRun.code).toBe("InvalidScoringScript");
+    expect(noRun.message).toContain("run");
+
+    const dir = await mkdtemp(join(tmpdir(), "batchfn-sklearn-"));
+    await writeFile(
+      join(dir, "deployment.yml"),
+      stringify({
+        name: "sklearn",
+        endpoint_name: "fixtures",
+        model: {
+          name: "sk-model",
+          version: 1,
+          type: "mlflow_model",
+          path: join(fixtures, "..", "models", "mlflow-sklearn"),
+        },
+      }),
+    );
+    const sklearn = await refusal(
+      registerDeploymentFile(join(dir, "deployment.yml"), {
+        registry: world.engine.registry,
+        workDir: world.engine.workDir,
+      }),
+    );
+    expect(sklearn.code).toBe("UnsupportedModelFlavor");
+    expect(sklearn.message).toContain("skl2onnx");
+    const names = (await world.engine.registry.deployments.list("fixtures")).map((d) => d.resource.name);
+    expect(names).not.toContain("no-run");
+    expect(names).not.toContain("sklearn");
+  });
+
+  it("reports an init() that throws with its own message for every item, and writes no prediction", async () => {
+    await deployScript("init-throws", "init-throws", "score.mjs", {
+      mini_batch_size: 3,
+      retry_settings: { max_retries: 1, timeout: 30 },
+    });
+    const { spec, result } = await world.runJob({
+      endpoint: "fixtures",
+      deployment: "init-throws",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/six/" },
+    });
+    expect(result.status).toBe("Completed");
+    expect(await world.read(`batchfn-outputs/${spec.name}/predictions.csv`)).toBe("");
+    const errors = (await world.read(`batchfn-outputs/${spec.name}/errors.jsonl`))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(errors).toHaveLength(6);
+    expect(errors.every((e) => e.code === "ScriptInitFailed" && e.message.includes("weights.bin"))).toBe(
+      true,
+    );
+  });
+});
