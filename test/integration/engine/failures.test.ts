@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BatchfnError } from "../../../src/errors.js";
+import { createJobLog } from "../../../src/io/log/job-log.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { examplePath, readJson, readNumericCsv } from "../examples/example-files.js";
@@ -89,6 +90,17 @@ describe("retries, timeouts and the error threshold", () => {
         .join(""),
     );
     expect(await readdir(markers)).toHaveLength(3);
+    const jobs = world.clients.blob.getContainerClient(world.config.containers.jobs);
+    const { records } = await createJobLog({ jobs }).readJobLog(spec.name);
+    const retried = records.filter((r) => r.source === "engine" && r.message.includes("will be retried"));
+    expect(retried.map((r) => [r.level, r.miniBatch, r.attempt])).toEqual([
+      ["warning", 0, 1],
+      ["warning", 1, 1],
+      ["warning", 2, 1],
+    ]);
+    expect(records.at(-1)?.message).toMatch(
+      /^Job Completed\. 6 items succeeded, 0 failed; output in azureml:/,
+    );
     const summary = JSON.parse(await world.read(`batchfn-outputs/${spec.name}/job_summary.json`));
     expect(summary).toMatchObject({
       items: { succeeded: 6, failed: 0 },
