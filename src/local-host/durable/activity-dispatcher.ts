@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ensureError } from "../../errors.js";
 import type { DeliveryKeeper } from "./delivery-keeper.js";
+import type { FunctionLookup } from "./function-table.js";
 import type { InstanceMessage } from "./instance.js";
 import type { ControlMessage, WorkItem } from "./messages.js";
 import type { Delivery, QueueChannel } from "./queue-channel.js";
@@ -26,7 +27,7 @@ export interface ActivityDispatcherOptions {
   work: QueueChannel<WorkItem>;
   control: QueueChannel<ControlMessage>;
   keeper: DeliveryKeeper;
-  activities: ReadonlyMap<string, ActivityInvoker>;
+  activities: FunctionLookup<ActivityInvoker>;
   maxConcurrent: number;
   visibilityMs: number;
   pollMs: number;

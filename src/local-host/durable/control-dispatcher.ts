@@ -4,6 +4,7 @@ import { ensureError } from "../../errors.js";
 import type { Committer } from "./committer.js";
 import type { DeliveryKeeper } from "./delivery-keeper.js";
 import type { OrchestrationTriggerHandler } from "./episode.js";
+import type { FunctionLookup } from "./function-table.js";
 import type { InstanceStore } from "./instance-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { ControlMessage } from "./messages.js";
@@ -24,7 +25,7 @@ export interface ControlDispatcherOptions {
   committer: Committer;
   keeper: DeliveryKeeper;
   lock: KeyedLock;
-  orchestrations: ReadonlyMap<string, OrchestrationTriggerHandler>;
+  orchestrations: FunctionLookup<OrchestrationTriggerHandler>;
   maxConcurrentEpisodes: number;
   visibilityMs: number;
   pollMs: number;

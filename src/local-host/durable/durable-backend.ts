@@ -7,6 +7,7 @@ import { Committer } from "./committer.js";
 import { ControlDispatcher } from "./control-dispatcher.js";
 import { DeliveryKeeper } from "./delivery-keeper.js";
 import type { OrchestrationTriggerHandler } from "./episode.js";
+import { functionLookup } from "./function-table.js";
 import { HubLease } from "./hub-lease.js";
 import { InstanceStore } from "./instance-store.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -23,7 +24,7 @@ export interface DurableBackendOptions {
   clients: StorageClients;
   /** Task hub name (host.json `extensions.durableTask.hubName`). */
   taskHub: string;
-  /** Registered orchestrations: name → the library's Orchestrator handler (`df.app.orchestration`). */
+  /** Registered orchestrations: name (any case) → the library's Orchestrator handler (`df.app.orchestration`). */
   orchestrations: ReadonlyMap<string, OrchestrationTriggerHandler>;
   /** Registered activities: name → a call of the activity function with its input. */
   activities: ReadonlyMap<string, ActivityInvoker>;
@@ -81,6 +82,8 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
   const alive = () => !state.killed;
 
   const { clients } = options;
+  const orchestrations = functionLookup(options.orchestrations);
+  const activities = functionLookup(options.activities);
   const container = clients.blob.getContainerClient(names.stateContainer);
   const onPoison = (messageId: string, problem: string) =>
     log("error", `Dropped unreadable durable message ${messageId}: ${problem}`);
@@ -118,7 +121,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     committer,
     lock,
     control,
-    orchestrations: options.orchestrations,
+    orchestrations,
     listPageSize,
     sent: () => controlDispatcher?.wakeup.notify(),
   });
@@ -156,7 +159,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
       committer,
       keeper,
       lock,
-      orchestrations: options.orchestrations,
+      orchestrations,
       maxConcurrentEpisodes: options.maxConcurrentOrchestrations ?? 4,
       visibilityMs,
       pollMs,
@@ -169,7 +172,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
       work,
       control,
       keeper,
-      activities: options.activities,
+      activities,
       maxConcurrent: options.maxConcurrentActivities ?? 10,
       visibilityMs,
       pollMs,

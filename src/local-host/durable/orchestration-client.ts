@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { errors } from "../../errors.js";
 import type { Committer } from "./committer.js";
 import type { OrchestrationTriggerHandler } from "./episode.js";
+import type { FunctionLookup } from "./function-table.js";
 import { newInstance, type RuntimeStatus } from "./instance.js";
 import { type InstanceFilter, instanceFilterText } from "./instance-query.js";
 import { type InstanceRow, type InstanceStore, rowFromEntity } from "./instance-store.js";
@@ -32,7 +33,7 @@ export interface OrchestrationClientOptions {
   committer: Committer;
   lock: KeyedLock;
   control: QueueChannel<ControlMessage>;
-  orchestrations: ReadonlyMap<string, OrchestrationTriggerHandler>;
+  orchestrations: FunctionLookup<OrchestrationTriggerHandler>;
   listPageSize: number;
   /** Wakes the control dispatcher after a message was sent. */
   sent: () => void;
@@ -56,7 +57,7 @@ export class OrchestrationClient {
 
   /** Starts (or restarts, whatever its state) an instance; returns its id. */
   async start(name: string, options: { instanceId?: string; input?: unknown } = {}): Promise<string> {
-    if (!this.options.orchestrations.has(name)) {
+    if (this.options.orchestrations.get(name) === undefined) {
       throw errors.invalidInput(
         `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
       );
