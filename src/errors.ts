@@ -88,7 +88,8 @@ export const errors = {
       status: 409,
       message: `Batch deployment '${deployment}' is the default deployment of endpoint '${endpoint}'; switch the default (defaults.deployment_name) to another deployment first.`,
     }),
-  protectedResource: (message: string) => new BatchfnError({ code: "ProtectedResource", status: 409, message }),
+  protectedResource: (message: string) =>
+    new BatchfnError({ code: "ProtectedResource", status: 409, message }),
   corruptRecord: (message: string, details: ErrorDetail[] = []) =>
     new BatchfnError({ code: "CorruptRecord", status: 500, message, details }),
   invalidScoringScript: (message: string, options: ScoringFailureOptions = {}) =>
@@ -126,6 +127,36 @@ export const errors = {
   taskHubInUse: (message: string) => new BatchfnError({ code: "TaskHubInUse", status: 409, message }),
   errorThresholdExceeded: (message: string) =>
     new BatchfnError({ code: "ErrorThresholdExceeded", status: 422, message }),
+  unsupportedMediaType: (type: string, accepted: readonly string[]) =>
+    new BatchfnError({
+      code: "UnsupportedMediaType",
+      status: 415,
+      message: `Content-Type '${type}' is not accepted here; send ${accepted.join(" or ")}.`,
+    }),
+  payloadTooLarge: (limit: number) =>
+    new BatchfnError({
+      code: "PayloadTooLarge",
+      status: 413,
+      message: `The body is larger than ${limit} bytes.`,
+    }),
+  invalidJson: (message: string) =>
+    new BatchfnError({ code: "InvalidJson", status: 400, message: `The body is not valid JSON: ${message}` }),
+  invalidYaml: (message: string) =>
+    new BatchfnError({ code: "InvalidYaml", status: 400, message: `The body is not valid YAML: ${message}` }),
+  emptyBody: () => new BatchfnError({ code: "EmptyBody", status: 400, message: "The request has no body." }),
+  nameMismatch: (field: string, inBody: string, inUrl: string) =>
+    new BatchfnError({
+      code: "NameMismatch",
+      status: 400,
+      message: `${field} '${inBody}' in the body does not match '${inUrl}' in the URL.`,
+    }),
+  invalidParameter: (name: string, message: string) =>
+    new BatchfnError({
+      code: "InvalidParameter",
+      status: 400,
+      message: `${name} ${message}`,
+      details: [{ path: name, message }],
+    }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
