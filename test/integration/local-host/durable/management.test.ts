@@ -119,6 +119,34 @@ describe("management API through the real DurableClient", () => {
     expect((await fetch(`${base}/instances/?runtimeStatus=Sleeping`)).status).toBe(400);
   });
 
+  it("creates and waits (timeout query), and restarts an instance with its input", async () => {
+    const base = `${fixture.origin}/durabletask`;
+    const waited = await fetch(`${base}/orchestrators/quick/wait-1?timeout=10&pollingInterval=1`, {
+      method: "POST",
+      body: '"waited"',
+    });
+    expect(waited.status).toBe(200);
+    expect(await waited.json()).toBe("waited");
+    const notYet = await fetch(`${base}/orchestrators/waiting/wait-2?timeout=0&pollingInterval=1`, {
+      method: "POST",
+      body: "1",
+    });
+    expect(notYet.status).toBe(202);
+    expect(((await notYet.json()) as { id: string }).id).toBe("wait-2");
+
+    const restarted = await fetch(`${base}/instances/wait-1/restart?restartWithNewInstanceId=false`, {
+      method: "POST",
+    });
+    expect(restarted.status).toBe(202);
+    expect(((await restarted.json()) as { id: string }).id).toBe("wait-1");
+    const again = await waitForEnd(fixture.client, "wait-1");
+    expect(again).toMatchObject({ runtimeStatus: "Completed", output: "waited" });
+    const fresh = await fetch(`${base}/instances/wait-1/restart`, { method: "POST" });
+    const freshId = ((await fresh.json()) as { id: string }).id;
+    expect(freshId).not.toBe("wait-1");
+    expect((await waitForEnd(fixture.client, freshId)).output).toBe("waited");
+  });
+
   it("raises events, terminates, and tells a parent its child was terminated", async () => {
     const parent = await fixture.client.startNew("parentOfWaiting");
     const child = `${parent}-child`;
