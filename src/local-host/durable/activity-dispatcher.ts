@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ensureError } from "../../errors.js";
+import { RETRY_AFTER_FAILURE_MS } from "./control-dispatcher.js";
 import type { DeliveryKeeper } from "./delivery-keeper.js";
 import type { FunctionLookup } from "./function-table.js";
 import type { InstanceMessage } from "./instance.js";
@@ -77,6 +78,7 @@ export class ActivityDispatcher {
           for (const delivery of deliveries) this.launch(delivery);
         } catch (thrown) {
           this.options.log("warning", `Receiving durable work items failed: ${ensureError(thrown).message}`);
+          await this.wakeup.wait(RETRY_AFTER_FAILURE_MS);
         }
       }
       if (received === 0 || this.running.size >= maxConcurrent) await this.wakeup.wait(pollMs);

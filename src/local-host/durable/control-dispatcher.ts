@@ -16,6 +16,8 @@ import { Wakeup } from "./wakeup.js";
 const MAX_HELD = 2_000;
 /** A timer message received longer than this before its time is sent back to the queue. */
 const MAX_TIMER_WAIT_MS = 60_000;
+/** Pause of a receive loop after its storage call failed (storage down: no busy loop of errors). */
+export const RETRY_AFTER_FAILURE_MS = 1_000;
 /** A message that failed this many times is dropped as poison. */
 const MAX_DEQUEUE = 10;
 
@@ -79,6 +81,7 @@ export class ControlDispatcher {
             "warning",
             `Receiving durable control messages failed: ${ensureError(thrown).message}`,
           );
+          await this.wakeup.wait(RETRY_AFTER_FAILURE_MS);
         }
       }
       this.schedule();
