@@ -157,6 +157,16 @@ export const errors = {
       message: `${name} ${message}`,
       details: [{ path: name, message }],
     }),
+  localPathNotAllowed: (field: string, path: string) =>
+    new BatchfnError({
+      code: "LocalPathNotAllowed",
+      status: 400,
+      message: `${field} '${path}' is a local path, which the server cannot read; upload the files first (POST /api/artifacts or /api/artifact-uploads) and give the artifact URI it returns.`,
+      details: [{ path: field, message: "must be a URI (azureml://..., https://...), not a local path" }],
+    }),
+  uploadMismatch: (message: string, details: ErrorDetail[]) =>
+    new BatchfnError({ code: "UploadMismatch", status: 400, message, details }),
+  sasUnavailable: (message: string) => new BatchfnError({ code: "SasUnavailable", status: 501, message }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */

@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { BatchfnError, errors } from "../errors.js";
 import { checkDeploymentRuns } from "../scoring/deployment-assets.js";
 import { type ParsedDeployment, parseDeploymentDocument } from "../spec/deployment.schema.js";
 import { parseEndpointDocument } from "../spec/endpoint.schema.js";
-import type { Deployment, Endpoint } from "../spec/resources.js";
+import type { Deployment, Endpoint, Model } from "../spec/resources.js";
 import type { ArtifactFile } from "./artifact-manifest.js";
 import type { RegistryRecord } from "./record.js";
 import type { Registry } from "./registry.js";
@@ -81,19 +82,70 @@ async function registerParsedDeployment(
       code_configuration: { ...code, code: await uploadLocal(registry, baseDir, code.code) },
     };
   }
-  let model = parsed.inlineModel;
-  if (model && isLocalPath(model.path))
-    model = { ...model, path: await uploadLocal(registry, baseDir, model.path) };
-  const resolvedModel =
-    model ?? (await registry.models.show(deployment.model.name, deployment.model.version)).resource;
+  let inlineModel = parsed.inlineModel;
+  if (inlineModel && isLocalPath(inlineModel.path))
+    inlineModel = { ...inlineModel, path: await uploadLocal(registry, baseDir, inlineModel.path) };
+  return createCheckedDeployment({ ...parsed, deployment, inlineModel }, { ...options, setDefault });
+}
+
+/** A deployment that passed `checkParsedDeployment`, ready to be stored. */
+export interface CheckedDeployment {
+  deployment: Deployment;
+  /** The inline model to register together with the deployment. */
+  inlineModel?: Model;
+  /** The parser's notes and the check's warnings. */
+  warnings: string[];
+}
+
+/**
+ * Checks, without writing anything, that a parsed deployment whose model and code are already
+ * URIs can run: its model is registered (or inline), and its script bundles and exports `run`, or
+ * its no-code model is ONNX. Throws `InvalidReference` for an unregistered model, and
+ * `InvalidScoringScript`, `UnsupportedModelFlavor` or `InvalidModel` from the check.
+ */
+export async function checkParsedDeployment(
+  parsed: ParsedDeployment,
+  options: RegisterOptions,
+): Promise<CheckedDeployment> {
+  const { registry } = options;
+  const { deployment, inlineModel } = parsed;
+  const model = inlineModel ?? (await registeredModel(registry, deployment));
   const warnings = await checkDeploymentRuns({
     deployment,
-    model: resolvedModel,
+    model,
     workDir: options.workDir,
     download: (uri, dir) => registry.downloadArtifact(uri, dir),
   });
-  const record = await registry.deployments.create(deployment, { setDefault, model });
-  return { record, warnings: [...parsed.warnings, ...warnings] };
+  const checked: CheckedDeployment = { deployment, warnings: [...parsed.warnings, ...warnings] };
+  return inlineModel ? { ...checked, inlineModel } : checked;
+}
+
+/**
+ * Checks a parsed deployment (`checkParsedDeployment`) and creates it, registering its inline model
+ * first; the server-side part of registering a deployment, shared by files and the REST API.
+ */
+export async function createCheckedDeployment(
+  parsed: ParsedDeployment,
+  options: RegisterOptions & { setDefault?: boolean },
+): Promise<RegisteredDeployment> {
+  const checked = await checkParsedDeployment(parsed, options);
+  const record = await options.registry.deployments.create(checked.deployment, {
+    setDefault: options.setDefault ?? false,
+    model: checked.inlineModel,
+  });
+  return { record, warnings: checked.warnings };
+}
+
+async function registeredModel(registry: Registry, deployment: Deployment): Promise<Model> {
+  const { name, version } = deployment.model;
+  try {
+    return (await registry.models.show(name, version)).resource;
+  } catch (thrown) {
+    if (!(thrown instanceof BatchfnError && thrown.code === "NotFound")) throw thrown;
+    throw errors.invalidReference(
+      `Model '${name}:${version}' used by batch deployment '${deployment.endpoint_name}/${deployment.name}' is not registered; register it first.`,
+    );
+  }
 }
 
 /** A path written in a file that is neither a URI nor an asset reference. */
