@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { InvocationContext, type LogHandler } from "@azure/functions";
+// Default import: @azure/functions is CommonJS and Node's ESM loader does not see its classes by name.
+import azureFunctions, { type InvocationContext, type LogHandler } from "@azure/functions";
 import { type HistoryEvent, history } from "./history.js";
 import type { InstanceMessage, InstanceRecord, OpenTask, Work } from "./instance.js";
 import {
@@ -113,7 +114,7 @@ async function callHandler(options: EpisodeOptions, replaying: boolean): Promise
     maximumShortTimerDuration: "6.00:00:00",
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
-  const context = new InvocationContext({
+  const context = new azureFunctions.InvocationContext({
     functionName: record.name,
     invocationId: randomUUID(),
     options: {
