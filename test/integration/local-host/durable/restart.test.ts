@@ -108,6 +108,7 @@ describe("restarting the local durable backend", () => {
       version: 1,
     });
     expect(await backend.client.status("half")).toBeUndefined();
+    await backend.client.start("hello", { instanceId: "whole", input: "whole" });
 
     const report = await backend.start();
     try {
@@ -117,6 +118,11 @@ describe("restarting the local durable backend", () => {
         (s) => s?.runtimeStatus === "Completed",
       );
       expect(status?.output).toBe("hello again");
+      const whole = await eventually(
+        () => backend.client.status("whole"),
+        (s) => s?.runtimeStatus === "Completed",
+      );
+      expect(whole?.output).toBe("hello whole");
       expect(await store.readRow("orphan")).toBeUndefined();
     } finally {
       await backend.stop();
