@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ContainerClient } from "@azure/storage-blob";
 import type { Config } from "../config.js";
 import { createBlobAccess } from "../io/inputs/blob-access.js";
 import { createJobLog } from "../io/log/job-log.js";
@@ -9,6 +10,7 @@ import type { StorageClients } from "../storage/clients.js";
 import { createJobActivities, type JobActivities } from "./activities/create-job-activities.js";
 import { registryCatalog } from "./activities/registry-catalog.js";
 import { createScoringPools } from "./activities/scoring-pools.js";
+import { createJobRecords, type JobRecords } from "./records/job-records.js";
 
 export interface EngineOptions {
   config: Config;
@@ -21,6 +23,8 @@ export interface EngineOptions {
 /** The scoring engine of one instance: registry, job activities and the scoring pools they share. */
 export interface Engine {
   registry: Registry;
+  records: JobRecords;
+  jobs: ContainerClient;
   activities: JobActivities;
   workDir: string;
   close(): Promise<void>;
@@ -33,6 +37,7 @@ export function createEngine(options: EngineOptions): Engine {
   const registry = createRegistry({ clients, config });
   const jobs = clients.blob.getContainerClient(config.containers.jobs);
   const pools = createScoringPools();
+  const records = createJobRecords({ clients, config });
   const activities = createJobActivities({
     catalog: registryCatalog(registry),
     access: createBlobAccess({ clients, storage: config.storage }),
@@ -40,8 +45,9 @@ export function createEngine(options: EngineOptions): Engine {
     jobLog: createJobLog({ jobs }),
     assets: createDeploymentAssets({ workDir, download: (uri, dir) => registry.downloadArtifact(uri, dir) }),
     pools,
+    records,
     workDir,
     allowHttpInputs: options.allowHttpInputs,
   });
-  return { registry, activities, workDir, close: () => pools.closeAll() };
+  return { registry, records, jobs, activities, workDir, close: () => pools.closeAll() };
 }

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { Config } from "../../src/config.js";
-import { saveJobSpec } from "../../src/jobs/activities/job-files.js";
 import { createEngine, type Engine } from "../../src/jobs/create-engine.js";
+import type { JobRunner } from "../../src/jobs/job-runner.js";
 import { buildJobSpec, type JobSpec } from "../../src/jobs/job-spec.js";
 import {
   ACTIVITY,
@@ -13,9 +13,9 @@ import {
   jobResultSchema,
   miniBatchRefSchema,
   ORCHESTRATION,
-  type ScoringJobInput,
 } from "../../src/jobs/orchestration/contract.js";
 import { scoringJob, scoringJobChunk } from "../../src/jobs/orchestration/scoring-job.js";
+import { submitJob } from "../../src/jobs/submit-job.js";
 import { parseInvokeBody } from "../../src/spec/invoke.schema.js";
 import type { StorageClients } from "../../src/storage/clients.js";
 import { runOrchestration } from "./durable-runner.js";
@@ -80,26 +80,30 @@ export async function engineWorld(): Promise<EngineWorld> {
         model: modelRecord.resource,
         request: parseInvokeBody(body),
       });
-      await saveJobSpec(clients.blob.getContainerClient(config.containers.jobs), spec);
-      const input: ScoringJobInput = {
-        jobName: spec.name,
-        window: spec.instance_count * spec.settings.max_concurrency_per_instance,
-        retry: { maxAttempts: 2, firstIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 10_000 },
-        errorThreshold: spec.settings.error_threshold,
-        chunkSize: 500,
-      };
-      const run = await runOrchestration({
-        orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
-        activities: {
-          [ACTIVITY.plan]: (i) => activities.planJob(miniBatchRefSchema.pick({ jobName: true }).parse(i)),
-          [ACTIVITY.score]: (i) => activities.scoreMiniBatch(miniBatchRefSchema.parse(i)),
-          [ACTIVITY.recordFailure]: (i) => activities.recordMiniBatchFailure(failureRecordSchema.parse(i)),
-          [ACTIVITY.finalize]: (i) => activities.finalizeJob(finalizeInputSchema.parse(i)),
+      let output: unknown;
+      const runner: JobRunner = {
+        start: async (input) => {
+          const run = await runOrchestration({
+            orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
+            activities: {
+              [ACTIVITY.plan]: (i) => activities.planJob(miniBatchRefSchema.pick({ jobName: true }).parse(i)),
+              [ACTIVITY.score]: (i) => activities.scoreMiniBatch(miniBatchRefSchema.parse(i)),
+              [ACTIVITY.recordFailure]: (i) =>
+                activities.recordMiniBatchFailure(failureRecordSchema.parse(i)),
+              [ACTIVITY.finalize]: (i) => activities.finalizeJob(finalizeInputSchema.parse(i)),
+            },
+            name: ORCHESTRATION.job,
+            input: { ...input, retry: { ...input.retry, maxAttempts: 2, firstIntervalMs: 1000 } },
+          });
+          output = run.root.output;
         },
-        name: ORCHESTRATION.job,
-        input,
-      });
-      return { spec, result: jobResultSchema.parse(run.root.output) };
+        status: async () => undefined,
+      };
+      await submitJob(
+        { spec, input: JSON.stringify(body) },
+        { jobs: engine.jobs, records: engine.records, runner },
+      );
+      return { spec, result: jobResultSchema.parse(output) };
     },
     async read(path) {
       return (await data.getBlobClient(path).downloadToBuffer()).toString("utf8");

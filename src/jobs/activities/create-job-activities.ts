@@ -31,6 +31,7 @@ import { failedMiniBatchResult } from "../plan/failed-mini-batch.js";
 import { planJob } from "../plan/plan-job.js";
 import { readMiniBatch } from "../plan/read-plan.js";
 import { downloadingRowCounter } from "../plan/row-counter.js";
+import type { JobRecords } from "../records/job-records.js";
 import {
   isCancelRequested,
   loadJobSpec,
@@ -49,6 +50,8 @@ export interface JobActivityDeps {
   jobLog: JobLog;
   assets: DeploymentAssets;
   pools: ScoringPools;
+  /** The job's row, updated when it starts running and when it ends. */
+  records: JobRecords;
   /** Local scratch space of this instance. */
   workDir: string;
   /** Accept `http://` loopback input URLs (tests against Azurite). */
@@ -119,13 +122,19 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
           overwrite: spec.output.overwrite,
         });
         await checkOutputFree(target, { access: deps.access });
+        const plannedAt = now().toISOString();
         await savePreparedJob(deps.jobs, jobName, {
           plan,
           target,
           input: input.display,
-          planned_at: now().toISOString(),
+          planned_at: plannedAt,
         });
         prepared.delete(jobName);
+        await deps.records.update(jobName, (record) => ({
+          ...record,
+          status: "Running",
+          started_at: plannedAt,
+        }));
         await log(spec, [
           engineRecord(
             "info",
@@ -240,12 +249,22 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       return outcomeOf(index, staged);
     },
 
-    async finalizeJob({ jobName, status, message }) {
+    async finalizeJob({ jobName, status, message, progress }) {
       const spec = await specOf(jobName);
       prepared.delete(jobName);
       const job = await preparedOf(jobName);
+      const record = (outputs: string[]) =>
+        deps.records.update(jobName, (current) => ({
+          ...current,
+          status,
+          message,
+          progress,
+          outputs,
+          finished_at: now().toISOString(),
+        }));
       if (!job) {
         await log(spec, [engineRecord("error", `Job ${status}: ${message ?? "it could not be planned"}`)]);
+        await record([]);
         return [];
       }
       const totals = await finalizeOutput(job.target, deps);
@@ -266,7 +285,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       });
       await writeJobSummary(job.target, summary, deps);
       const display = job.target.location.display;
-      const files = [...totals.predictionFiles, ...totals.errorFiles].map((name) => `${display}${name}`);
+      const files = [...totals.predictionFiles, ...totals.errorFiles];
       const level = status === "Completed" ? "info" : "error";
       await log(spec, [
         engineRecord(
@@ -274,6 +293,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
           `Job ${status}${message ? `: ${message}` : ""}. ${totals.items.succeeded} items succeeded, ${totals.items.failed} failed; output in ${display}`,
         ),
       ]);
+      await record(files);
       specs.delete(jobName);
       return files;
     },

@@ -54,6 +54,19 @@ describe("the examples, end to end through the engine on Azurite", () => {
       items: { total: files.length, succeeded: files.length, failed: 0 },
     });
     expect(await world.read(`batchfn-outputs/${spec.name}/errors.jsonl`)).toBe("");
+    const record = await world.engine.records.get(spec.name);
+    expect(record).toMatchObject({
+      status: "Completed",
+      endpoint_name: "taxi-tip",
+      deployment_name: "taxi-tip-onnx",
+      outputs: [
+        `azureml://datastores/workspaceblobstore/paths/batchfn-outputs/${spec.name}/predictions.csv`,
+        `azureml://datastores/workspaceblobstore/paths/batchfn-outputs/${spec.name}/errors.jsonl`,
+      ],
+      progress: { items: { succeeded: files.length, failed: 0 } },
+    });
+    expect(record?.started_at).toBeDefined();
+    expect(record?.finished_at).toBeDefined();
   });
 
   it("classifies the held-back digit images with the custom script above the accuracy floor", async () => {

@@ -1,0 +1,88 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { BatchfnError } from "../errors.js";
+import { saveJobSpec } from "./activities/job-files.js";
+import type { JobRunner } from "./job-runner.js";
+import type { JobSpec } from "./job-spec.js";
+import { DEFAULT_CHUNK_SIZE, type ScoringJobInput } from "./orchestration/contract.js";
+import type { JobRecord, JobRecords } from "./records/job-records.js";
+
+export interface SubmitJobOptions {
+  spec: JobSpec;
+  /** `Idempotency-Key` of the invocation: the same key on the same endpoint returns the same job. */
+  idempotencyKey?: string;
+  /** Display form of the input, as the caller named it. */
+  input: string;
+  chunkSize?: number;
+}
+
+export interface SubmitJobDeps {
+  jobs: ContainerClient;
+  records: JobRecords;
+  runner: JobRunner;
+}
+
+/**
+ * Starts a job once: a repeated invocation with the same job name or idempotency key returns the
+ * job that exists and starts nothing new. Order: claim the key, write the spec (create-only), the
+ * record, then start the orchestration, whose instance id is the job's name.
+ */
+export async function submitJob(
+  options: SubmitJobOptions,
+  deps: SubmitJobDeps,
+): Promise<{ record: JobRecord; created: boolean }> {
+  const { spec } = options;
+  if (options.idempotencyKey) {
+    const holder = await deps.records.claimKey(spec.endpoint_name, options.idempotencyKey, spec.name);
+    if (holder !== spec.name) return { record: await existing(deps, holder), created: false };
+  }
+  const already = await deps.records.get(spec.name);
+  if (already) return { record: already, created: false };
+  try {
+    await saveJobSpec(deps.jobs, spec);
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError && thrown.code === "AlreadyExists") {
+      return { record: await existing(deps, spec.name), created: false };
+    }
+    throw thrown;
+  }
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const record = await deps.records.create({
+    name: spec.name,
+    endpoint_name: spec.endpoint_name,
+    deployment_name: spec.deployment_name,
+    status: "NotStarted",
+    created_at: spec.created_at,
+    input: options.input,
+    output_path: spec.output.path,
+    output_file_name: spec.settings.output_file_name,
+    chunk_size: chunkSize,
+    idempotency_key: options.idempotencyKey,
+  });
+  await deps.runner.start(orchestrationInput(spec, chunkSize));
+  return { record, created: true };
+}
+
+/** The orchestration's input: the job's name and the few settings that shape its schedule. */
+export function orchestrationInput(spec: JobSpec, chunkSize: number = DEFAULT_CHUNK_SIZE): ScoringJobInput {
+  return {
+    jobName: spec.name,
+    window: spec.instance_count * spec.settings.max_concurrency_per_instance,
+    retry: { maxAttempts: 3, firstIntervalMs: 5_000, backoffCoefficient: 2, maxIntervalMs: 60_000 },
+    errorThreshold: spec.settings.error_threshold,
+    chunkSize,
+  };
+}
+
+/** The record of a job that exists; it may be a moment behind its spec when two requests race. */
+async function existing(deps: SubmitJobDeps, name: string): Promise<JobRecord> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const record = await deps.records.get(name);
+    if (record) return record;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new BatchfnError({
+    code: "JobNotReady",
+    status: 409,
+    message: `Job '${name}' is being created; retry in a moment.`,
+  });
+}
