@@ -12,6 +12,7 @@ import {
   type LeafAction,
   takesId,
 } from "./orchestrator-state.js";
+import { scheduleNextAttempt, scheduleRetryTimer } from "./retry-attempts.js";
 
 /** The registered orchestration handler: the library's Orchestrator (`createOrchestrator(fn)`). */
 export type OrchestrationTriggerHandler = (triggerInput: unknown, context: InvocationContext) => unknown;
@@ -172,73 +173,6 @@ function deliver(
       record.history.push(history.timerFired(now, id, message.fireAt));
       if (open.kind === "retryTimer") scheduleNextAttempt(record, open.retry, now, after, work);
       break;
-  }
-}
-
-function scheduleRetryTimer(
-  record: InstanceRecord,
-  key: number,
-  now: Date,
-  after: HistoryEvent[],
-  work: Work[],
-): void {
-  const tracker = record.retries[key];
-  if (tracker === undefined) return;
-  tracker.attempt += 1;
-  const failures = tracker.attempt - 1;
-  const {
-    firstRetryIntervalInMilliseconds: first,
-    backoffCoefficient,
-    maxRetryIntervalInMilliseconds,
-  } = tracker.options;
-  const delay = Math.min(
-    first * (backoffCoefficient ?? 1) ** (failures - 1),
-    maxRetryIntervalInMilliseconds || Number.POSITIVE_INFINITY,
-  );
-  const fireAt = new Date(now.getTime() + delay);
-  const timerId = record.nextId++;
-  record.openTasks[timerId] = { kind: "retryTimer", retry: key };
-  after.push(history.timerCreated(now, timerId, fireAt));
-  work.push({ kind: "timer", instanceId: record.instanceId, timerId, fireAt });
-}
-
-function scheduleNextAttempt(
-  record: InstanceRecord,
-  key: number,
-  now: Date,
-  after: HistoryEvent[],
-  work: Work[],
-): void {
-  const tracker = record.retries[key];
-  const first = record.firstAttempts[key];
-  if (tracker === undefined || first === undefined) return;
-  if (tracker.attempt > tracker.options.maxNumberOfAttempts) {
-    delete record.retries[key];
-    return;
-  }
-  const id = record.nextId++;
-  if (first.kind !== "activity" && first.kind !== "subOrchestration") return;
-  const task = { ...first, retry: key };
-  record.openTasks[id] = task;
-  if (task.kind === "activity") {
-    after.push(history.taskScheduled(now, id, task.name, task.input));
-    work.push({
-      kind: "activity",
-      instanceId: record.instanceId,
-      taskId: id,
-      name: task.name,
-      input: task.input,
-    });
-  } else {
-    after.push(history.subOrchestrationCreated(now, id, task.name, task.instanceId, task.input));
-    work.push({
-      kind: "startSubOrchestration",
-      parentInstanceId: record.instanceId,
-      taskId: id,
-      name: task.name,
-      instanceId: task.instanceId,
-      input: task.input,
-    });
   }
 }
 
