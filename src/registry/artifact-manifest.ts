@@ -81,29 +81,48 @@ export function contentHash(content: Buffer | Uint8Array | string): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
+/** One file of a manifest, by its sha256 and size, as read or as an uploader declares it. */
+export interface ManifestEntry {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 /**
  * The manifest of a set of files. The artifact hash is the sha256 of the lines
  * `<path>\n<sha256 of content>\n`, over the normalized paths in sorted order: the same folder
  * always hashes the same, whatever order the files come in.
  */
-export function buildManifest(files: readonly ArtifactFile[]): {
-  manifest: ArtifactManifest;
-  contents: Map<string, Buffer | Uint8Array>;
-} {
-  if (files.length === 0) throw errors.invalidSpec("An artifact must hold at least one file.", []);
-  const contents = new Map<string, Buffer | Uint8Array>();
-  for (const file of files) {
-    const path = normalizeArtifactPath(file.path);
-    if (contents.has(path)) {
+export function manifestOf(entries: readonly ManifestEntry[]): ArtifactManifest {
+  if (entries.length === 0) throw errors.invalidSpec("An artifact must hold at least one file.", []);
+  const seen = new Set<string>();
+  const files = entries.map((entry) => {
+    const path = normalizeArtifactPath(entry.path);
+    if (seen.has(path)) {
       throw errors.invalidSpec(`Artifact file path '${path}' is given twice.`, [
         { path, message: "duplicate" },
       ]);
     }
-    contents.set(path, file.content);
-  }
-  const entries = [...contents.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, content]) => ({ path, sha256: contentHash(content), size: content.byteLength }));
-  const hash = contentHash(entries.map((entry) => `${entry.path}\n${entry.sha256}\n`).join(""));
-  return { manifest: { hash, files: entries }, contents };
+    seen.add(path);
+    return { path, sha256: entry.sha256, size: entry.size };
+  });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const hash = contentHash(files.map((file) => `${file.path}\n${file.sha256}\n`).join(""));
+  return { hash, files };
+}
+
+/** The manifest of files in memory, with their contents by normalized path. */
+export function buildManifest(files: readonly ArtifactFile[]): {
+  manifest: ArtifactManifest;
+  contents: Map<string, Buffer | Uint8Array>;
+} {
+  const manifest = manifestOf(
+    files.map((file) => ({
+      path: file.path,
+      sha256: contentHash(file.content),
+      size: file.content.byteLength,
+    })),
+  );
+  const contents = new Map(files.map((file) => [normalizeArtifactPath(file.path), file.content]));
+  return { manifest, contents };
 }

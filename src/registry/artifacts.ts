@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../errors.js";
@@ -12,8 +13,11 @@ import {
   artifactHash,
   artifactUri,
   buildManifest,
+  type ManifestEntry,
   manifestBlob,
+  manifestOf,
   manifestSchema,
+  normalizeArtifactPath,
 } from "./artifact-manifest.js";
 import { storageStatus } from "./table-store.js";
 
@@ -26,6 +30,12 @@ export interface PutArtifactResult {
   uploaded: number;
 }
 
+/** A file uploaded under a staging prefix of the artifacts container, with the sha256 its uploader declares. */
+export interface StagedFile {
+  path: string;
+  sha256: string;
+}
+
 /**
  * Content-addressed folders (model files, scoring code) in the artifacts container: the files of
  * an artifact live under `sha256/<hash>/<relative path>`, so identical content is stored once.
@@ -35,6 +45,13 @@ export interface ArtifactStore {
   putArtifact(files: ArtifactFile[]): Promise<PutArtifactResult>;
   /** Downloads an artifact's files under `localDir`, checking their hashes; returns their local paths. */
   downloadArtifact(uri: string, localDir: string): Promise<string[]>;
+  /**
+   * Makes an artifact of files uploaded under `prefix` (`uploads/<id>/`) of the artifacts
+   * container: checks every file against its declared sha256 (`UploadMismatch` listing each file
+   * missing or different, and nothing written), copies them into the artifact's folder, writes the
+   * manifest, then deletes everything under `prefix`.
+   */
+  commitStaged(prefix: string, files: StagedFile[]): Promise<PutArtifactResult>;
 }
 
 const PARALLEL = 8;
@@ -85,7 +102,83 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
     return hash.digest("hex");
   };
 
+  /** Reads a staged blob as it was when checked (`ifMatch`), so a later overwrite cannot slip in. */
+  const stagedStream = async (name: string, etag: string): Promise<NodeJS.ReadableStream> => {
+    try {
+      const response = await container
+        .getBlobClient(name)
+        .download(0, undefined, { conditions: { ifMatch: etag }, maxRetryRequests: 3 });
+      if (response.readableStreamBody) return response.readableStreamBody;
+    } catch (thrown) {
+      if (storageStatus(thrown) !== 412) throw thrown;
+    }
+    throw errors.uploadMismatch(`Staged file '${name}' changed while it was being committed.`, [
+      { path: name, message: "changed during the commit" },
+    ]);
+  };
+
+  /** Checks each staged file against its declared sha256; returns the entries with their ETags. */
+  const verifyStaged = async (
+    prefix: string,
+    files: StagedFile[],
+  ): Promise<(ManifestEntry & { etag: string })[]> => {
+    const problems: { path: string; message: string }[] = [];
+    const checked = await mapLimit(files, PARALLEL, async (file) => {
+      const path = normalizeArtifactPath(file.path);
+      let properties: { etag?: string; contentLength?: number };
+      try {
+        properties = await container.getBlobClient(`${prefix}${path}`).getProperties();
+      } catch (thrown) {
+        if (storageStatus(thrown) !== 404) throw thrown;
+        problems.push({ path, message: "was not uploaded" });
+        return undefined;
+      }
+      const etag = properties.etag ?? "";
+      const hash = createHash("sha256");
+      for await (const chunk of await stagedStream(`${prefix}${path}`, etag)) hash.update(chunk);
+      const actual = hash.digest("hex");
+      if (actual !== file.sha256.toLowerCase()) {
+        problems.push({ path, message: `has sha256 ${actual}, not the declared ${file.sha256}` });
+        return undefined;
+      }
+      return { path, sha256: actual, size: properties.contentLength ?? 0, etag };
+    });
+    if (problems.length > 0) {
+      const list = problems.map((p) => `'${p.path}' ${p.message}`).join("; ");
+      throw errors.uploadMismatch(`The staged upload does not match the files declared: ${list}.`, problems);
+    }
+    return checked.filter((entry) => entry !== undefined);
+  };
+
   return {
+    async commitStaged(prefix, files) {
+      manifestOf(files.map((file) => ({ ...file, size: 0 })));
+      const entries = await verifyStaged(prefix, files);
+      const manifest = manifestOf(entries.map(({ etag: _etag, ...entry }) => entry));
+      const { hash } = manifest;
+      let uploaded = 0;
+      if (!(await container.getBlobClient(manifestBlob(hash)).exists())) {
+        const copies = await mapLimit(entries, PARALLEL, async ({ path, etag }) => {
+          const source = await stagedStream(`${prefix}${path}`, etag);
+          const target = container.getBlockBlobClient(`${artifactFolder(hash)}${path}`);
+          try {
+            await target.uploadStream(Readable.from(source), 4 * 1024 * 1024, 4, {
+              conditions: { ifNoneMatch: "*" },
+            });
+            return true;
+          } catch (thrown) {
+            if (storageStatus(thrown) === 409) return false;
+            throw thrown;
+          }
+        });
+        await uploadOnce(manifestBlob(hash), Buffer.from(JSON.stringify(manifest)));
+        uploaded = copies.filter(Boolean).length;
+      }
+      for await (const blob of container.listBlobsFlat({ prefix })) {
+        await container.getBlobClient(blob.name).deleteIfExists();
+      }
+      return { uri: artifactUri(hash), hash, uploaded };
+    },
     async putArtifact(files) {
       const { manifest, contents } = buildManifest(files);
       const { hash } = manifest;

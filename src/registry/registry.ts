@@ -8,7 +8,7 @@ import { createRegistryTables, type RegistryDependencies } from "./registry-tabl
 import { createVersionedAssets, type VersionedAssetRegistry } from "./versioned-assets.js";
 
 export type { ArtifactFile } from "./artifact-manifest.js";
-export type { PutArtifactResult } from "./artifacts.js";
+export type { PutArtifactResult, StagedFile } from "./artifacts.js";
 export type { DatastoreInput } from "./datastores.js";
 export type { CreateDeploymentOptions, DeploymentInput, ModelInput } from "./deployments.js";
 export type { EndpointInput } from "./endpoints.js";
@@ -88,5 +88,6 @@ export function createRegistry(deps: RegistryDependencies): Registry {
     },
     putArtifact: ready(artifacts.putArtifact),
     downloadArtifact: ready(artifacts.downloadArtifact),
+    commitStaged: ready(artifacts.commitStaged),
   };
 }
