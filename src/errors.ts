@@ -150,6 +150,12 @@ export const errors = {
       status: 400,
       message: `${field} '${inBody}' in the body does not match '${inUrl}' in the URL.`,
     }),
+  noDefaultDeployment: (endpoint: string) =>
+    new BatchfnError({
+      code: "NoDefaultDeployment",
+      status: 400,
+      message: `Batch endpoint '${endpoint}' has no default deployment; name one with the header 'azureml-model-deployment' or the body field 'deployment_name'.`,
+    }),
   invalidParameter: (name: string, message: string) =>
     new BatchfnError({
       code: "InvalidParameter",

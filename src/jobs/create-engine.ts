@@ -2,8 +2,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { Config } from "../config.js";
-import { createBlobAccess } from "../io/inputs/blob-access.js";
-import { createJobLog } from "../io/log/job-log.js";
+import { type BlobAccess, createBlobAccess } from "../io/inputs/blob-access.js";
+import type { InputCatalog } from "../io/inputs/input-catalog.js";
+import { createJobLog, type JobLog } from "../io/log/job-log.js";
 import { createRegistry, type Registry } from "../registry/registry.js";
 import { createDeploymentAssets } from "../scoring/deployment-assets.js";
 import type { StorageClients } from "../storage/clients.js";
@@ -25,6 +26,9 @@ export interface Engine {
   registry: Registry;
   records: JobRecords;
   jobs: ContainerClient;
+  jobLog: JobLog;
+  access: BlobAccess;
+  catalog: InputCatalog;
   activities: JobActivities;
   workDir: string;
   close(): Promise<void>;
@@ -38,16 +42,29 @@ export function createEngine(options: EngineOptions): Engine {
   const jobs = clients.blob.getContainerClient(config.containers.jobs);
   const pools = createScoringPools();
   const records = createJobRecords({ clients, config });
+  const catalog = registryCatalog(registry);
+  const access = createBlobAccess({ clients, storage: config.storage });
+  const jobLog = createJobLog({ jobs });
   const activities = createJobActivities({
-    catalog: registryCatalog(registry),
-    access: createBlobAccess({ clients, storage: config.storage }),
+    catalog,
+    access,
     jobs,
-    jobLog: createJobLog({ jobs }),
+    jobLog,
     assets: createDeploymentAssets({ workDir, download: (uri, dir) => registry.downloadArtifact(uri, dir) }),
     pools,
     records,
     workDir,
     allowHttpInputs: options.allowHttpInputs,
   });
-  return { registry, records, jobs, activities, workDir, close: () => pools.closeAll() };
+  return {
+    registry,
+    records,
+    jobs,
+    jobLog,
+    access,
+    catalog,
+    activities,
+    workDir,
+    close: () => pools.closeAll(),
+  };
 }

@@ -132,7 +132,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         prepared.delete(jobName);
         await deps.records.update(jobName, (record) => ({
           ...record,
-          status: "Running",
+          status: record.status === "CancelRequested" ? record.status : "Running",
           started_at: plannedAt,
         }));
         await log(spec, [

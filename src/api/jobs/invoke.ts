@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from "node:crypto";
+import { errors } from "../../errors.js";
+import { checkOutputFree } from "../../io/output/check-output-free.js";
+import { resolveOutputLocation } from "../../io/output/output-location.js";
+import { outputTarget } from "../../io/output/output-target.js";
+import { buildJobSpec } from "../../jobs/job-spec.js";
+import { checkJobName } from "../../jobs/plan/job-name.js";
+import type { JobRecord } from "../../jobs/records/job-records.js";
+import { submitJob } from "../../jobs/submit-job.js";
+import { type InvokeInput, parseInvokeBody } from "../../spec/invoke.schema.js";
+import { baseUrl, type Handler, handle, json, param, readBody } from "../http.js";
+import { jobView } from "./job-view.js";
+import type { JobsApiDeps } from "./jobs-api-deps.js";
+
+/**
+ * `POST /api/batch-endpoints/{name}/jobs` (the scoring URI): invokes the endpoint's default
+ * deployment, or the one named by the `azureml-model-deployment` header or `deployment_name`.
+ * Answers 202 with the new job and its `Location`; a repeated request with the same `job_name` or
+ * `Idempotency-Key` answers 200 with the job that exists and starts nothing. Everything that can be
+ * checked before work starts is checked here: the body, the deployment, the output folder.
+ */
+export function createInvokeHandler(deps: JobsApiDeps): Handler {
+  const now = deps.now ?? (() => new Date());
+  return handle(async (request, context) => {
+    const endpointName = param(request, "name");
+    const endpoint = (await deps.registry.endpoints.show(endpointName)).resource;
+    const invoke = parseInvokeBody(await readBody(request));
+    const key = request.headers.get("idempotency-key") ?? undefined;
+    if (key !== undefined && (key.length === 0 || key.length > 200)) {
+      throw errors.invalidParameter("Idempotency-Key", "must be 1-200 characters long");
+    }
+    const name = invoke.jobName ?? (key ? keyedJobName(endpointName, key) : newJobName(endpointName, now()));
+    checkJobName(name);
+    const base = baseUrl(request);
+    const replay = await existingJob(deps, endpointName, name, key);
+    if (replay) return answer(replay, base, 200);
+
+    const deploymentName =
+      request.headers.get("azureml-model-deployment") ??
+      invoke.deploymentName ??
+      endpoint.defaults.deployment_name;
+    if (!deploymentName) throw errors.noDefaultDeployment(endpointName);
+    const deployment = (await deps.registry.deployments.show(endpointName, deploymentName)).resource;
+    const model = (await deps.registry.models.show(deployment.model.name, deployment.model.version)).resource;
+    const spec = buildJobSpec({ name, now: now(), deployment, model, request: invoke });
+
+    const location = await resolveOutputLocation({
+      outputPath: spec.output.path,
+      job: name,
+      catalog: deps.catalog,
+      access: deps.access,
+    });
+    const target = outputTarget({
+      job: name,
+      location,
+      action: spec.settings.output_action,
+      fileName: spec.settings.output_file_name,
+      format: spec.settings.output_format,
+      miniBatches: 1,
+      overwrite: spec.output.overwrite,
+    });
+    await checkOutputFree(target, { access: deps.access });
+
+    const { record, created } = await submitJob(
+      { spec, idempotencyKey: key, input: describeInput(invoke.input) },
+      { jobs: deps.jobs, records: deps.records, runner: deps.runner(context) },
+    );
+    return answer(record, base, created ? 202 : 200);
+  });
+}
+
+function answer(record: JobRecord, base: string, status: number) {
+  const view = jobView(
+    record,
+    { status: record.status, progress: record.progress, message: record.message },
+    base,
+  );
+  return json(status, view, { location: view.links.self });
+}
+
+async function existingJob(deps: JobsApiDeps, endpoint: string, name: string, key: string | undefined) {
+  const byKey = key ? await deps.records.jobForKey(endpoint, key) : undefined;
+  return deps.records.get(byKey ?? name);
+}
+
+function describeInput(input: InvokeInput): string {
+  return input.kind === "uri" ? input.uri : `azureml:${input.name}:${input.version}`;
+}
+
+/** `<endpoint>-<yyyymmddhhmmss>-<random>`, readable and sortable. */
+function newJobName(endpoint: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  return `${endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The same key on the same endpoint always names the same job. */
+function keyedJobName(endpoint: string, key: string): string {
+  return `${endpoint.toLowerCase()}-${createHash("sha256").update(`${endpoint}\n${key}`).digest("hex").slice(0, 16)}`;
+}

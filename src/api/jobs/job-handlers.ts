@@ -1,0 +1,58 @@
+import { errors } from "../../errors.js";
+import { requestCancel } from "../../jobs/activities/job-files.js";
+import { jobStatus } from "../../jobs/orchestration/contract.js";
+import { isTerminal, type JobRecord } from "../../jobs/records/job-records.js";
+import { baseUrl, type Handler, handle, json, param } from "../http.js";
+import { firstErrors, jobView, liveState } from "./job-view.js";
+import type { JobsApiDeps } from "./jobs-api-deps.js";
+
+const PAGE_SIZE = 50;
+
+/** `GET /api/jobs/{job}`, `GET /api/jobs?endpoint=&status=&top=&skip=`, `POST /api/jobs/{job}/cancel`. */
+export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Handler; cancel: Handler } {
+  const load = async (name: string): Promise<JobRecord> => {
+    const record = await deps.records.get(name);
+    if (!record) throw errors.notFound("Job", name);
+    return record;
+  };
+  return {
+    show: handle(async (request, context) => {
+      const record = await load(param(request, "job"));
+      const state = await liveState(record, deps.runner(context));
+      return json(200, jobView(record, state, baseUrl(request), await firstErrors(record, deps)));
+    }),
+
+    list: handle(async (request) => {
+      const query = request.query;
+      const status = query.get("status") ?? undefined;
+      if (status !== undefined && !jobStatus.safeParse(status).success) {
+        throw errors.invalidParameter("status", `must be one of: ${jobStatus.options.join(", ")}`);
+      }
+      const top = Number(query.get("top") ?? PAGE_SIZE);
+      const skip = Number(query.get("skip") ?? 0);
+      if (!Number.isInteger(top) || top < 1 || top > 1000)
+        throw errors.invalidParameter("top", "must be an integer from 1 to 1000");
+      if (!Number.isInteger(skip) || skip < 0)
+        throw errors.invalidParameter("skip", "must be a non-negative integer");
+      const all = await deps.records.list({ endpoint: query.get("endpoint") ?? undefined, status });
+      const base = baseUrl(request);
+      const page = all.slice(skip, skip + top).map((record) => jobView(record, record, base));
+      const next = new URL(request.url);
+      next.searchParams.set("skip", String(skip + top));
+      return json(200, { value: page, nextLink: skip + top < all.length ? next.toString() : undefined });
+    }),
+
+    cancel: handle(async (request, context) => {
+      const record = await load(param(request, "job"));
+      const base = baseUrl(request);
+      if (isTerminal(record.status)) {
+        return json(200, jobView(record, record, base));
+      }
+      await requestCancel(deps.jobs, record.name);
+      const updated = await deps.records.update(record.name, (current) =>
+        isTerminal(current.status) ? current : { ...current, status: "CancelRequested" },
+      );
+      return json(202, jobView(updated, await liveState(updated, deps.runner(context)), base));
+    }),
+  };
+}

@@ -1,0 +1,75 @@
+import { Readable } from "node:stream";
+import { errors } from "../../errors.js";
+import { isNotFound } from "../../io/inputs/storage-error.js";
+import { resolveOutputLocation } from "../../io/output/output-location.js";
+import type { JobRecord } from "../../jobs/records/job-records.js";
+import { baseUrl, type Handler, handle, json, param } from "../http.js";
+import type { JobsApiDeps } from "./jobs-api-deps.js";
+
+/**
+ * `GET /api/jobs/{job}/outputs`: the files under the job's output folder, each with a download URL
+ * served by `GET /api/jobs/{job}/outputs/{*path}` (streamed, so large predictions never sit in memory).
+ */
+export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; download: Handler } {
+  const folder = async (record: JobRecord) => {
+    const location = await resolveOutputLocation({
+      outputPath: record.output_path,
+      job: record.name,
+      catalog: deps.catalog,
+      access: deps.access,
+    });
+    return { location, container: deps.access.container(location.store, location.container) };
+  };
+  const load = async (name: string) => {
+    const record = await deps.records.get(name);
+    if (!record) throw errors.notFound("Job", name);
+    return record;
+  };
+  return {
+    list: handle(async (request) => {
+      const record = await load(param(request, "job"));
+      const { location, container } = await folder(record);
+      const self = `${baseUrl(request)}/api/jobs/${encodeURIComponent(record.name)}/outputs`;
+      const files = [];
+      try {
+        for await (const blob of container.listBlobsFlat({ prefix: location.prefix })) {
+          const name = blob.name.slice(location.prefix.length);
+          files.push({
+            name,
+            path: `${location.display}${name}`,
+            size: blob.properties.contentLength ?? 0,
+            last_modified: blob.properties.lastModified?.toISOString(),
+            download_url: `${self}/${name.split("/").map(encodeURIComponent).join("/")}`,
+          });
+        }
+      } catch (thrown) {
+        if (!isNotFound(thrown)) throw thrown;
+      }
+      return json(200, { job: record.name, output_path: location.display, value: files });
+    }),
+
+    download: handle(async (request) => {
+      const record = await load(param(request, "job"));
+      const path = param(request, "path");
+      if (path === "" || path.split("/").some((part) => part === ".." || part === "")) {
+        throw errors.invalidParameter("path", "must name a file inside the job's output folder");
+      }
+      const { location, container } = await folder(record);
+      try {
+        const download = await container.getBlobClient(`${location.prefix}${path}`).download();
+        const body = download.readableStreamBody;
+        return {
+          status: 200,
+          body: body ? Readable.from(body) : "",
+          headers: {
+            "content-type": download.contentType ?? "application/octet-stream",
+            "content-length": String(download.contentLength ?? 0),
+          },
+        };
+      } catch (thrown) {
+        if (isNotFound(thrown)) throw errors.notFound("Output file", `${location.display}${path}`);
+        throw thrown;
+      }
+    }),
+  };
+}

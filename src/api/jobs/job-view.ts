@@ -1,0 +1,99 @@
+import { resolveOutputLocation } from "../../io/output/output-location.js";
+import type { JobRunner } from "../../jobs/job-runner.js";
+import { type JobStatus, jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
+import { isTerminal, type JobRecord } from "../../jobs/records/job-records.js";
+import type { JobsApiDeps } from "./jobs-api-deps.js";
+
+/** The first lines of a failed job's errors.jsonl shown with the job. */
+const ERRORS_SHOWN = 5;
+
+/** A job's current status and progress: the record once it ended, else the live orchestration. */
+export async function liveState(
+  record: JobRecord,
+  runner: JobRunner,
+): Promise<{ status: JobStatus; progress?: Progress; message?: string }> {
+  if (isTerminal(record.status) || record.status === "CancelRequested") {
+    return { status: record.status, progress: record.progress, message: record.message };
+  }
+  const live = await runner.status(record.name);
+  const custom = jobCustomStatusSchema.safeParse(live?.customStatus);
+  if (!custom.success) return { status: record.status, progress: record.progress, message: record.message };
+  let progress = custom.data.progress;
+  if (progress && progress.miniBatches.total > record.chunk_size) {
+    const done = progress.miniBatches.succeeded + progress.miniBatches.failed;
+    const chunk = await runner.status(`${record.name}:chunk-${Math.floor(done / record.chunk_size)}`);
+    const chunkStatus = jobCustomStatusSchema.safeParse(chunk?.customStatus);
+    if (chunkStatus.success && chunkStatus.data.progress) progress = chunkStatus.data.progress;
+  }
+  return { status: custom.data.status, progress, message: custom.data.message };
+}
+
+/** The job resource the API shows: batchfn's fields, with Azure ML's `properties.status` too. */
+export function jobView(
+  record: JobRecord,
+  state: { status: JobStatus; progress?: Progress; message?: string },
+  base: string,
+  errors?: unknown[],
+) {
+  const self = `${base}/api/jobs/${encodeURIComponent(record.name)}`;
+  const p = state.progress;
+  return {
+    id: `/jobs/${record.name}`,
+    name: record.name,
+    type: "batch_job",
+    status: state.status,
+    endpoint: record.endpoint_name,
+    deployment: record.deployment_name,
+    created_at: record.created_at,
+    started_at: record.started_at,
+    finished_at: record.finished_at,
+    input: record.input,
+    output: {
+      path: record.output_path,
+      file_name: record.output_file_name,
+      files: record.outputs,
+    },
+    progress: p && {
+      mini_batches: p.miniBatches,
+      items: p.items,
+      rows: p.rows,
+    },
+    message: state.message,
+    errors,
+    properties: {
+      status: state.status,
+      endpointName: record.endpoint_name,
+      deploymentName: record.deployment_name,
+    },
+    links: { self, logs: `${self}/logs`, outputs: `${self}/outputs`, cancel: `${self}/cancel` },
+  };
+}
+
+/** The first lines of the job's errors.jsonl, once the job has ended with failed items. */
+export async function firstErrors(record: JobRecord, deps: JobsApiDeps): Promise<unknown[] | undefined> {
+  if (!isTerminal(record.status) || (record.progress?.items.failed ?? 0) === 0) return undefined;
+  const location = await resolveOutputLocation({
+    outputPath: record.output_path,
+    job: record.name,
+    catalog: deps.catalog,
+    access: deps.access,
+  });
+  const container = deps.access.container(location.store, location.container);
+  for await (const blob of container.listBlobsFlat({ prefix: location.prefix })) {
+    const name = blob.name.slice(location.prefix.length);
+    if (!/^errors(-\d+)?\.jsonl$/.test(name)) continue;
+    const text = (await container.getBlobClient(blob.name).downloadToBuffer(0, 64 * 1024)).toString("utf8");
+    return text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .slice(0, ERRORS_SHOWN)
+      .map((line) => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          return line;
+        }
+      });
+  }
+  return undefined;
+}

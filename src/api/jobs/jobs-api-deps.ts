@@ -1,0 +1,22 @@
+import type { InvocationContext } from "@azure/functions";
+import type { ContainerClient } from "@azure/storage-blob";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import type { InputCatalog } from "../../io/inputs/input-catalog.js";
+import type { JobLog } from "../../io/log/job-log.js";
+import type { JobRunner } from "../../jobs/job-runner.js";
+import type { JobRecords } from "../../jobs/records/job-records.js";
+import type { Registry } from "../../registry/registry.js";
+
+/** What the jobs API needs; `runner` is per invocation because the Durable client comes from its binding. */
+export interface JobsApiDeps {
+  registry: Registry;
+  records: JobRecords;
+  jobs: ContainerClient;
+  jobLog: JobLog;
+  access: BlobAccess;
+  catalog: InputCatalog;
+  runner: (context: InvocationContext) => JobRunner;
+  now?: () => Date;
+  /** How often `logs?follow=true` looks for new lines. */
+  followIntervalMs?: number;
+}

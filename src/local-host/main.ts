@@ -1,0 +1,57 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { BatchfnError } from "../errors.js";
+import { startLocalApp } from "./start-local-app.js";
+
+/**
+ * `npm start`: runs the batchfn Functions app on this machine (embedded Azurite + local host).
+ * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory, --quiet.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "7071" },
+      entry: { type: "string" },
+      storage: { type: "string", default: "embedded" },
+      "in-memory": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+  });
+  const here = dirname(fileURLToPath(import.meta.url));
+  const fromSources = !here.split(/[\\/]/).includes("dist");
+  const appDir = resolve(here, fromSources ? "../.." : "../../..");
+  const entry = values.entry ?? (fromSources ? "functions/index.ts" : undefined);
+  if (!fromSources && !existsSync(join(appDir, "dist", "functions", "index.js"))) {
+    throw new Error("dist/functions/index.js is missing: run `npm run build` first");
+  }
+  const app = await startLocalApp({
+    appDir,
+    entry,
+    port: Number(values.port),
+    storage:
+      values.storage === "environment"
+        ? { kind: "environment" }
+        : { kind: "embedded", inMemory: values["in-memory"] },
+    log: values.quiet ? undefined : (line) => console.log(line),
+  });
+  console.log(`batchfn local host listening at ${app.url}`);
+  console.log(`API base URL: ${app.url}/api`);
+  if (app.connectionString) console.log(`Storage: ${app.connectionString}`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((thrown: unknown) => {
+  const message = thrown instanceof BatchfnError ? `${thrown.code}: ${thrown.message}` : String(thrown);
+  console.error(`batchfn local host failed to start: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { type Config, loadConfig } from "../config.js";
+import { errors } from "../errors.js";
+import { createStorageClients } from "../storage/clients.js";
+import { azuriteConnectionString, type EmbeddedAzurite, startAzurite } from "../storage/embedded-azurite.js";
+import { type DurableHostSettings, durableHostSettings } from "./durable/host-settings.js";
+import { createLocalDurable } from "./durable/local-durable-extension.js";
+import { readHostJson } from "./host-json.js";
+import { createLocalHost, type LocalHost } from "./local-host.js";
+import { readLocalSettings } from "./local-settings.js";
+
+export interface LocalAppOptions {
+  /** The Functions app folder (package.json, host.json, local.settings.json). */
+  appDir: string;
+  /** Entry file instead of package.json `main` (e.g. `functions/index.ts` when running from sources). */
+  entry?: string;
+  /** Default 7071; 0 picks a free port. */
+  port?: number;
+  /**
+   * Storage: `embedded` starts Azurite (in memory, or persisted under `<appDir>/.azurite`), reusing
+   * one that already answers on the default ports; `environment` uses AzureWebJobsStorage as set.
+   */
+  storage?: { kind: "embedded"; inMemory?: boolean } | { kind: "environment" };
+  /** Extra app settings, over local.settings.json and the process environment. */
+  settings?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface LocalApp {
+  url: string;
+  connectionString: string | undefined;
+  config: Config;
+  host: LocalHost;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole app on one machine: embedded Azurite, the app settings (local.settings.json under the
+ * environment), the local Functions host with the Durable extension, serving the app's own
+ * `functions/` registrations. What `npm start` and `npm run demo` run.
+ */
+export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const fileSettings = await readLocalSettings(options.appDir);
+  for (const [key, value] of Object.entries({ ...fileSettings, ...options.settings })) {
+    if (options.settings?.[key] !== undefined || process.env[key] === undefined) process.env[key] = value;
+  }
+  let azurite: EmbeddedAzurite | undefined;
+  const storage = options.storage ?? { kind: "embedded" };
+  if (storage.kind === "embedded") {
+    azurite = await startOrReuseAzurite(options.appDir, storage.inMemory ?? false);
+    process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(DEFAULT_PORTS);
+  }
+  const config = loadConfig(process.env);
+  const hostJson = await readHostJson(options.appDir);
+  const clients = createStorageClients(config.storage);
+  const durable = createLocalDurable({
+    clients,
+    settings: withResolvedHub(durableHostSettings(hostJson, availableParallelism())),
+    log: (line) => options.log?.(line),
+  });
+  const host = createLocalHost({
+    appDir: options.appDir,
+    entry: options.entry,
+    port: options.port ?? 7071,
+    storage: config,
+    durable,
+    log: (record) => options.log?.(`[${record.level}] ${record.message}`),
+  });
+  try {
+    await host.start();
+  } catch (thrown) {
+    await azurite?.stop();
+    throw thrown;
+  }
+  process.env.WEBSITE_HOSTNAME = new URL(host.url).host;
+  return {
+    url: host.url,
+    connectionString: process.env.AzureWebJobsStorage,
+    config,
+    host,
+    async stop() {
+      await host.stop();
+      await azurite?.stop();
+    },
+  };
+}
+
+const DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+
+/** Starts Azurite on its default ports, or returns undefined when one already answers there. */
+async function startOrReuseAzurite(appDir: string, inMemory: boolean): Promise<EmbeddedAzurite | undefined> {
+  if (await answers(`http://127.0.0.1:${DEFAULT_PORTS.blob}/devstoreaccount1?comp=list`)) return undefined;
+  return startAzurite({ inMemory, location: join(appDir, ".azurite"), ports: DEFAULT_PORTS });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** host.json may name the task hub by an app setting (`"hubName": "%BATCHFN_TASK_HUB%"`), as in Azure. */
+function withResolvedHub(settings: DurableHostSettings): DurableHostSettings {
+  const setting = /^%([^%]+)%$/.exec(settings.hubName)?.[1];
+  if (!setting) return settings;
+  const value = process.env[setting];
+  if (!value) {
+    throw errors.invalidConfig(
+      `host.json names the task hub by the app setting ${setting}, which is not set.`,
+      [{ path: setting, message: `${setting} is not set` }],
+    );
+  }
+  return { ...settings, hubName: value };
+}
