@@ -1,3 +1,4 @@
+import { errors } from "../../errors.js";
 import { kindLabels } from "../../registry/record.js";
 import { checkParsedDeployment } from "../../registry/register-from-files.js";
 import { parseDeploymentDocument } from "../../spec/deployment.schema.js";
@@ -22,7 +23,8 @@ export interface DeploymentHandlers {
 /**
  * The batch deployment handlers. PUT creates (201) or replaces (200) a deployment from a v2 or
  * 2021 document whose model and code are URIs, after checking that it runs; `?set_default=true`
- * makes it the default. Deleting the default deployment is refused (`DeploymentIsDefault`).
+ * makes it the default. Deleting the default deployment is refused (`DeploymentIsDefault`): checked
+ * on the endpoint as read first, so a plain refusal writes nothing, and again by the registry.
  */
 export function createDeploymentHandlers(deps: RegistryApiDependencies): DeploymentHandlers {
   const { registry } = deps;
@@ -62,6 +64,10 @@ export function createDeploymentHandlers(deps: RegistryApiDependencies): Deploym
     }),
     delete: handle(async (request) => {
       const { endpoint, deployment } = names(request);
+      const current = await registry.endpoints.show(endpoint);
+      if (current.resource.defaults.deployment_name === deployment) {
+        throw errors.deploymentIsDefault(endpoint, deployment);
+      }
       await registry.deployments.delete(endpoint, deployment);
       return { status: 204 };
     }),
