@@ -59,5 +59,5 @@ function comparePrecedence(a: number[], b: number[]): number {
     const diff = (a[i] ?? 0) - (b[i] ?? 0);
     if (diff !== 0) return diff;
   }
-  return b.length - a.length;
+  return a.length - b.length;
 }

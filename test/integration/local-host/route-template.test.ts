@@ -55,6 +55,21 @@ describe("route templates", () => {
     expect(() => compileRouteTemplate(template)).toThrow(BatchfnError);
   });
 
+  it("prefers a route that ends where the path ends over one whose catch-all matches nothing", () => {
+    const table = createRouteTable(
+      [httpFunction("download", "jobs/{job}/outputs/{*path}"), httpFunction("list", "jobs/{job}/outputs")],
+      "",
+    );
+    const matched = (path: string) => {
+      const match = table.match("GET", path);
+      return match.kind === "matched" ? match.route.fn.name : match.kind;
+    };
+    expect([matched("jobs/j1/outputs"), matched("jobs/j1/outputs/predictions.csv")]).toEqual([
+      "list",
+      "download",
+    ]);
+  });
+
   it("orders routes literal first, then constrained, plain, optional and catch-all parameters", () => {
     const table = createRouteTable(
       [

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
+import { uniqueName } from "./storage.js";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface AppProcess {
+  url: string;
+  /** The settings the app runs with (unique tables, containers and task hub on the test Azurite). */
+  env: Record<string, string>;
+  output(): string;
+  /** Stops it the way Ctrl-C does. */
+  stop(): Promise<void>;
+  /** Kills it outright (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+}
+
+/** Settings for one app on the test Azurite: tables, containers and task hub of its own. */
+export async function appSettings(): Promise<Record<string, string>> {
+  const id = uniqueName("a");
+  return {
+    AzureWebJobsStorage: inject("azuriteConnectionString"),
+    BATCHFN_TABLE_PREFIX: id,
+    BATCHFN_DATA_CONTAINER: `${id}-data`,
+    BATCHFN_ARTIFACTS_CONTAINER: `${id}-artifacts`,
+    BATCHFN_INBOX_CONTAINER: `${id}-inbox`,
+    BATCHFN_OUTBOX_CONTAINER: `${id}-outbox`,
+    BATCHFN_JOBS_CONTAINER: `${id}-jobs`,
+    BATCHFN_TASK_HUB: `hub${id}`,
+    BATCHFN_WORK_DIR: await mkdtemp(join(tmpdir(), "batchfn-app-")),
+  };
+}
+
+/**
+ * Runs the real app (`functions/`) on the local host in a child process, as `npm start` does, on
+ * the test Azurite, and resolves once it listens.
+ */
+export async function startAppProcess(env?: Record<string, string>): Promise<AppProcess> {
+  const settings = env ?? (await appSettings());
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "src/local-host/main.ts"),
+      "--storage",
+      "environment",
+      "--port",
+      "0",
+      "--quiet",
+    ],
+    { cwd: repoRoot, env: { ...process.env, ...settings }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening at (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearInterval(timer);
+        resolvePromise(match[1]);
+      }
+    }, 50);
+    child.once("exit", (code) => {
+      clearInterval(timer);
+      reject(new Error(`the app exited (${code}) before listening:\n${output}`));
+    });
+  });
+  return {
+    url,
+    env: settings,
+    output: () => output,
+    stop: () => ended(child, "SIGINT"),
+    kill: () => ended(child, "SIGKILL"),
+  };
+}
+
+function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once("exit", () => resolvePromise());
+    child.kill(signal);
+  });
+}
