@@ -10,7 +10,7 @@ import { checkIfMatch, findRecord, readIfMatch } from "./preconditions.js";
 import { requireRemoteDeployment } from "./remote-paths.js";
 import { deploymentView, listResponse, recordResponse } from "./resource-views.js";
 import { queryFlag, routeName } from "./route-params.js";
-import { storeDeployment } from "./store-deployment.js";
+import { requireInlineModelsFree, storeDeployment } from "./store-deployment.js";
 
 /** `PUT|GET|DELETE batch-endpoints/{name}/deployments/{deployment}` and `GET .../deployments`. */
 export interface DeploymentHandlers {
@@ -45,6 +45,7 @@ export function createDeploymentHandlers(deps: RegistryApiDependencies): Deploym
     const existing = await findRecord(registry.deployments.show(endpoint, deployment));
     const etag = checkIfMatch(ifMatch, existing, kind, `${endpoint}/${deployment}`);
     const checked = await checkParsedDeployment(parsed, deps);
+    await requireInlineModelsFree(registry, [checked]);
     const { record, created } = await storeDeployment(registry, checked, {
       existing,
       ifMatch: etag,

@@ -12,7 +12,7 @@ import { checkIfMatch, findRecord, readIfMatch } from "./preconditions.js";
 import { requireRemoteDeployment } from "./remote-paths.js";
 import { endpointView, listResponse, recordResponse } from "./resource-views.js";
 import { routeName } from "./route-params.js";
-import { storeDeployment } from "./store-deployment.js";
+import { requireInlineModelsFree, storeDeployment } from "./store-deployment.js";
 
 /** `PUT|GET|DELETE batch-endpoints/{name}` and `GET batch-endpoints`. */
 export interface EndpointHandlers {
@@ -46,6 +46,7 @@ export function createEndpointHandlers(deps: RegistryApiDependencies): EndpointH
     const checked: CheckedDeployment[] = [];
     for (const inline of parsed.deployments) checked.push(await checkParsedDeployment(inline, deps));
     const wanted = requireDefaultCandidate(parsed, present, checked);
+    await requireInlineModelsFree(registry, checked);
 
     const { defaults: _defaults, ...fields } = parsed.endpoint;
     let record: RegistryRecord<Endpoint> = existing

@@ -1,6 +1,8 @@
+import { errors } from "../../errors.js";
 import type { CheckedDeployment } from "../../registry/register-from-files.js";
 import type { Registry, RegistryRecord } from "../../registry/registry.js";
 import type { Deployment } from "../../spec/resources.js";
+import { findRecord } from "./preconditions.js";
 
 export interface StoreDeploymentOptions {
   /** The deployment of that name as read before the checks, when there is one: it is replaced. */
@@ -37,4 +39,22 @@ export async function storeDeployment(
   );
   if (setDefault) await registry.endpoints.setDefaultDeployment(deployment.endpoint_name, deployment.name);
   return { record, created: false };
+}
+
+/**
+ * Refuses, before anything is written, an inline model whose `name:version` is registered with
+ * other content (`AlreadyExists`): registering it with the deployment would fail half-way.
+ */
+export async function requireInlineModelsFree(
+  registry: Registry,
+  checked: readonly CheckedDeployment[],
+): Promise<void> {
+  for (const { inlineModel } of checked) {
+    if (!inlineModel) continue;
+    const existing = await findRecord(registry.models.show(inlineModel.name, inlineModel.version));
+    const stored = existing?.resource;
+    if (stored && (stored.type !== inlineModel.type || stored.path !== inlineModel.path)) {
+      throw errors.alreadyExists("Model", `${inlineModel.name}:${inlineModel.version}`);
+    }
+  }
 }

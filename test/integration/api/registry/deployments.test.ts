@@ -241,6 +241,16 @@ describe("batch deployments: refused requests write nothing", () => {
     expect(error.message).toContain("onnx");
   });
 
+  it("an inline model whose name:version is registered with other content", async () => {
+    const otherPath = await world.artifact("scripts/echo-js");
+    await expectRefused(
+      world,
+      put("green", { ...script(), model: { name: "m", version: 1, type: "mlflow_model", path: otherPath } }),
+      409,
+      "AlreadyExists",
+    );
+  });
+
   it("settings out of range and unknown keys, listing every problem", async () => {
     const error = await expectRefused(
       world,

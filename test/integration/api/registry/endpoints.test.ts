@@ -305,6 +305,16 @@ describe("batch endpoints: refused requests write nothing", () => {
     await expectRefused(world, put("batch-endpoints/ep-norun", document), 400, "InvalidScoringScript");
   });
 
+  it("a new 2021 endpoint whose inline model version is registered with other content", async () => {
+    const document = {
+      type: "batch",
+      deployments: {
+        clash: { ...scriptDeployment("clash"), model: { name: "m", version: 1, path: code } },
+      },
+    };
+    await expectRefused(world, put("batch-endpoints/ep-clash", document), 409, "AlreadyExists");
+  });
+
   it("GET and DELETE of an endpoint that does not exist", async () => {
     await expectRefused(world, { method: "GET", path: "batch-endpoints/ep-ghost" }, 404, "NotFound");
     await expectRefused(world, { method: "DELETE", path: "batch-endpoints/ep-ghost" }, 404, "NotFound");
