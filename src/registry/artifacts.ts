@@ -152,6 +152,7 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
 
   return {
     async commitStaged(prefix, files) {
+      // The declared paths are checked (relative, no duplicates) before any blob is read.
       manifestOf(files.map((file) => ({ ...file, size: 0 })));
       const entries = await verifyStaged(prefix, files);
       const manifest = manifestOf(entries.map(({ etag: _etag, ...entry }) => entry));
