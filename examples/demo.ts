@@ -1,0 +1,126 @@
+/**
+ * `npm run demo`: the main job, end to end, on this machine. Starts embedded Azurite and the local
+ * Functions host running batchfn's own `functions/`, registers the two examples (endpoint and
+ * deployment YAML, model and code uploaded as artifacts), uploads their data, invokes each endpoint
+ * over HTTP, follows the jobs until they end, and prints where the predictions are and their first
+ * lines. Exits 0 when both jobs completed, 1 otherwise.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BatchfnError } from "../src/errors.js";
+import { startLocalApp } from "../src/local-host/start-local-app.js";
+import { registerDeploymentFile, registerEndpointFile } from "../src/registry/register-from-files.js";
+import { createRegistry, type Registry } from "../src/registry/registry.js";
+import { createStorageClients } from "../src/storage/clients.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const examples = [
+  { name: "taxi-tip", data: "data", show: 5 },
+  { name: "digits", data: "data", show: 5 },
+];
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const app = await startLocalApp({
+    appDir: root,
+    entry: "functions/index.ts",
+    port: 0,
+    storage: { kind: "embedded", inMemory: true },
+  });
+  console.log(
+    `batchfn is running at ${app.url} (Azurite and the local Functions host, ${Date.now() - started} ms)`,
+  );
+  try {
+    const clients = createStorageClients(app.config.storage);
+    const registry = createRegistry({ clients, config: app.config });
+    const data = clients.blob.getContainerClient(app.config.containers.data);
+    await data.createIfNotExists();
+    let failed = 0;
+    for (const example of examples) {
+      const dir = join(root, "examples", example.name);
+      await register(registry, dir);
+      const files = await readdir(join(dir, example.data));
+      for (const file of files) {
+        const body = await readFile(join(dir, example.data, file));
+        await data.getBlockBlobClient(`demo/${example.name}/${file}`).upload(body, body.length);
+      }
+      const input = `azureml://datastores/workspaceblobstore/paths/demo/${example.name}/`;
+      console.log(`\n▶ ${example.name}: ${files.length} files uploaded to ${input}`);
+      const status = await runJob(app.url, example.name, input, example.show);
+      if (status !== "Completed") failed += 1;
+    }
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await app.stop();
+  }
+}
+
+async function register(registry: Registry, dir: string): Promise<void> {
+  const options = { registry, workDir: join(tmpdir(), "batchfn-demo") };
+  await registerEndpointFile(join(dir, "endpoint.yml"), options);
+  try {
+    await registerDeploymentFile(join(dir, "deployment.yml"), options);
+  } catch (thrown) {
+    if (!(thrown instanceof BatchfnError && thrown.code === "AlreadyExists")) throw thrown;
+  }
+}
+
+interface JobView {
+  name: string;
+  status: string;
+  message?: string;
+  output: { path: string };
+  progress?: {
+    mini_batches: { total: number; succeeded: number; failed: number };
+    items: { succeeded: number; failed: number };
+  };
+  links: { self: string; outputs: string };
+}
+
+async function runJob(url: string, endpoint: string, input: string, show: number): Promise<string> {
+  const invoked = await fetch(`${url}/api/batch-endpoints/${endpoint}/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ input }),
+  });
+  const job = (await invoked.json()) as JobView;
+  if (invoked.status !== 202) throw new Error(`invoke answered ${invoked.status}: ${JSON.stringify(job)}`);
+  console.log(`  job ${job.name} started (POST /api/batch-endpoints/${endpoint}/jobs → ${invoked.status})`);
+  let view = job;
+  let last = "";
+  for (;;) {
+    view = (await (await fetch(job.links.self)).json()) as JobView;
+    const p = view.progress;
+    const line = p
+      ? `  ${view.status}: ${p.mini_batches.succeeded + p.mini_batches.failed}/${p.mini_batches.total} mini-batches, ${p.items.succeeded} items scored, ${p.items.failed} failed`
+      : `  ${view.status}`;
+    if (line !== last) console.log(line);
+    last = line;
+    if (["Completed", "Failed", "Canceled"].includes(view.status)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (view.message) console.log(`  ${view.message}`);
+  const outputs = (await (await fetch(view.links.outputs)).json()) as {
+    value: Array<{ name: string; path: string; size: number; download_url: string }>;
+  };
+  console.log(`  outputs in ${view.output.path}`);
+  for (const file of outputs.value)
+    console.log(`    ${file.name} (${file.size} bytes)  ${file.download_url}`);
+  const predictions = outputs.value.find((file) => file.name === "predictions.csv");
+  if (predictions) {
+    const text = await (await fetch(predictions.download_url)).text();
+    console.log(`  first lines of ${predictions.path}:`);
+    for (const row of text.split("\n").slice(0, show)) console.log(`    ${row}`);
+  }
+  return view.status;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (thrown: unknown) => {
+    console.error(thrown instanceof BatchfnError ? `${thrown.code}: ${thrown.message}` : thrown);
+    process.exit(1);
+  },
+);
