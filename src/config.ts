@@ -43,6 +43,23 @@ const batchfnSettingsSchema = z.object({
   BATCHFN_TABLE_PREFIX: tablePrefix.default("batchfn"),
 });
 
+/**
+ * The app settings this schema reads: the storage account as a connection string (`storage`) or as
+ * identity-based settings (`storageIdentity`), and batchfn's own settings, each with a default.
+ * Deployment checks (infra/) read this list instead of repeating it.
+ */
+export const CONFIG_SETTINGS: {
+  storage: string;
+  storageIdentity: readonly string[];
+  optional: readonly string[];
+} = {
+  storage: STORAGE,
+  storageIdentity: Object.keys(identityStorage.shape)
+    .filter((key) => key !== "kind")
+    .map((key) => `${STORAGE}__${key}`),
+  optional: Object.keys(batchfnSettingsSchema.shape),
+};
+
 export interface Config {
   storage: StorageConfig;
   containers: { data: string; artifacts: string; inbox: string; outbox: string; jobs: string };
