@@ -173,6 +173,15 @@ export const errors = {
   uploadMismatch: (message: string, details: ErrorDetail[]) =>
     new BatchfnError({ code: "UploadMismatch", status: 400, message, details }),
   sasUnavailable: (message: string) => new BatchfnError({ code: "SasUnavailable", status: 501, message }),
+  serverUnreachable: (url: string, reason: string) =>
+    new BatchfnError({
+      code: "ServerUnreachable",
+      status: 503,
+      message: `Cannot reach batchfn at ${url} (${reason}); start it (npm start) or point --url / BATCHFN_URL at it.`,
+      retryable: true,
+    }),
+  unexpectedResponse: (message: string) =>
+    new BatchfnError({ code: "UnexpectedResponse", status: 502, message }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */
