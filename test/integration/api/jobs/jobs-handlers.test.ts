@@ -1,0 +1,246 @@
+import { HttpRequest, type HttpResponseInit, InvocationContext } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInvokeHandler } from "../../../../src/api/jobs/invoke.js";
+import { createJobHandlers } from "../../../../src/api/jobs/job-handlers.js";
+import { createJobLogsHandler } from "../../../../src/api/jobs/job-logs.js";
+import { createJobOutputHandlers } from "../../../../src/api/jobs/job-outputs.js";
+import type { JobsApiDeps } from "../../../../src/api/jobs/jobs-api-deps.js";
+import type { JobRunner } from "../../../../src/jobs/job-runner.js";
+import type { ScoringJobInput } from "../../../../src/jobs/orchestration/contract.js";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../../src/registry/register-from-files.js";
+import { type EngineWorld, engineWorld } from "../../../support/engine-world.js";
+import { examplePath } from "../../examples/example-files.js";
+
+let world: EngineWorld;
+let deps: JobsApiDeps;
+const started: ScoringJobInput[] = [];
+
+/** The Durable port, recording starts: these tests check what the API decides, not the orchestration. */
+const recordingRunner: JobRunner = {
+  start: async (input) => {
+    started.push(input);
+  },
+  status: async () => undefined,
+};
+
+beforeAll(async () => {
+  world = await engineWorld();
+  const { engine } = world;
+  const options = { registry: engine.registry, workDir: engine.workDir };
+  await registerEndpointFile(examplePath("taxi-tip", "endpoint.yml"), options);
+  await registerDeploymentFile(examplePath("taxi-tip", "deployment.yml"), options);
+  await engine.registry.endpoints.create({ name: "no-default" });
+  await world.upload("taxi/", { "a.csv": "fareAmount\n1\n" });
+  await world.upload("taken/", { "predictions.csv": "old\n" });
+  deps = {
+    registry: engine.registry,
+    records: engine.records,
+    jobs: engine.jobs,
+    jobLog: engine.jobLog,
+    access: engine.access,
+    catalog: engine.catalog,
+    runner: () => recordingRunner,
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+interface Call {
+  method?: string;
+  path: string;
+  params?: Record<string, string>;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+function request(call: Call): HttpRequest {
+  return new HttpRequest({
+    method: call.method ?? "POST",
+    url: `http://127.0.0.1:7071/api/${call.path}`,
+    params: call.params ?? {},
+    headers: { "content-type": "application/json", ...call.headers },
+    body: call.body === undefined ? undefined : { string: call.body },
+  });
+}
+
+async function invoke(
+  body: string,
+  headers: Record<string, string> = {},
+  endpoint = "taxi-tip",
+): Promise<HttpResponseInit> {
+  const handler = createInvokeHandler(deps);
+  return handler(
+    request({ path: `batch-endpoints/${endpoint}/jobs`, params: { name: endpoint }, body, headers }),
+    new InvocationContext(),
+  );
+}
+
+async function stored(): Promise<{ jobs: number; blobs: number; starts: number }> {
+  const jobs = (await deps.records.list()).length;
+  let blobs = 0;
+  if (await deps.jobs.exists()) for await (const _ of deps.jobs.listBlobsFlat()) blobs += 1;
+  return { jobs, blobs, starts: started.length };
+}
+
+function errorOf(response: HttpResponseInit): { code: string; message: string } {
+  return (response.jsonBody as { error: { code: string; message: string } }).error;
+}
+
+const input = "azureml://datastores/workspaceblobstore/paths/taxi/";
+
+describe("POST /api/batch-endpoints/{name}/jobs", () => {
+  it("starts one job, and answers a repeat with the same job_name with that job", async () => {
+    const body = JSON.stringify({
+      input,
+      job_name: "handler-job-1",
+      output_path: "azureml://datastores/workspaceblobstore/paths/h1/",
+    });
+    const first = await invoke(body);
+    expect(first.status).toBe(202);
+    expect(first.headers).toMatchObject({ location: "http://127.0.0.1:7071/api/jobs/handler-job-1" });
+    expect(started.at(-1)).toMatchObject({ jobName: "handler-job-1", window: 2, errorThreshold: -1 });
+    const before = started.length;
+    const again = await invoke(body);
+    expect(again.status).toBe(200);
+    expect((again.jsonBody as { name: string }).name).toBe("handler-job-1");
+    expect(started.length).toBe(before);
+  });
+
+  const bad: Array<[string, string, Record<string, string>, number, string, string?]> = [
+    ["malformed JSON", "{input:", {}, 400, "InvalidJson"],
+    ["a text body", "input=x", { "content-type": "text/plain" }, 415, "UnsupportedMediaType"],
+    ["an empty body", "", {}, 400, "EmptyBody"],
+    ["a body over 1 MB", JSON.stringify({ input, pad: "x".repeat(1_100_000) }), {}, 413, "PayloadTooLarge"],
+    ["no input", JSON.stringify({ mini_batch_size: 2 }), {}, 400, "InvalidSpec"],
+    ["a local path", JSON.stringify({ input: "./data" }), {}, 400, "InvalidSpec"],
+    ["mini_batch_size 0", JSON.stringify({ input, mini_batch_size: 0 }), {}, 400, "InvalidSpec"],
+    ["an unknown key", JSON.stringify({ input, minibatch: 2 }), {}, 400, "InvalidSpec"],
+    ["error_threshold -2", JSON.stringify({ input, error_threshold: -2 }), {}, 400, "InvalidSpec"],
+    ["a bad job_name", JSON.stringify({ input, job_name: "a b" }), {}, 400, "InvalidSpec"],
+    [
+      "an unknown deployment",
+      JSON.stringify({ input }),
+      { "azureml-model-deployment": "nope" },
+      404,
+      "NotFound",
+    ],
+    ["an unknown deployment_name", JSON.stringify({ input, deployment_name: "nope" }), {}, 404, "NotFound"],
+    [
+      "an output that exists",
+      JSON.stringify({ input, output_path: "azureml://datastores/workspaceblobstore/paths/taken/" }),
+      {},
+      409,
+      "OutputExists",
+    ],
+    [
+      "an unknown output datastore",
+      JSON.stringify({ input, output_path: "azureml://datastores/nostore/paths/x/" }),
+      {},
+      400,
+      "DatastoreNotFound",
+    ],
+    [
+      "an output path with ..",
+      JSON.stringify({ input, output_path: "azureml://datastores/workspaceblobstore/paths/a/../b/" }),
+      {},
+      400,
+      "InvalidInput",
+    ],
+    [
+      "an Idempotency-Key over 200 characters",
+      JSON.stringify({ input }),
+      { "idempotency-key": "k".repeat(201) },
+      400,
+      "InvalidParameter",
+    ],
+    ["an Azure ML body without a dataset", JSON.stringify({ properties: {} }), {}, 400, "InvalidSpec"],
+  ];
+
+  it.each(bad)("refuses %s and writes nothing", async (_label, body, headers, status, code) => {
+    const before = await stored();
+    const response = await invoke(body, headers);
+    expect(response.status).toBe(status);
+    expect(errorOf(response).code).toBe(code);
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses an unknown endpoint and an endpoint without a default deployment", async () => {
+    const before = await stored();
+    const unknown = await invoke(JSON.stringify({ input }), {}, "ghost");
+    expect([unknown.status, errorOf(unknown).code]).toEqual([404, "NotFound"]);
+    const noDefault = await invoke(JSON.stringify({ input }), {}, "no-default");
+    expect([noDefault.status, errorOf(noDefault).code]).toEqual([400, "NoDefaultDeployment"]);
+    expect(errorOf(noDefault).message).toContain("azureml-model-deployment");
+    expect(await stored()).toEqual(before);
+  });
+});
+
+describe("job reads", () => {
+  const context = () => new InvocationContext();
+  const get = (path: string, params: Record<string, string>) => request({ method: "GET", path, params });
+
+  it.each([
+    ["an unknown job", "jobs/ghost", { job: "ghost" }, "show", 404, "NotFound"],
+    ["an unknown status filter", "jobs?status=Bogus", {}, "list", 400, "InvalidParameter"],
+    ["top=0", "jobs?top=0", {}, "list", 400, "InvalidParameter"],
+    ["skip=-1", "jobs?skip=-1", {}, "list", 400, "InvalidParameter"],
+  ] as const)("answers %s with a clear error", async (_label, path, params, which, status, code) => {
+    const handlers = createJobHandlers(deps);
+    const response = await handlers[which](get(path, params), context());
+    expect([response.status, errorOf(response).code]).toEqual([status, code]);
+  });
+
+  it("refuses to cancel an unknown job, and logs of an unknown job or from a bad offset", async () => {
+    const cancel = await createJobHandlers(deps).cancel(
+      request({ path: "jobs/ghost/cancel", params: { job: "ghost" } }),
+      context(),
+    );
+    expect([cancel.status, errorOf(cancel).code]).toEqual([404, "NotFound"]);
+    const logs = createJobLogsHandler(deps);
+    const unknown = await logs(get("jobs/ghost/logs", { job: "ghost" }), context());
+    expect([unknown.status, errorOf(unknown).code]).toEqual([404, "NotFound"]);
+    const badOffset = await logs(get("jobs/handler-job-1/logs?from=-1", { job: "handler-job-1" }), context());
+    expect([badOffset.status, errorOf(badOffset).code]).toEqual([400, "InvalidParameter"]);
+  });
+
+  it("refuses output paths that leave the job's folder, and files that do not exist", async () => {
+    const { download } = createJobOutputHandlers(deps);
+    const escape = await download(
+      get("jobs/handler-job-1/outputs/../x", { job: "handler-job-1", path: "../x" }),
+      context(),
+    );
+    expect([escape.status, errorOf(escape).code]).toEqual([400, "InvalidParameter"]);
+    const missing = await download(
+      get("jobs/handler-job-1/outputs/nope.csv", { job: "handler-job-1", path: "nope.csv" }),
+      context(),
+    );
+    expect([missing.status, errorOf(missing).code]).toEqual([404, "NotFound"]);
+  });
+
+  it("lists jobs by endpoint and status, in pages", async () => {
+    for (const name of ["handler-job-2", "handler-job-3"]) {
+      await invoke(
+        JSON.stringify({
+          input,
+          job_name: name,
+          output_path: `azureml://datastores/workspaceblobstore/paths/${name}/`,
+        }),
+      );
+    }
+    const { list } = createJobHandlers(deps);
+    const page = await list(get("jobs?endpoint=taxi-tip&status=NotStarted&top=2", {}), context());
+    const body = page.jsonBody as { value: Array<{ name: string }>; nextLink?: string };
+    expect(body.value).toHaveLength(2);
+    expect(body.nextLink).toContain("skip=2");
+    const rest = await list(get(`jobs?endpoint=taxi-tip&status=NotStarted&top=2&skip=2`, {}), context());
+    const names = [...body.value, ...(rest.jsonBody as { value: Array<{ name: string }> }).value].map(
+      (j) => j.name,
+    );
+    expect(names.sort()).toEqual(["handler-job-1", "handler-job-2", "handler-job-3"]);
+  });
+});
