@@ -119,6 +119,11 @@ export function answerFromFailure(thrown: unknown): EpisodeAnswer {
   };
 }
 
+const compoundActionSchema = z.object({
+  actionType: z.union([z.literal(ActionType.WhenAny), z.literal(ActionType.WhenAll)]),
+  compoundActions: z.array(z.unknown()),
+});
+
 /**
  * Depth-first, first appearance wins: a task yielded again inside a new `Task.any`/`Task.all` is the
  * same action object and keeps the id it was given the first time.
@@ -129,11 +134,7 @@ function flattenActions(actions: unknown[]): LeafAction[] {
   const visit = (action: unknown) => {
     if (seen.has(action)) return;
     seen.add(action);
-    const compound = z.object({
-      actionType: z.union([z.literal(11), z.literal(12)]),
-      compoundActions: z.array(z.unknown()),
-    });
-    const asCompound = compound.safeParse(action);
+    const asCompound = compoundActionSchema.safeParse(action);
     if (asCompound.success) {
       for (const child of asCompound.data.compoundActions) visit(child);
       return;
