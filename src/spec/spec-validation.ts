@@ -3,7 +3,13 @@ import { type BatchfnError, type ErrorDetail, errors } from "../errors.js";
 import { issueMessages, issuesToDetails } from "./issues.js";
 
 /** What a YAML document describes, as named in error messages. */
-export type DocumentKind = "batch endpoint" | "batch deployment" | "model" | "data asset" | "datastore" | "invocation";
+export type DocumentKind =
+  | "batch endpoint"
+  | "batch deployment"
+  | "model"
+  | "data asset"
+  | "datastore"
+  | "invocation";
 
 /** Options every `parse*Document` function takes. */
 export interface DocumentOptions {

@@ -9,8 +9,8 @@ import { createRegistry, type Registry } from "../../../src/registry/registry.js
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { call, waitForJob } from "../../support/app-client.js";
 import { type AppProcess, repoRoot, startAppProcess } from "../../support/app-process.js";
-import { examplePath, readJson, readNumericCsv } from "../examples/example-files.js";
-import { predictInTypeScript, weightsSchema } from "../examples/taxi-model.js";
+import { examplePath } from "../examples/example-files.js";
+import { expectedTaxiRows, readTaxiRows } from "../examples/taxi-model.js";
 
 let app: AppProcess;
 let registry: Registry;
@@ -72,20 +72,7 @@ describe("the app on the local host: HTTP → orchestration → activities → B
     ]);
     const predictions = outputs.body.value.find((f) => f.name === "predictions.csv");
     const text = await (await fetch(predictions?.download_url ?? "")).text();
-    const weights = await readJson(examplePath("taxi-tip", "model", "weights.json"), weightsSchema);
-    const expected: string[] = [];
-    for (const file of (await readdir(examplePath("taxi-tip", "data"))).sort()) {
-      const tips = predictInTypeScript(weights, await readNumericCsv(examplePath("taxi-tip", "data", file)));
-      tips.forEach((tip, row) => expected.push(`${row} ${file} ${tip.toFixed(6)}`));
-    }
-    const lines = text
-      .trimEnd()
-      .split("\n")
-      .map((line) => {
-        const [row, prediction, file] = line.split(" ");
-        return `${row} ${file} ${Number(prediction).toFixed(6)}`;
-      });
-    expect(lines).toEqual(expected);
+    expect(readTaxiRows(text)).toEqual(await expectedTaxiRows());
 
     const log = await (await fetch(`${location}/logs`)).text();
     expect(log.trim().split("\n").at(-1)).toContain("Job Completed");

@@ -8,8 +8,8 @@ import { BatchfnError } from "../../../src/errors.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
-import { examplePath, readJson, readNumericCsv } from "../examples/example-files.js";
-import { predictInTypeScript, weightsSchema } from "../examples/taxi-model.js";
+import { examplePath } from "../examples/example-files.js";
+import { expectedTaxiRows, readTaxiRows } from "../examples/taxi-model.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "engine");
 let world: EngineWorld;
@@ -166,22 +166,9 @@ describe("retries, timeouts and the error threshold", () => {
       },
     });
     expect(result.status).toBe("Completed");
-    const weights = await readJson(examplePath("taxi-tip", "model", "weights.json"), weightsSchema);
-    const expected: string[] = [];
-    let rows = 0;
-    for (const file of (await readdir(examplePath("taxi-tip", "data"))).sort()) {
-      const tips = predictInTypeScript(weights, await readNumericCsv(examplePath("taxi-tip", "data", file)));
-      tips.forEach((tip, row) => expected.push(`${row} ${file} ${tip.toFixed(6)}`));
-      rows += tips.length;
-    }
-    const written = (await world.read(`batchfn-outputs/${spec.name}/predictions.csv`))
-      .trimEnd()
-      .split("\n")
-      .map((line) => {
-        const [row, prediction, file] = line.split(" ");
-        return `${row} ${file} ${Number(prediction).toFixed(6)}`;
-      });
-    expect(written).toEqual(expected);
+    const expected = await expectedTaxiRows();
+    const rows = expected.length;
+    expect(readTaxiRows(await world.read(`batchfn-outputs/${spec.name}/predictions.csv`))).toEqual(expected);
     const summary = JSON.parse(await world.read(`batchfn-outputs/${spec.name}/job_summary.json`));
     expect(summary.items).toMatchObject({ total: rows, succeeded: rows, rows });
     expect(summary.mini_batches.total).toBeGreaterThan(rows / 70);

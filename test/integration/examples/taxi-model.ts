@@ -1,5 +1,6 @@
+import { readdir } from "node:fs/promises";
 import { z } from "zod";
-import type { NumericCsv } from "./example-files.js";
+import { examplePath, type NumericCsv, readJson, readNumericCsv } from "./example-files.js";
 
 /** The taxi-tip model of examples/taxi-tip, recomputed in plain TypeScript from weights.json. */
 const signatureType = z.enum(["double", "long"]);
@@ -42,4 +43,29 @@ export function predictInTypeScript(model: Weights, csv: NumericCsv): number[] {
     );
     return Math.max(0, sum);
   });
+}
+
+/**
+ * Every row the taxi model must predict for the example's scoring files, in file and row order, as
+ * `<row> <file> <tip to 6 decimals>`: what an output in Azure ML's row format reads as.
+ */
+export async function expectedTaxiRows(): Promise<string[]> {
+  const weights = await readJson(examplePath("taxi-tip", "model", "weights.json"), weightsSchema);
+  const expected: string[] = [];
+  for (const file of (await readdir(examplePath("taxi-tip", "data"))).sort()) {
+    const tips = predictInTypeScript(weights, await readNumericCsv(examplePath("taxi-tip", "data", file)));
+    for (const [row, tip] of tips.entries()) expected.push(`${row} ${file} ${tip.toFixed(6)}`);
+  }
+  return expected;
+}
+
+/** Output rows `<row> <prediction> <file>` read into the form of {@link expectedTaxiRows}. */
+export function readTaxiRows(text: string): string[] {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => {
+      const [row, prediction, file] = line.split(" ");
+      return `${row} ${file} ${Number(prediction).toFixed(6)}`;
+    });
 }

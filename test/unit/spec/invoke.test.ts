@@ -129,7 +129,12 @@ describe("parseInvokeBody", () => {
     ["a bad mini_batch_size", { input: "https://a/b", mini_batch_size: 0 }, "mini_batch_size", "must be ≥ 1"],
     ["an unknown key", { input: "https://a/b", minibatch: 3 }, "minibatch", "unknown key 'minibatch'"],
     ["a bad job name", { input: "https://a/b", job_name: "has space" }, "job_name", "must be 1-100 letters"],
-    ["overwrite as a string", { input: "https://a/b", overwrite: "yes" }, "overwrite", "must be true or false"],
+    [
+      "overwrite as a string",
+      { input: "https://a/b", overwrite: "yes" },
+      "overwrite",
+      "must be true or false",
+    ],
     ["a bad input_type", { input: "https://a/b", input_type: "mltable" }, "input_type", "must be one of"],
     ["an AML body without dataset", { properties: {} }, "properties.dataset", "is required"],
     [

@@ -210,11 +210,11 @@ describe("job reads", () => {
 
   it("refuses output paths that leave the job's folder, and files that do not exist", async () => {
     const { download } = createJobOutputHandlers(deps);
-    const escape = await download(
+    const outside = await download(
       get("jobs/handler-job-1/outputs/../x", { job: "handler-job-1", path: "../x" }),
       context(),
     );
-    expect([escape.status, errorOf(escape).code]).toEqual([400, "InvalidParameter"]);
+    expect([outside.status, errorOf(outside).code]).toEqual([400, "InvalidParameter"]);
     const missing = await download(
       get("jobs/handler-job-1/outputs/nope.csv", { job: "handler-job-1", path: "nope.csv" }),
       context(),
