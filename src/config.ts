@@ -43,6 +43,33 @@ const batchfnSettingsSchema = z.object({
   BATCHFN_TABLE_PREFIX: tablePrefix.default("batchfn"),
 });
 
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  )
+  .pipe(z.array(z.string()).min(1, "must name at least one value"));
+
+const authSettingsSchema = z
+  .object({
+    BATCHFN_ADMIN_KEY: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, "must be 16-256 printable characters without spaces"),
+    BATCHFN_AUTH_ISSUER: commaList.pipe(z.array(z.url("must be a URL (or a comma-separated list of URLs)"))),
+    BATCHFN_AUTH_AUDIENCE: commaList,
+    BATCHFN_AUTH_JWKS_URL: z.string().refine(isServiceUrl, "must be an https URL (http only on loopback)"),
+    BATCHFN_ALLOW_PRIVATE_URL_INPUTS: z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .pipe(z.enum(["true", "false"], "must be true or false")),
+  })
+  .partial();
+
+const TOKEN_SETTINGS = ["BATCHFN_AUTH_ISSUER", "BATCHFN_AUTH_AUDIENCE", "BATCHFN_AUTH_JWKS_URL"] as const;
+
 /**
  * The app settings this schema reads: the storage account as a connection string (`storage`) or as
  * identity-based settings (`storageIdentity`), and batchfn's own settings, each with a default.
@@ -57,13 +84,24 @@ export const CONFIG_SETTINGS: {
   storageIdentity: Object.keys(identityStorage.shape)
     .filter((key) => key !== "kind")
     .map((key) => `${STORAGE}__${key}`),
-  optional: Object.keys(batchfnSettingsSchema.shape),
+  optional: [...Object.keys(batchfnSettingsSchema.shape), ...Object.keys(authSettingsSchema.shape)],
 };
+
+/** Who may call the API: the host admin key and the Entra ID (JWT) settings; see src/auth. */
+export interface AuthConfig {
+  /** The host admin key (`BATCHFN_ADMIN_KEY`), accepted on every route. */
+  adminKey?: string;
+  /** Bearer tokens: accepted issuers and audiences, and where their signing keys are published. */
+  token?: { issuers: string[]; audiences: string[]; jwksUrl: string };
+}
 
 export interface Config {
   storage: StorageConfig;
   containers: { data: string; artifacts: string; inbox: string; outbox: string; jobs: string };
   tablePrefix: string;
+  auth: AuthConfig;
+  /** `BATCHFN_ALLOW_PRIVATE_URL_INPUTS`: URL inputs may use http and private addresses. */
+  inputs: { allowPrivateUrls: boolean };
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -81,7 +119,8 @@ export function loadConfig(env: Environment = process.env): Config {
       problems.push({ path: setting, message: `${setting} ${issue.message}` });
     }
   }
-  if (problems.length > 0 || !storage || !settings.success) {
+  const auth = readAuth(env, problems);
+  if (problems.length > 0 || !storage || !settings.success || !auth) {
     throw errors.invalidConfig(
       `Invalid configuration: ${problems.map((p) => p.message).join("; ")}`,
       problems,
@@ -98,6 +137,45 @@ export function loadConfig(env: Environment = process.env): Config {
       jobs: s.BATCHFN_JOBS_CONTAINER,
     },
     tablePrefix: s.BATCHFN_TABLE_PREFIX,
+    auth: auth.auth,
+    inputs: { allowPrivateUrls: auth.allowPrivateUrls },
+  };
+}
+
+function readAuth(
+  env: Environment,
+  problems: ErrorDetail[],
+): { auth: AuthConfig; allowPrivateUrls: boolean } | undefined {
+  const parsed = authSettingsSchema.safeParse(pickDefined(env, Object.keys(authSettingsSchema.shape)));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const setting = String(issue.path[0]);
+      problems.push({ path: setting, message: `${setting} ${issue.message}` });
+    }
+    return undefined;
+  }
+  const s = parsed.data;
+  const given = TOKEN_SETTINGS.filter((key) => s[key] !== undefined);
+  if (given.length > 0 && given.length < TOKEN_SETTINGS.length) {
+    for (const missing of TOKEN_SETTINGS.filter((key) => s[key] === undefined)) {
+      problems.push({
+        path: missing,
+        message: `${missing} is required when ${given.join(" or ")} is set (tokens need an issuer, an audience and a JWKS URL)`,
+      });
+    }
+    return undefined;
+  }
+  const token =
+    s.BATCHFN_AUTH_ISSUER && s.BATCHFN_AUTH_AUDIENCE && s.BATCHFN_AUTH_JWKS_URL
+      ? {
+          issuers: s.BATCHFN_AUTH_ISSUER,
+          audiences: s.BATCHFN_AUTH_AUDIENCE,
+          jwksUrl: s.BATCHFN_AUTH_JWKS_URL,
+        }
+      : undefined;
+  return {
+    auth: { ...(s.BATCHFN_ADMIN_KEY ? { adminKey: s.BATCHFN_ADMIN_KEY } : {}), ...(token ? { token } : {}) },
+    allowPrivateUrls: s.BATCHFN_ALLOW_PRIVATE_URL_INPUTS === "true",
   };
 }
 

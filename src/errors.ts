@@ -173,6 +173,11 @@ export const errors = {
   uploadMismatch: (message: string, details: ErrorDetail[]) =>
     new BatchfnError({ code: "UploadMismatch", status: 400, message, details }),
   sasUnavailable: (message: string) => new BatchfnError({ code: "SasUnavailable", status: 501, message }),
+  unauthenticated: (message: string) => new BatchfnError({ code: "Unauthenticated", status: 401, message }),
+  forbidden: (message: string) => new BatchfnError({ code: "Forbidden", status: 403, message }),
+  authUnavailable: (message: string, cause?: unknown) =>
+    new BatchfnError({ code: "AuthUnavailable", status: 503, message, retryable: true, cause }),
+  authModeMismatch: (message: string) => new BatchfnError({ code: "AuthModeMismatch", status: 409, message }),
   serverUnreachable: (url: string, reason: string) =>
     new BatchfnError({
       code: "ServerUnreachable",
@@ -180,8 +185,9 @@ export const errors = {
       message: `Cannot reach batchfn at ${url} (${reason}); start it (npm start) or point --url / BATCHFN_URL at it.`,
       retryable: true,
     }),
-  unexpectedResponse: (message: string) =>
-    new BatchfnError({ code: "UnexpectedResponse", status: 502, message }),
+  /** An answer the CLI cannot read; `status` is the HTTP status that came with it. */
+  unexpectedResponse: (message: string, status = 502) =>
+    new BatchfnError({ code: "UnexpectedResponse", status, message }),
 };
 
 /** Normalises anything thrown into an Error, keeping Errors as they are. */

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { errors } from "../errors.js";
 import { type Endpoint, endpointSchema } from "../spec/resources.js";
 import { makeDefault, requireDefaultCandidate } from "./default-deployment.js";
+import { keysKey } from "./endpoint-keys.js";
 import { endpointKey, requireEndpoint, sweepStaleDeployments } from "./endpoint-membership.js";
 import { readModifyWrite, type UpdateOptions } from "./read-modify-write.js";
 import { parseResource, type RegistryRecord, requireUnchanged, toRecord } from "./record.js";
@@ -30,7 +31,7 @@ export interface EndpointRegistry {
     deployment: string,
     options?: UpdateOptions,
   ): Promise<RegistryRecord<Endpoint>>;
-  /** Deletes the endpoint's deployments, then the endpoint. */
+  /** Deletes the endpoint's deployments, then the endpoint, then its keys. */
   delete(name: string): Promise<void>;
 }
 
@@ -88,6 +89,7 @@ export function createEndpoints(tables: RegistryTables): EndpointRegistry {
       const deployments = await tables.deployments.list(name);
       await Promise.all(deployments.map((row) => tables.deployments.remove(row.key)));
       await store.remove(endpoint.key);
+      await tables.endpointKeys.remove(keysKey(name));
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   modelSchema,
 } from "../spec/resources.js";
 import type { StorageClients } from "../storage/clients.js";
+import { type EndpointKeyHashes, endpointKeyHashesSchema } from "./endpoint-keys.js";
 import { kindLabels } from "./record.js";
 import { createTableStore, type RowKey, type TableStore } from "./table-store.js";
 
@@ -21,6 +22,7 @@ import { createTableStore, type RowKey, type TableStore } from "./table-store.js
  * - `Deployments`: PartitionKey the endpoint name, RowKey the deployment name.
  * - `Models`, `Data`: PartitionKey the asset name, RowKey the version.
  * - `Datastores`: PartitionKey `datastore`, RowKey the datastore name.
+ * - `EndpointKeys`: PartitionKey `keys`, RowKey the endpoint name (hashes of its keys).
  */
 export interface RegistryTables {
   endpoints: TableStore<Endpoint>;
@@ -28,6 +30,7 @@ export interface RegistryTables {
   models: TableStore<Model>;
   data: TableStore<DataAsset>;
   datastores: TableStore<Datastore>;
+  endpointKeys: TableStore<EndpointKeyHashes>;
 }
 
 export interface RegistryDependencies {
@@ -41,7 +44,7 @@ export const DATASTORE_PARTITION = "datastore";
 const byRowKey = (key: RowKey): string => key.rowKey;
 const nameAndVersion = (key: RowKey): string => `${key.partitionKey}:${key.rowKey}`;
 
-/** Builds the five table stores from configuration. */
+/** Builds the table stores from configuration. */
 export function createRegistryTables({ clients, config }: RegistryDependencies): RegistryTables {
   const table = (suffix: string) => clients.table(`${config.tablePrefix}${suffix}`);
   return {
@@ -73,6 +76,12 @@ export function createRegistryTables({ clients, config }: RegistryDependencies):
       client: table("Datastores"),
       schema: datastoreSchema,
       kind: kindLabels.datastore,
+      describe: byRowKey,
+    }),
+    endpointKeys: createTableStore({
+      client: table("EndpointKeys"),
+      schema: endpointKeyHashesSchema,
+      kind: "Keys of batch endpoint",
       describe: byRowKey,
     }),
   };

@@ -3,6 +3,7 @@ import { type DataAsset, dataAssetSchema, type Model, modelSchema } from "../spe
 import { type ArtifactStore, createArtifactStore } from "./artifacts.js";
 import { createDatastores, type DatastoreRegistry } from "./datastores.js";
 import { createDeployments, type DeploymentRegistry, type ModelInput } from "./deployments.js";
+import { createEndpointKeys, type EndpointKeyRegistry } from "./endpoint-keys.js";
 import { createEndpoints, type EndpointRegistry } from "./endpoints.js";
 import { createRegistryTables, type RegistryDependencies } from "./registry-tables.js";
 import { createVersionedAssets, type VersionedAssetRegistry } from "./versioned-assets.js";
@@ -11,6 +12,7 @@ export type { ArtifactFile } from "./artifact-manifest.js";
 export type { PutArtifactResult, StagedFile } from "./artifacts.js";
 export type { DatastoreInput } from "./datastores.js";
 export type { CreateDeploymentOptions, DeploymentInput, ModelInput } from "./deployments.js";
+export type { EndpointKeyInfo, IssuedKeys, KeyType } from "./endpoint-keys.js";
 export type { EndpointInput } from "./endpoints.js";
 export type { UpdateOptions } from "./read-modify-write.js";
 export type { RegistryRecord } from "./record.js";
@@ -30,6 +32,8 @@ export interface Registry extends ArtifactStore {
    */
   ensureRegistry(): Promise<void>;
   endpoints: EndpointRegistry;
+  /** Keys of `auth_mode: key` endpoints (hashes only). */
+  endpointKeys: EndpointKeyRegistry;
   deployments: DeploymentRegistry;
   models: VersionedAssetRegistry<Model, ModelInput>;
   data: VersionedAssetRegistry<DataAsset, DataAssetInput>;
@@ -75,6 +79,7 @@ export function createRegistry(deps: RegistryDependencies): Registry {
   return {
     ensureRegistry,
     endpoints: createEndpoints(tables),
+    endpointKeys: createEndpointKeys(tables),
     deployments,
     models,
     data: createVersionedAssets<DataAsset, DataAssetInput>({ store: tables.data, schema: dataAssetSchema }),
