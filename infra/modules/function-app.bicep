@@ -1,0 +1,133 @@
+// The Flex Consumption plan (FC1) and the Linux Function App (Node 20) running batchfn: the package
+// comes from a blob container read with the managed identity, storage is reached with the identity
+// (AzureWebJobsStorage__*), and batchfn's own settings come in as `batchfnSettings`.
+@description('Name of the Function App.')
+param name string
+
+@description('Region.')
+param location string
+
+@description('Tags.')
+param tags object = {}
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Storage account of the app.')
+param storageAccountName string
+
+@description('Container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights component receiving telemetry.')
+param applicationInsightsName string
+
+@minValue(1)
+@maxValue(1000)
+@description('The scale-out limit.')
+param maximumInstanceCount int
+
+@allowed([512, 2048, 4096])
+@description('Memory of one instance in MB.')
+param instanceMemoryMB int
+
+@minValue(0)
+@description('Always-ready instances of the durable group.')
+param alwaysReadyDurableInstances int
+
+@secure()
+@description('batchfn\'s own app settings (BATCHFN_*); secure because BATCHFN_ADMIN_KEY is a secret.')
+param batchfnSettings object
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${name}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: alwaysReadyDurableInstances
+          }
+        ]
+      }
+      runtime: {
+        name: 'node'
+        version: '20'
+      }
+    }
+  }
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(batchfnSettings, {
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  })
+}
+
+@description('Name of the Function App.')
+output name string = app.name
+
+@description('Default host name (<name>.azurewebsites.net, or a unique one where the region assigns it).')
+output defaultHostName string = app.properties.defaultHostName

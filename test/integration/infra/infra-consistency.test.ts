@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../support/app-process.js";
+import { parseBicep } from "./bicep-syntax.js";
+import { checkInfra } from "./infra-checks.js";
+import { codeExpectations, infraFiles } from "./infra-expectations.js";
+
+const infraDir = join(repoRoot, "infra");
+const bicepFiles = [
+  "main.bicep",
+  "inbox-subscription.bicep",
+  ...readdirSync(join(infraDir, "modules")).map((name) => `modules/${name}`),
+];
+
+describe("infra/ against the code", () => {
+  it("derives what the deployment must provide from the sources", () => {
+    const expectations = codeExpectations();
+    expect(expectations.tableSuffixes).toEqual(
+      expect.arrayContaining(["Endpoints", "Deployments", "Models", "Data", "Datastores", "Jobs"]),
+    );
+    expect(expectations.requiredSettings).toEqual(
+      expect.arrayContaining(["BATCHFN_TASK_HUB", "BATCHFN_INBOX_CONTAINER"]),
+    );
+    expect(expectations.configSettings.optional).toContain("BATCHFN_JOBS_CONTAINER");
+    expect(expectations.expectedValues.BATCHFN_INBOX_SOURCE).toBe("EventGrid");
+    expect(expectations.inboxFunction).toBe("inboxJob");
+  });
+
+  it("creates every setting, container, table and role the code needs, and no shared keys", () => {
+    expect(checkInfra(infraFiles(infraDir), codeExpectations())).toEqual([]);
+  });
+
+  it("builds and lints with the Bicep CLI when one is on PATH (the parse-based checks run regardless)", () => {
+    for (const file of bicepFiles) {
+      expect(
+        parseBicep(readFileSync(join(infraDir, file), "utf8"), file).declarations.length,
+      ).toBeGreaterThan(0);
+    }
+    const version = spawnSync("bicep", ["--version"], { encoding: "utf8" });
+    if (version.error || version.status !== 0) {
+      console.log(
+        "bicep build / bicep lint SKIPPED: no `bicep` binary on PATH. Only the parse-based checks ran; install the Bicep CLI to also compile and lint infra/.",
+      );
+      return;
+    }
+    for (const file of ["main.bicep", "inbox-subscription.bicep"]) {
+      for (const args of [
+        ["build", file, "--stdout"],
+        ["lint", file],
+      ]) {
+        const run = spawnSync("bicep", args, { cwd: infraDir, encoding: "utf8" });
+        expect(run.status, `bicep ${args.join(" ")}\n${run.stdout}${run.stderr}`).toBe(0);
+        expect(`${run.stdout}${run.stderr}`).not.toMatch(/\bError BCP\d+/);
+      }
+    }
+    console.log(`bicep build and lint ran with ${version.stdout.trim()}`);
+  });
+});
