@@ -40,7 +40,7 @@ const breakages: Breakage[] = [
   {
     what: "a table",
     file: "main.bicep",
-    find: "  '${tablePrefix}Jobs'\n",
+    find: `  '\${tablePrefix}Jobs'\n`,
     replace: "",
     reported: /table 'batchfnJobs' is not created/,
   },
@@ -55,7 +55,7 @@ const breakages: Breakage[] = [
     what: "the metrics publisher role",
     file: "modules/role-assignments.bicep",
     find: "name: guid(applicationInsights.id, principalId, monitoringMetricsPublisherId)",
-    replace: "name: 'metrics-${principalId}'",
+    replace: `name: 'metrics-\${principalId}'`,
     reported: /role assignment names must be guid/,
   },
   {
