@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { BatchfnError } from "../../errors.js";
+import type { ApiClient } from "./api-client.js";
+
+const segment = encodeURIComponent;
+
+/** The REST routes the CLI calls (docs/rest.md). */
+export const routes = {
+  endpoints: "/api/batch-endpoints",
+  endpoint: (name: string) => `/api/batch-endpoints/${segment(name)}`,
+  deployments: (endpoint: string) => `/api/batch-endpoints/${segment(endpoint)}/deployments`,
+  deployment: (endpoint: string, name: string) =>
+    `/api/batch-endpoints/${segment(endpoint)}/deployments/${segment(name)}`,
+  invoke: (endpoint: string) => `/api/batch-endpoints/${segment(endpoint)}/jobs`,
+  jobs: "/api/jobs",
+  job: (name: string) => `/api/jobs/${segment(name)}`,
+  jobCancel: (name: string) => `/api/jobs/${segment(name)}/cancel`,
+  jobLogs: (name: string) => `/api/jobs/${segment(name)}/logs`,
+  jobOutputs: (name: string) => `/api/jobs/${segment(name)}/outputs`,
+  assets: (kind: "models" | "data") => `/api/${kind}`,
+  assetVersions: (kind: "models" | "data", name: string) => `/api/${kind}/${segment(name)}/versions`,
+  assetVersion: (kind: "models" | "data", name: string, version: string) =>
+    `/api/${kind}/${segment(name)}/versions/${segment(version)}`,
+  datastores: "/api/datastores",
+  datastore: (name: string) => `/api/datastores/${segment(name)}`,
+};
+
+const pageSchema = z.object({ value: z.array(z.unknown()), nextLink: z.string().nullish() });
+
+/** Every element of an Azure-style list (`{value, nextLink}`), following `nextLink`, up to `max`. */
+export async function listAll(
+  api: ApiClient,
+  path: string,
+  options: { query?: Record<string, string | undefined>; max?: number } = {},
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let next: string | undefined = path;
+  let query = options.query;
+  while (next !== undefined && (options.max === undefined || items.length < options.max)) {
+    const page = pageSchema.parse((await api.send({ path: next, query })).body);
+    items.push(...page.value);
+    next = page.nextLink ?? undefined;
+    query = undefined;
+  }
+  return options.max === undefined ? items : items.slice(0, options.max);
+}
+
+/** The answer of a GET, or undefined when the server says 404. */
+export async function findResource(api: ApiClient, path: string): Promise<unknown> {
+  try {
+    return (await api.send({ path })).body;
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError && thrown.status === 404) return undefined;
+    throw thrown;
+  }
+}

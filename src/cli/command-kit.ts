@@ -1,0 +1,138 @@
+import { type Command, CommanderError, Option } from "commander";
+import type { z } from "zod";
+import { BatchfnError } from "../errors.js";
+import { type CliContext, type CliIo, commonOptionsSchema, createCliContext } from "./cli-context.js";
+import { checkQuery, formatOutput, OUTPUT_FORMATS } from "./output/format-output.js";
+import type { TableRow } from "./output/render-table.js";
+import { errorReport } from "./output/report-error.js";
+
+/** What a command answers: printed on stdout in the chosen format, and its exit code. */
+export interface Outcome {
+  value?: unknown;
+  /** The rows `-o table` shows (the answer's scalar fields otherwise). */
+  tableRows?: (value: unknown) => TableRow[];
+  exitCode?: number;
+}
+
+/** One leaf command (`batch-endpoint create`): its flags, their schema and what it does. */
+export interface LeafSpec<S extends z.ZodType> {
+  name: string;
+  summary: string;
+  /** Declares the command's own flags on it. */
+  flags: (command: Command) => void;
+  /** Parses the command's own flags (commander's camelCase keys); a failure is a usage error. */
+  schema: S;
+  run: (options: z.output<S>, context: CliContext, command: Command) => Promise<Outcome | undefined>;
+  /** Shown under the command's help. */
+  examples?: string[];
+}
+
+/** The state of one CLI run: where it writes, and the exit code its command set. */
+export interface CliRuntime {
+  io: CliIo;
+  exitCode: number;
+}
+
+/** The flags every leaf command accepts, listed once in `batchfn --help`. */
+export const COMMON_FLAG_NAMES = [
+  "url",
+  "output",
+  "query",
+  "debug",
+  "onlyShowErrors",
+  "resourceGroup",
+  "workspaceName",
+  "subscription",
+];
+
+/** Usage errors (a bad flag value, a missing combination) exit with 2, as az does. */
+export const USAGE_EXIT_CODE = 2;
+
+/**
+ * Adds a leaf command under `parent`. Its flags are parsed by `spec.schema`, then it runs with a
+ * context built from the common flags; whatever it throws is reported on stderr and exits 1
+ * (2 for usage errors).
+ */
+export function addLeaf<S extends z.ZodType>(
+  parent: Command,
+  spec: LeafSpec<S>,
+  runtime: CliRuntime,
+): Command {
+  const command = parent.command(spec.name).description(spec.summary);
+  spec.flags(command);
+  addCommonFlags(command);
+  const path = `${parent.name()} ${spec.name}`;
+  command.showHelpAfterError(`Run 'batchfn ${path} --help' to see every flag.`);
+  if (spec.examples) {
+    command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join("\n")}\n`);
+  }
+  command.action(async () => {
+    const flags = command.opts();
+    const common = commonOptionsSchema.safeParse(flags);
+    if (!common.success) usage(command, issuesText(common.error));
+    const own = spec.schema.safeParse(flags);
+    if (!own.success) usage(command, issuesText(own.error));
+    const options = common.data;
+    try {
+      if (options.query !== undefined) checkQuery(options.query);
+      const context = await createCliContext(runtime.io, options);
+      const outcome = await spec.run(own.data, context, command);
+      const text = formatOutput(outcome?.value, {
+        format: options.output,
+        query: options.query,
+        tableRows: outcome?.tableRows,
+      });
+      if (text !== "") runtime.io.stdout.write(text);
+      runtime.exitCode = outcome?.exitCode ?? 0;
+    } catch (thrown) {
+      if (thrown instanceof CommanderError) throw thrown;
+      if (isFlagError(thrown)) usage(command, thrown.message);
+      runtime.io.stderr.write(errorReport(thrown, options.debug));
+      runtime.exitCode = 1;
+    }
+  });
+  return command;
+}
+
+/** Stops with a usage error: `error: <message>` and the hint to `--help`, exit code 2. */
+export function usage(command: Command, message: string): never {
+  command.error(`error: ${message}`, { exitCode: USAGE_EXIT_CODE, code: "batchfn.usage" });
+}
+
+function addCommonFlags(command: Command): void {
+  command.optionsGroup("Global Options:");
+  command.option("--url <url>", "the batchfn app (default: $BATCHFN_URL, else http://127.0.0.1:7071)");
+  command.addOption(
+    new Option("-o, --output <format>", "output format (default: json)")
+      .choices(OUTPUT_FORMATS)
+      .default("json"),
+  );
+  command.option("--query <jmespath>", "JMESPath query applied to the answer (https://jmespath.org)");
+  command.option("--debug", "print every HTTP request and answer status on stderr");
+  command.option("--only-show-errors", "print no warnings, notes or progress");
+  command.option("-g, --resource-group <name>", "accepted for az compatibility; ignored");
+  command.option("-w, --workspace-name <name>", "accepted for az compatibility; ignored");
+  command.option("--subscription <id>", "accepted for az compatibility; ignored");
+}
+
+/** A `BatchfnError` about one of the command's flags (`--set`, `--query`...): a usage error. */
+function isFlagError(thrown: unknown): thrown is BatchfnError {
+  return (
+    thrown instanceof BatchfnError &&
+    thrown.code === "InvalidParameter" &&
+    thrown.details.some((detail) => detail.path?.startsWith("-") === true)
+  );
+}
+
+function issuesText(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.map(String).join(".");
+      return key === "" ? issue.message : `--${kebab(key)}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

@@ -1,0 +1,161 @@
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import { listAll, routes } from "../api/routes.js";
+import type { CliContext } from "../cli-context.js";
+import { addLeaf, type CliRuntime, type Outcome, usage } from "../command-kit.js";
+import { downloadJob, SCORE_OUTPUT } from "../jobs/job-download.js";
+import { streamJob } from "../jobs/job-stream.js";
+import { jobTableRows, jobViewSchema, outcomeLines } from "../jobs/job-view.js";
+import { positiveInteger } from "./flag-parsers.js";
+
+const JOB_STATUSES = [
+  "NotStarted",
+  "Preparing",
+  "Running",
+  "Finalizing",
+  "Completed",
+  "Failed",
+  "CancelRequested",
+  "Canceled",
+];
+
+const named = z.object({ name: z.string() });
+
+/** Shows a job; a failed or canceled one also gets its reason and first errors on stderr. */
+export async function showJob(context: CliContext, name: string): Promise<Outcome> {
+  const value = (await context.api.send({ path: routes.job(name) })).body;
+  const job = jobViewSchema.parse(value);
+  if (job.status === "Failed" || job.status === "Canceled") {
+    for (const line of outcomeLines(job)) context.warn(line);
+  }
+  return { value, tableRows: jobTableRows };
+}
+
+/** Follows a job to its end: exit code 0 when it completed, 1 when it failed or was canceled. */
+export async function followJob(context: CliContext, name: string): Promise<Outcome> {
+  const { job } = await streamJob(context, name);
+  const text = outcomeLines(job).join("\n");
+  context.io.stderr.write(`${text}\n`);
+  return { exitCode: job.status === "Completed" ? 0 : 1 };
+}
+
+/** Lists jobs, newest first, following pages up to `max`. */
+export async function listJobs(
+  context: CliContext,
+  filter: { endpoint?: string; status?: string; max?: number },
+): Promise<Outcome> {
+  const value = await listAll(context.api, routes.jobs, {
+    query: { endpoint: filter.endpoint, status: filter.status },
+    max: filter.max,
+  });
+  return { value, tableRows: jobTableRows };
+}
+
+/** `job show|list|stream|cancel|download`. */
+export function registerJobCommands(program: Command, runtime: CliRuntime): void {
+  const job = program
+    .command("job")
+    .description("Batch scoring jobs: show, list, follow, cancel, download outputs");
+
+  addLeaf(
+    job,
+    {
+      name: "show",
+      summary: "Show a job: status, counts, output location, first errors",
+      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      schema: named,
+      run: (o, context) => showJob(context, o.name),
+      examples: ["batchfn job show --name $JOB --query status -o tsv"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    job,
+    {
+      name: "list",
+      summary: "List jobs, newest first",
+      flags: (c) =>
+        c
+          .option("-e, --endpoint-name <endpoint>", "only the jobs of this batch endpoint")
+          .addOption(new Option("--status <status>", "only jobs in this status").choices(JOB_STATUSES))
+          .option("-r, --max-results <n>", "list at most n jobs", positiveInteger),
+      schema: z.object({
+        endpointName: z.string().optional(),
+        status: z.string().optional(),
+        maxResults: z.number().optional(),
+      }),
+      run: (o, context) =>
+        listJobs(context, { endpoint: o.endpointName, status: o.status, max: o.maxResults }),
+      examples: ["batchfn job list --endpoint-name taxi-tip -o table"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    job,
+    {
+      name: "stream",
+      summary:
+        "Print the job log as it grows and its progress until it ends (exit 0: Completed, 1: Failed/Canceled)",
+      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      schema: named,
+      run: (o, context) => followJob(context, o.name),
+      examples: ["batchfn job stream --name $JOB"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    job,
+    {
+      name: "cancel",
+      summary: "Cancel a job: running mini-batches finish, no new one starts",
+      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      schema: named,
+      run: async (o, context) => ({
+        value: (await context.api.send({ method: "POST", path: routes.jobCancel(o.name) })).body,
+      }),
+      examples: ["batchfn job cancel --name $JOB"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    job,
+    {
+      name: "download",
+      summary: `Download a job's outputs into <download-path>/named-outputs/${SCORE_OUTPUT}/`,
+      flags: (c) =>
+        c
+          .requiredOption("-n, --name <job>", "job name")
+          .option("-p, --download-path <dir>", "where to download (default: the current folder)", ".")
+          .option(
+            "--output-name <name>",
+            `the named output to download (batch jobs have one: ${SCORE_OUTPUT})`,
+          )
+          .option("--all", "download every output file, errors.jsonl, job_summary.json and the job log"),
+      schema: z.object({
+        name: z.string(),
+        downloadPath: z.string(),
+        outputName: z.string().optional(),
+        all: z.boolean().default(false),
+      }),
+      run: async (o, context, command) => {
+        if (o.outputName !== undefined && o.outputName !== SCORE_OUTPUT) {
+          usage(
+            command,
+            `--output-name '${o.outputName}': a batch job has one named output, '${SCORE_OUTPUT}'`,
+          );
+        }
+        if (o.outputName !== undefined && o.all) usage(command, "give --output-name or --all, not both");
+        return { value: await downloadJob(context, o.name, { dir: o.downloadPath, all: o.all }) };
+      },
+      examples: [
+        `batchfn job download --name $JOB --output-name ${SCORE_OUTPUT} --download-path ./results`,
+        "batchfn job download --name $JOB --all",
+      ],
+    },
+    runtime,
+  );
+}

@@ -1,0 +1,28 @@
+import { BatchfnError, ensureError } from "../../errors.js";
+
+const HINTS: Record<string, string> = {
+  NoDefaultDeployment:
+    "name one with --deployment-name, or make one the default (batch-deployment update --set-default).",
+  DeploymentIsDefault:
+    "make another deployment the default first: batchfn batch-endpoint update --name <endpoint> --defaults deployment_name=<other>.",
+  OutputExists:
+    "choose another --output-path, or --set output_file_name=<new name>, or --set overwrite=true.",
+  ConcurrentUpdate: "someone changed it meanwhile; run the command again.",
+};
+
+/**
+ * The text of a failed command on stderr, like az: `ERROR: (Code) message`, every detail on a line
+ * of its own, and a hint where one helps. Unexpected errors keep their stack under `--debug`.
+ */
+export function errorReport(thrown: unknown, debug: boolean): string {
+  if (thrown instanceof BatchfnError) {
+    const lines = [`ERROR: (${thrown.code}) ${thrown.message}`];
+    const listed = thrown.details.filter((detail) => !thrown.message.includes(detail.message));
+    for (const detail of listed) lines.push(`  - ${detail.path ? `${detail.path}: ` : ""}${detail.message}`);
+    const hint = HINTS[thrown.code];
+    if (hint) lines.push(`Hint: ${hint}`);
+    return `${lines.join("\n")}\n`;
+  }
+  const error = ensureError(thrown);
+  return `ERROR: ${error.message}\n${debug && error.stack ? `${error.stack}\n` : ""}`;
+}

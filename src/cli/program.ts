@@ -1,0 +1,36 @@
+import { Command } from "commander";
+import type { CliRuntime } from "./command-kit.js";
+import { registerAssetCommands } from "./commands/asset-commands.js";
+import { registerBatchDeploymentCommands } from "./commands/batch-deployment-commands.js";
+import { registerBatchEndpointCommands } from "./commands/batch-endpoint-commands.js";
+import { registerEndpoint2021Commands } from "./commands/endpoint-2021-commands.js";
+import { registerJobCommands } from "./commands/job-commands.js";
+import { helpReference } from "./help-reference.js";
+
+/**
+ * The `batchfn` command tree: the az ml v2 families (batch-endpoint, batch-deployment, job, model,
+ * data, datastore) and the 2021 preview `endpoint ... --type batch`. Errors of the parser (unknown
+ * command or flag, missing required flag) are thrown, not exited, so `runCli` decides the exit code.
+ */
+export function buildProgram(runtime: CliRuntime): Command {
+  const program = new Command("batchfn");
+  program
+    .description("Batch scoring on Azure Functions, driven with the az ml batch endpoint commands")
+    .configureOutput({
+      writeOut: (text) => runtime.io.stdout.write(text),
+      writeErr: (text) => runtime.io.stderr.write(text),
+    })
+    .exitOverride()
+    .showSuggestionAfterError()
+    .showHelpAfterError("Run 'batchfn --help' to see every command and flag.");
+  registerBatchEndpointCommands(program, runtime);
+  registerBatchDeploymentCommands(program, runtime);
+  registerJobCommands(program, runtime);
+  registerAssetCommands(program, runtime);
+  registerEndpoint2021Commands(program, runtime);
+  for (const group of program.commands) {
+    group.showHelpAfterError(`Run 'batchfn ${group.name()} --help' to see its commands.`);
+  }
+  program.addHelpText("after", () => helpReference(program));
+  return program;
+}
