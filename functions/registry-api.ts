@@ -1,5 +1,4 @@
 import azureFunctions from "@azure/functions";
-import { handle } from "../src/api/http.js";
 import {
   createRegistryApi,
   type RegistryApi,
@@ -7,6 +6,7 @@ import {
   registryRoutes,
 } from "../src/api/registry/registry-api.js";
 import { appContext } from "../src/app/app-context.js";
+import { guarded, routeAccess } from "../src/auth/guard.js";
 
 const { app } = azureFunctions;
 
@@ -16,11 +16,17 @@ const registryApi = (): RegistryApi => {
   return api;
 };
 
-for (const { name, route, methods, handler } of registryRoutes) {
+const auth = () => appContext().auth;
+
+// Every registry route needs an admin credential (the host admin key or the Admin role); the
+// keys of the endpoint a route manages are refused with 403 rather than 401.
+for (const { name, route, methods, handler, endpointParam } of registryRoutes) {
   app.http(name, {
     route,
     methods,
     authLevel: "anonymous",
-    handler: handle((request, context) => registryApi()[handler](request, context)),
+    handler: guarded(auth, routeAccess.admin(endpointParam), (request, context) =>
+      registryApi()[handler](request, context),
+    ),
   });
 }

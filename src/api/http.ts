@@ -17,9 +17,15 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   };
 }
 
-/** The one place an error becomes a response: `{"error": {"code", "message", "details"}}`. */
+/**
+ * The one place an error becomes a response: `{"error": {"code", "message", "details"}}`; a 401
+ * also carries the `WWW-Authenticate: Bearer` challenge.
+ */
 export function errorResponse(thrown: unknown, context?: InvocationContext): HttpResponseInit {
-  if (thrown instanceof BatchfnError) return json(thrown.status, thrown.toBody());
+  if (thrown instanceof BatchfnError) {
+    const challenge = thrown.status === 401 ? { "www-authenticate": 'Bearer realm="batchfn"' } : undefined;
+    return json(thrown.status, thrown.toBody(), challenge);
+  }
   const error = ensureError(thrown);
   context?.error(`Unhandled error: ${error.stack ?? error.message}`);
   return json(500, {

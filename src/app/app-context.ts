@@ -1,3 +1,5 @@
+import { type Authorizer, createAuthorizer } from "../auth/authorizer.js";
+import { registryDirectory } from "../auth/registry-directory.js";
 import { type Config, loadConfig } from "../config.js";
 import { createEngine, type Engine } from "../jobs/create-engine.js";
 import type { Registry } from "../registry/registry.js";
@@ -9,6 +11,8 @@ export interface AppContext {
   clients: StorageClients;
   registry: Registry;
   engine: Engine;
+  /** Decides who may call each route (functions/ guard every route with it). */
+  auth: Authorizer;
 }
 
 let current: AppContext | undefined;
@@ -25,8 +29,12 @@ export function appContext(env: Record<string, string | undefined> = process.env
     config,
     clients,
     workDir: env.BATCHFN_WORK_DIR,
-    allowHttpInputs: env.BATCHFN_ALLOW_PRIVATE_URL_INPUTS === "true",
+    allowHttpInputs: config.inputs.allowPrivateUrls,
   });
-  current = { config, clients, registry: engine.registry, engine };
+  const auth = createAuthorizer({
+    config: config.auth,
+    directory: registryDirectory(engine.registry, engine.records),
+  });
+  current = { config, clients, registry: engine.registry, engine, auth };
   return current;
 }

@@ -1,13 +1,15 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { LocalAdminKey } from "../auth/local-admin-key.js";
 import { BatchfnError } from "../errors.js";
 import { startLocalApp } from "./start-local-app.js";
 
 /**
  * `npm start`: runs the batchfn Functions app on this machine (embedded Azurite + local host).
  * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory, --quiet.
+ * Prints the host admin key (generated into .batchfn/local.json when BATCHFN_ADMIN_KEY is not set).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   console.log(`batchfn local host listening at ${app.url}`);
   console.log(`API base URL: ${app.url}/api`);
   if (app.connectionString) console.log(`Storage: ${app.connectionString}`);
+  console.log(adminKeyLine(app.adminKey));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -48,6 +51,14 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** The admin key is printed when this host made it or keeps it; a key given as a setting is not echoed. */
+function adminKeyLine(admin: LocalAdminKey): string {
+  if (admin.source === "setting") return "Admin key: BATCHFN_ADMIN_KEY";
+  const where = admin.file ? relative(process.cwd(), admin.file) || admin.file : "";
+  const verb = admin.source === "generated" ? "generated, written to" : "from";
+  return `Admin key: ${admin.key} (${verb} ${where}; send it as 'x-functions-key' or 'Authorization: Bearer')`;
 }
 
 main().catch((thrown: unknown) => {

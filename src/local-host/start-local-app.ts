@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { type LocalAdminKey, localAdminKey } from "../auth/local-admin-key.js";
 import { type Config, loadConfig } from "../config.js";
 import { errors } from "../errors.js";
 import { createStorageClients } from "../storage/clients.js";
@@ -24,6 +25,11 @@ export interface LocalAppOptions {
   storage?: { kind: "embedded"; inMemory?: boolean } | { kind: "environment" };
   /** Extra app settings, over local.settings.json and the process environment. */
   settings?: Record<string, string>;
+  /**
+   * Where the generated host admin key is kept when `BATCHFN_ADMIN_KEY` is not set; default
+   * `<appDir>/.batchfn/local.json` (where the CLI looks for it).
+   */
+  adminKeyFile?: string;
   log?: (line: string) => void;
 }
 
@@ -32,13 +38,16 @@ export interface LocalApp {
   connectionString: string | undefined;
   config: Config;
   host: LocalHost;
+  /** The host admin key every route accepts (`x-functions-key` or `Authorization: Bearer`). */
+  adminKey: LocalAdminKey;
   stop(): Promise<void>;
 }
 
 /**
  * The whole app on one machine: embedded Azurite, the app settings (local.settings.json under the
  * environment), the local Functions host with the Durable extension, serving the app's own
- * `functions/` registrations. What `npm start` and `npm run demo` run.
+ * `functions/` registrations. What `npm start` and `npm run demo` run. Without `BATCHFN_ADMIN_KEY`,
+ * the host admin key is read from (or generated into) `.batchfn/local.json`.
  */
 export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
   const fileSettings = await readLocalSettings(options.appDir);
@@ -51,6 +60,11 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     azurite = await startOrReuseAzurite(options.appDir, storage.inMemory ?? false);
     process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(DEFAULT_PORTS);
   }
+  const adminKey = await localAdminKey(
+    process.env.BATCHFN_ADMIN_KEY,
+    options.adminKeyFile ?? join(options.appDir, ".batchfn", "local.json"),
+  );
+  process.env.BATCHFN_ADMIN_KEY = adminKey.key;
   const config = loadConfig(process.env);
   const hostJson = await readHostJson(options.appDir);
   const clients = createStorageClients(config.storage);
@@ -79,6 +93,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     connectionString: process.env.AzureWebJobsStorage,
     config,
     host,
+    adminKey,
     async stop() {
       await host.stop();
       await azurite?.stop();

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
+import { TEST_ADMIN_KEY } from "./app-client.js";
 import { uniqueName } from "./storage.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -19,7 +20,10 @@ export interface AppProcess {
   kill(): Promise<void>;
 }
 
-/** Settings for one app on the test Azurite: tables, containers and task hub of its own. */
+/**
+ * Settings for one app on the test Azurite: tables, containers and task hub of its own, and the
+ * admin key `call` sends.
+ */
 export async function appSettings(): Promise<Record<string, string>> {
   const id = uniqueName("a");
   return {
@@ -32,6 +36,7 @@ export async function appSettings(): Promise<Record<string, string>> {
     BATCHFN_JOBS_CONTAINER: `${id}-jobs`,
     BATCHFN_TASK_HUB: `hub${id}`,
     BATCHFN_WORK_DIR: await mkdtemp(join(tmpdir(), "batchfn-app-")),
+    BATCHFN_ADMIN_KEY: TEST_ADMIN_KEY,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { AuthConfig } from "../../config.js";
 import type { Registry } from "../../registry/registry.js";
 import type { UploadSigner } from "./upload-signer.js";
 
@@ -14,4 +15,6 @@ export interface RegistryApiDependencies {
   maxArtifactBytes?: number;
   /** How long upload URLs stay valid (default 60 minutes). */
   uploadMinutes?: number;
+  /** The accepted token issuers and audiences, shown by `GET batch-endpoints/{name}/credentials`. */
+  token?: AuthConfig["token"];
 }

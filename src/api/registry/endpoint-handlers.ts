@@ -1,7 +1,7 @@
 import { errors } from "../../errors.js";
 import { kindLabels } from "../../registry/record.js";
 import { type CheckedDeployment, checkParsedDeployment } from "../../registry/register-from-files.js";
-import type { RegistryRecord } from "../../registry/registry.js";
+import type { IssuedKeys, Registry, RegistryRecord } from "../../registry/registry.js";
 import type { ParsedEndpoint } from "../../spec/endpoint.schema.js";
 import { parseEndpointDocument } from "../../spec/endpoint.schema.js";
 import type { Deployment, Endpoint } from "../../spec/resources.js";
@@ -27,7 +27,8 @@ export interface EndpointHandlers {
  * document; replacing keeps its deployments. The 2021 form's inline deployments are checked and
  * stored too, and `defaults.deployment_name` (or `traffic: {d: 100}`) switches the default, which
  * must name a deployment that exists or is created by the same request. Everything that can be
- * refused is checked before anything is written.
+ * refused is checked before anything is written. An endpoint that comes to `auth_mode: key`
+ * without keys gets them, shown in this answer only (`keys`); one that leaves it loses them.
  */
 export function createEndpointHandlers(deps: RegistryApiDependencies): EndpointHandlers {
   const { registry } = deps;
@@ -61,7 +62,11 @@ export function createEndpointHandlers(deps: RegistryApiDependencies): EndpointH
     if (wanted !== undefined) record = await registry.endpoints.setDefaultDeployment(name, wanted);
     else if (checked.length > 0) record = await registry.endpoints.show(name);
     const warnings = checked.flatMap((deployment) => deployment.warnings);
-    return recordResponse(existing ? 200 : 201, record, endpointView(record, baseUrl(request)), { warnings });
+    const keys = await settleKeys(registry, record.resource);
+    return recordResponse(existing ? 200 : 201, record, endpointView(record, baseUrl(request)), {
+      warnings,
+      ...(keys ? { keys } : {}),
+    });
   };
 
   return {
@@ -100,4 +105,11 @@ function requireDefaultCandidate(
   throw errors.invalidReference(
     `defaults.deployment_name (or traffic) names batch deployment '${wanted}', which does not exist in endpoint '${parsed.endpoint.name}'; create the deployment first (the first deployment of an endpoint becomes its default), or list it inline.`,
   );
+}
+
+/** Makes the keys of a `key` endpoint that has none (returned once), or drops those of a token endpoint. */
+async function settleKeys(registry: Registry, endpoint: Endpoint): Promise<IssuedKeys | undefined> {
+  if (endpoint.auth_mode === "key") return registry.endpointKeys.issue(endpoint.name);
+  await registry.endpointKeys.revoke(endpoint.name);
+  return undefined;
 }

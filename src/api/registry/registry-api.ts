@@ -6,6 +6,7 @@ import { createDatastoreHandlers } from "./datastore-handlers.js";
 import type { RegistryApiDependencies } from "./dependencies.js";
 import { createDeploymentHandlers } from "./deployment-handlers.js";
 import { createEndpointHandlers } from "./endpoint-handlers.js";
+import { createKeyHandlers } from "./key-handlers.js";
 import { createUploadSigner } from "./upload-signer.js";
 
 /** One HTTP function of the registry API: its name, route (under `/api`), methods and handler. */
@@ -14,6 +15,11 @@ export interface RegistryRoute {
   route: string;
   methods: ("GET" | "PUT" | "DELETE" | "POST")[];
   handler: keyof RegistryApi;
+  /**
+   * The route parameter naming the endpoint the route manages, if any. Every registry route needs
+   * an admin credential; with this, the endpoint's own keys are told apart (403, not 401).
+   */
+  endpointParam?: string;
 }
 
 /** Every registry handler, by the key its route names. */
@@ -22,6 +28,8 @@ export type RegistryApi = Record<
   | "getEndpoint"
   | "deleteEndpoint"
   | "listEndpoints"
+  | "endpointCredentials"
+  | "regenerateEndpointKeys"
   | "putDeployment"
   | "getDeployment"
   | "deleteDeployment"
@@ -44,15 +52,21 @@ export type RegistryApi = Record<
   Handler
 >;
 
+const ENDPOINT = "batch-endpoints/{name}";
+const DEPLOYMENT = `${ENDPOINT}/deployments/{deployment}`;
+
 const route = (
   name: string,
   path: string,
   methods: RegistryRoute["methods"],
   handler: keyof RegistryApi,
-): RegistryRoute => ({ name, route: path, methods, handler });
-
-const ENDPOINT = "batch-endpoints/{name}";
-const DEPLOYMENT = `${ENDPOINT}/deployments/{deployment}`;
+): RegistryRoute => ({
+  name,
+  route: path,
+  methods,
+  handler,
+  ...(path.startsWith(ENDPOINT) ? { endpointParam: "name" } : {}),
+});
 
 /** The routes of the registry API (documented in docs/rest.md). */
 export const registryRoutes: readonly RegistryRoute[] = [
@@ -60,6 +74,9 @@ export const registryRoutes: readonly RegistryRoute[] = [
   route("getBatchEndpoint", ENDPOINT, ["GET"], "getEndpoint"),
   route("deleteBatchEndpoint", ENDPOINT, ["DELETE"], "deleteEndpoint"),
   route("listBatchEndpoints", "batch-endpoints", ["GET"], "listEndpoints"),
+  route("getBatchEndpointCredentials", `${ENDPOINT}/credentials`, ["GET"], "endpointCredentials"),
+  route("listBatchEndpointKeys", `${ENDPOINT}/listkeys`, ["POST"], "endpointCredentials"),
+  route("regenerateBatchEndpointKeys", `${ENDPOINT}/regenerate-keys`, ["POST"], "regenerateEndpointKeys"),
   route("putBatchDeployment", DEPLOYMENT, ["PUT"], "putDeployment"),
   route("getBatchDeployment", DEPLOYMENT, ["GET"], "getDeployment"),
   route("deleteBatchDeployment", DEPLOYMENT, ["DELETE"], "deleteDeployment"),
@@ -89,11 +106,14 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
   const data = createDataHandlers(deps);
   const datastores = createDatastoreHandlers(deps);
   const artifacts = createArtifactHandlers(deps);
+  const keys = createKeyHandlers(deps);
   return {
     putEndpoint: endpoints.put,
     getEndpoint: endpoints.get,
     deleteEndpoint: endpoints.delete,
     listEndpoints: endpoints.list,
+    endpointCredentials: keys.credentials,
+    regenerateEndpointKeys: keys.regenerate,
     putDeployment: deployments.put,
     getDeployment: deployments.get,
     deleteDeployment: deployments.delete,
@@ -123,5 +143,6 @@ export function registryApiDependencies(context: AppContext): RegistryApiDepende
     workDir: context.engine.workDir,
     signer: createUploadSigner({ blob: context.clients.blob }),
     artifactsContainer: context.config.containers.artifacts,
+    token: context.config.auth.token,
   };
 }

@@ -7,7 +7,7 @@ import { loadConfig } from "../../../src/config.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { createRegistry, type Registry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
-import { call, waitForJob } from "../../support/app-client.js";
+import { adminHeaders, call, waitForJob } from "../../support/app-client.js";
 import { type AppProcess, repoRoot, startAppProcess } from "../../support/app-process.js";
 import { examplePath } from "../examples/example-files.js";
 import { expectedTaxiRows, readTaxiRows } from "../examples/taxi-model.js";
@@ -71,10 +71,10 @@ describe("the app on the local host: HTTP → orchestration → activities → B
       "predictions.csv",
     ]);
     const predictions = outputs.body.value.find((f) => f.name === "predictions.csv");
-    const text = await (await fetch(predictions?.download_url ?? "")).text();
+    const text = await (await fetch(predictions?.download_url ?? "", { headers: adminHeaders })).text();
     expect(readTaxiRows(text)).toEqual(await expectedTaxiRows());
 
-    const log = await (await fetch(`${location}/logs`)).text();
+    const log = await (await fetch(`${location}/logs`, { headers: adminHeaders })).text();
     expect(log.trim().split("\n").at(-1)).toContain("Job Completed");
   });
 
@@ -93,7 +93,7 @@ describe("the app on the local host: HTTP → orchestration → activities → B
     );
     const url = outputs.body.value.find((f) => f.name === "predictions.csv")?.download_url ?? "";
     const predicted = new Map(
-      (await (await fetch(url)).text())
+      (await (await fetch(url, { headers: adminHeaders })).text())
         .trim()
         .split("\n")
         .map((l) => l.split(": ") as [string, string]),
@@ -219,7 +219,9 @@ describe("the app on the local host: HTTP → orchestration → activities → B
     );
     const rows = (
       await (
-        await fetch(outputs.body.value.find((f) => f.name === "predictions.csv")?.download_url ?? "")
+        await fetch(outputs.body.value.find((f) => f.name === "predictions.csv")?.download_url ?? "", {
+          headers: adminHeaders,
+        })
       ).text()
     )
       .trim()
@@ -234,7 +236,9 @@ describe("the app on the local host: HTTP → orchestration → activities → B
         output_path: "azureml://datastores/workspaceblobstore/paths/followed/",
       },
     });
-    const response = await fetch(`${invoked.headers.get("location")}/logs?follow=true`);
+    const response = await fetch(`${invoked.headers.get("location")}/logs?follow=true`, {
+      headers: adminHeaders,
+    });
     expect(response.status).toBe(200);
     const lines = (await response.text())
       .trim()

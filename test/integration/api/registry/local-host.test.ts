@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLocalHost, type LocalHost } from "../../../../src/local-host/local-host.js";
+import { adminHeaders, TEST_ADMIN_KEY } from "../../../support/app-client.js";
 import { testConfig, uniqueName } from "../../../support/storage.js";
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -23,6 +24,7 @@ beforeAll(async () => {
     BATCHFN_OUTBOX_CONTAINER: `${id}-outbox`,
     BATCHFN_JOBS_CONTAINER: `${id}-jobs`,
     BATCHFN_WORK_DIR: workDir,
+    BATCHFN_ADMIN_KEY: TEST_ADMIN_KEY,
   });
   host = createLocalHost({
     appDir: repoRoot,
@@ -48,7 +50,7 @@ describe("the registry API registered in functions/registry-api.ts, served by th
     const call = (method: string, path: string, body?: unknown) =>
       fetch(`${host.url}/api/${path}`, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: body === undefined ? adminHeaders : { ...adminHeaders, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
