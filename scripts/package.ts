@@ -5,9 +5,9 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseIgnoreRules } from "./package/funcignore.js";
-import { stageApp } from "./package/stage-app.js";
-import { writeAppZip } from "./package/write-app-zip.js";
+import { parseIgnoreRules } from "./packaging/funcignore.js";
+import { stageApp } from "./packaging/stage-app.js";
+import { writeAppZip } from "./packaging/write-app-zip.js";
 
 /**
  * `npm run package [-- --out DIR]`: builds batchfn and writes the deployable zip

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseIgnoreRules } from "../../../scripts/package/funcignore.js";
-import { crc32, createZipWriter, tableCrc32 } from "../../../scripts/package/zip-writer.js";
+import { parseIgnoreRules } from "../../../scripts/packaging/funcignore.js";
+import { crc32, createZipWriter, tableCrc32 } from "../../../scripts/packaging/zip-writer.js";
 import { readZip } from "./zip-reader.js";
 
 const temp: string[] = [];
