@@ -1,6 +1,7 @@
 import { type Command, CommanderError, Option } from "commander";
 import type { z } from "zod";
 import { BatchfnError } from "../errors.js";
+import type { BatchfnCommand } from "./batchfn-command.js";
 import { type CliContext, type CliIo, commonOptionsSchema, createCliContext } from "./cli-context.js";
 import { checkQuery, formatOutput, OUTPUT_FORMATS } from "./output/format-output.js";
 import type { TableRow } from "./output/render-table.js";
@@ -18,8 +19,8 @@ export interface Outcome {
 export interface LeafSpec<S extends z.ZodType> {
   name: string;
   summary: string;
-  /** Declares the command's own flags on it. */
-  flags: (command: Command) => void;
+  /** Declares the command's own flags on it (`requiredFlag` for the required ones). */
+  flags: (command: BatchfnCommand) => void;
   /** Parses the command's own flags (commander's camelCase keys); a failure is a usage error. */
   schema: S;
   run: (options: z.output<S>, context: CliContext, command: Command) => Promise<Outcome | undefined>;
@@ -54,10 +55,10 @@ export const USAGE_EXIT_CODE = 2;
  * (2 for usage errors).
  */
 export function addLeaf<S extends z.ZodType>(
-  parent: Command,
+  parent: BatchfnCommand,
   spec: LeafSpec<S>,
   runtime: CliRuntime,
-): Command {
+): BatchfnCommand {
   const command = parent.command(spec.name).description(spec.summary);
   spec.flags(command);
   addCommonFlags(command);
@@ -67,6 +68,8 @@ export function addLeaf<S extends z.ZodType>(
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join("\n")}\n`);
   }
   command.action(async () => {
+    const missing = command.missingFlag();
+    if (missing) usage(command, `required option '${missing.flags}' not specified`);
     const flags = command.opts();
     const common = commonOptionsSchema.safeParse(flags);
     if (!common.success) usage(command, issuesText(common.error));

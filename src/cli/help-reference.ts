@@ -1,4 +1,5 @@
-import type { Command, Option } from "commander";
+import type { Option } from "commander";
+import { BatchfnCommand } from "./batchfn-command.js";
 import { COMMON_FLAG_NAMES } from "./command-kit.js";
 
 /**
@@ -6,14 +7,17 @@ import { COMMON_FLAG_NAMES } from "./command-kit.js";
  * ones in brackets), then the flags every command accepts. Built from the command tree itself, so
  * it cannot drift from what the parser accepts.
  */
-export function helpReference(program: Command): string {
+export function helpReference(program: BatchfnCommand): string {
   const lines = ["", "Every command and its flags (batchfn <command> --help shows each flag's meaning):"];
   let common: readonly Option[] = [];
   for (const group of program.commands) {
     for (const leaf of group.commands) {
       const own = leaf.options.filter((option) => !COMMON_FLAG_NAMES.includes(option.attributeName()));
       common = leaf.options.filter((option) => COMMON_FLAG_NAMES.includes(option.attributeName()));
-      const flags = own.map((option) => (option.mandatory ? flagText(option) : `[${flagText(option)}]`));
+      const required = leaf instanceof BatchfnCommand ? leaf.requiredFlags : [];
+      const flags = own.map((option) =>
+        required.includes(option) ? flagText(option) : `[${flagText(option)}]`,
+      );
       lines.push(`  ${group.name()} ${leaf.name()} ${flags.join(" ")}`.trimEnd());
     }
   }

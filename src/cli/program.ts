@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { BatchfnCommand } from "./batchfn-command.js";
 import type { CliRuntime } from "./command-kit.js";
 import { registerAssetCommands } from "./commands/asset-commands.js";
 import { registerBatchDeploymentCommands } from "./commands/batch-deployment-commands.js";
@@ -12,8 +12,8 @@ import { helpReference } from "./help-reference.js";
  * data, datastore) and the 2021 preview `endpoint ... --type batch`. Errors of the parser (unknown
  * command or flag, missing required flag) are thrown, not exited, so `runCli` decides the exit code.
  */
-export function buildProgram(runtime: CliRuntime): Command {
-  const program = new Command("batchfn");
+export function buildProgram(runtime: CliRuntime): BatchfnCommand {
+  const program = new BatchfnCommand("batchfn");
   program
     .description("Batch scoring on Azure Functions, driven with the az ml batch endpoint commands")
     .configureOutput({

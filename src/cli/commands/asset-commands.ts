@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { z } from "zod";
 import { dataType, modelType } from "../../spec/resources.js";
 import { listAll, routes } from "../api/routes.js";
+import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, usage } from "../command-kit.js";
 import { loadDocument, overrideField, textField } from "../documents/document-file.js";
@@ -66,7 +67,7 @@ async function putAsset(context: CliContext, command: Command, kind: AssetKind, 
 }
 
 /** `model create|show|list` and `data create|show|list`. */
-export function registerAssetCommands(program: Command, runtime: CliRuntime): void {
+export function registerAssetCommands(program: BatchfnCommand, runtime: CliRuntime): void {
   const families = [
     { command: "model", kind: "models", label: "model", types: modelType.options, example: "taxi-tip-model" },
     { command: "data", kind: "data", label: "data asset", types: dataType.options, example: "taxi-data" },
@@ -106,7 +107,7 @@ export function registerAssetCommands(program: Command, runtime: CliRuntime): vo
         summary: `Show a ${family.label} version (or the newest, --label latest)`,
         flags: (c) =>
           c
-            .requiredOption("-n, --name <name>", "name")
+            .requiredFlag("-n, --name <name>", "name")
             .option("-v, --version <version>", "version")
             .option("-l, --label <label>", "latest: the newest version"),
         schema: z.object({ name: z.string(), version: z.string().optional(), label: z.string().optional() }),
@@ -143,7 +144,7 @@ export function registerAssetCommands(program: Command, runtime: CliRuntime): vo
   registerDatastoreCommands(program, runtime);
 }
 
-function registerDatastoreCommands(program: Command, runtime: CliRuntime): void {
+function registerDatastoreCommands(program: BatchfnCommand, runtime: CliRuntime): void {
   const group = program
     .command("datastore")
     .description("Datastores (az ml datastore): blob containers that azureml:// paths name");
@@ -183,7 +184,7 @@ function registerDatastoreCommands(program: Command, runtime: CliRuntime): void 
     {
       name: "show",
       summary: "Show a datastore",
-      flags: (c) => c.requiredOption("-n, --name <name>", "name"),
+      flags: (c) => c.requiredFlag("-n, --name <name>", "name"),
       schema: z.object({ name: z.string() }),
       run: async (o, context) => ({
         value: (await context.api.send({ path: routes.datastore(o.name) })).body,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { listAll, routes } from "../api/routes.js";
+import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, usage } from "../command-kit.js";
 import { loadDocument, overrideField, textField } from "../documents/document-file.js";
@@ -70,12 +71,12 @@ const deploymentFlags = z.object({
 const names = z.object({ name: z.string(), endpointName: z.string() });
 
 /** `batch-deployment create|show|list|update|delete`. */
-export function registerBatchDeploymentCommands(program: Command, runtime: CliRuntime): void {
+export function registerBatchDeploymentCommands(program: BatchfnCommand, runtime: CliRuntime): void {
   const group = program
     .command("batch-deployment")
     .description("Batch deployments (az ml batch-deployment): create, show, list, update, delete");
 
-  const documentFlags = (c: Command) =>
+  const documentFlags = (c: BatchfnCommand) =>
     c
       .option(
         "-f, --file <file>",
@@ -114,8 +115,8 @@ export function registerBatchDeploymentCommands(program: Command, runtime: CliRu
       summary: "Show a batch deployment",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <deployment>", "deployment name")
-          .requiredOption("-e, --endpoint-name <endpoint>", "endpoint name"),
+          .requiredFlag("-n, --name <deployment>", "deployment name")
+          .requiredFlag("-e, --endpoint-name <endpoint>", "endpoint name"),
       schema: names,
       run: async (o, context) => ({
         value: (await context.api.send({ path: routes.deployment(o.endpointName, o.name) })).body,
@@ -130,7 +131,7 @@ export function registerBatchDeploymentCommands(program: Command, runtime: CliRu
     {
       name: "list",
       summary: "List the deployments of a batch endpoint",
-      flags: (c) => c.requiredOption("-e, --endpoint-name <endpoint>", "endpoint name"),
+      flags: (c) => c.requiredFlag("-e, --endpoint-name <endpoint>", "endpoint name"),
       schema: z.object({ endpointName: z.string() }),
       run: async (o, context) => ({ value: await listAll(context.api, routes.deployments(o.endpointName)) }),
       examples: ["batchfn batch-deployment list --endpoint-name taxi-tip -o table"],
@@ -160,8 +161,8 @@ export function registerBatchDeploymentCommands(program: Command, runtime: CliRu
       summary: "Delete a batch deployment (not the endpoint's default)",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <deployment>", "deployment name")
-          .requiredOption("-e, --endpoint-name <endpoint>", "endpoint name")
+          .requiredFlag("-n, --name <deployment>", "deployment name")
+          .requiredFlag("-e, --endpoint-name <endpoint>", "endpoint name")
           .option("-y, --yes", "do not ask (batchfn never asks)"),
       schema: names,
       run: async (o, context) => {

@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import { z } from "zod";
 import { isMapping } from "../../spec/fields.js";
 import { listAll, routes } from "../api/routes.js";
+import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, usage } from "../command-kit.js";
 import { loadDocument, overrideField, textField } from "../documents/document-file.js";
@@ -76,7 +77,7 @@ function asMapping(value: unknown): Record<string, unknown> {
 const INPUT_TYPES = ["uri_file", "uri_folder"];
 
 /** `batch-endpoint create|show|list|update|delete|invoke|list-jobs`. */
-export function registerBatchEndpointCommands(program: Command, runtime: CliRuntime): void {
+export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: CliRuntime): void {
   const group = program
     .command("batch-endpoint")
     .description(
@@ -109,7 +110,7 @@ export function registerBatchEndpointCommands(program: Command, runtime: CliRunt
     {
       name: "show",
       summary: "Show a batch endpoint",
-      flags: (c) => c.requiredOption("-n, --name <endpoint>", "endpoint name"),
+      flags: (c) => c.requiredFlag("-n, --name <endpoint>", "endpoint name"),
       schema: z.object({ name: z.string() }),
       run: async (o, context) => ({
         value: (await context.api.send({ path: routes.endpoint(o.name) })).body,
@@ -139,7 +140,7 @@ export function registerBatchEndpointCommands(program: Command, runtime: CliRunt
       summary: "Update a batch endpoint: switch its default deployment, change its description or tags",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option("-f, --file <file>", "endpoint YAML to apply (else the endpoint as it is)")
           .option("--defaults <key=value...>", "set defaults, e.g. deployment_name=<deployment>")
           .option("--set <key=value...>", "set a field (dotted keys, repeatable)"),
@@ -162,7 +163,7 @@ export function registerBatchEndpointCommands(program: Command, runtime: CliRunt
       summary: "Delete a batch endpoint and its deployments",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option("-y, --yes", "do not ask (batchfn never asks)"),
       schema: z.object({ name: z.string() }),
       run: async (o, context) => {
@@ -182,8 +183,8 @@ export function registerBatchEndpointCommands(program: Command, runtime: CliRunt
       summary: "Start a batch scoring job on an input; answers the job (its name: --query name -o tsv)",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
-          .requiredOption(
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag(
             "--input <input>",
             "azureml://datastores/<ds>/paths/<path>, https://..., azureml:<data>:<version>, or a local file or folder (uploaded)",
           )
@@ -237,7 +238,7 @@ export function registerBatchEndpointCommands(program: Command, runtime: CliRunt
       summary: "List the jobs of a batch endpoint, newest first",
       flags: (c) =>
         c
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option("-r, --max-results <n>", "list at most n jobs", positiveInteger),
       schema: z.object({ name: z.string(), maxResults: z.number().optional() }),
       run: async (o, context) => {

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { z } from "zod";
 import { isMapping } from "../../spec/fields.js";
 import { listAll, routes } from "../api/routes.js";
+import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, usage } from "../command-kit.js";
 import { documentOf } from "../documents/shown-resource.js";
@@ -101,7 +102,7 @@ async function input2021(context: CliContext, command: Command, o: InvokeFlags):
 }
 
 /** `endpoint create|show|list|update|delete|invoke|list-jobs --type batch`. */
-export function registerEndpoint2021Commands(program: Command, runtime: CliRuntime): void {
+export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: CliRuntime): void {
   const group = program
     .command("endpoint")
     .description("Batch endpoints, 2021 preview commands (az ml endpoint ... --type batch)");
@@ -113,7 +114,7 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
       summary: "Create a batch endpoint from a 2021 YAML file (inline deployments, traffic)",
       flags: (c) =>
         c
-          .addOption(typeOption())
+          .requiredFlag(typeOption())
           .option("-f, --file <file>", "endpoint YAML; local model and code folders are uploaded")
           .option("-n, --name <endpoint>", "endpoint name (wins over the file's)")
           .option("--set <key=value...>", "set a field of the document (dotted keys, repeatable)"),
@@ -133,7 +134,7 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
     {
       name: "show",
       summary: "Show a batch endpoint with its traffic (100 for the default deployment)",
-      flags: (c) => c.addOption(typeOption()).requiredOption("-n, --name <endpoint>", "endpoint name"),
+      flags: (c) => c.requiredFlag(typeOption()).requiredFlag("-n, --name <endpoint>", "endpoint name"),
       schema: named2021,
       run: async (o, context) => ({ value: await showWithTraffic(context, o.name) }),
       examples: ["batchfn endpoint show --name taxi-tip --type batch"],
@@ -146,7 +147,7 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
     {
       name: "list",
       summary: "List batch endpoints",
-      flags: (c) => c.addOption(typeOption()),
+      flags: (c) => c.requiredFlag(typeOption()),
       schema: z.object({}),
       run: async (_o, context) => ({ value: await listAll(context.api, routes.endpoints) }),
       examples: ["batchfn endpoint list --type batch -o table"],
@@ -161,8 +162,8 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
       summary: "Add a deployment (--deployment-file) and/or route all traffic to one (--traffic D:100)",
       flags: (c) =>
         c
-          .addOption(typeOption())
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag(typeOption())
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option(
             "--deployment-file <file>",
             "deployment YAML to add; local model and code folders are uploaded",
@@ -208,8 +209,8 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
       summary: "Delete a batch endpoint and its deployments",
       flags: (c) =>
         c
-          .addOption(typeOption())
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag(typeOption())
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option("-y, --yes", "do not ask (batchfn never asks)"),
       schema: named,
       run: async (o, context) => {
@@ -229,8 +230,8 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
       summary: "Start a batch scoring job; answers the job (its name: --query name -o tsv)",
       flags: (c) =>
         c
-          .addOption(typeOption())
-          .requiredOption("-n, --name <endpoint>", "endpoint name")
+          .requiredFlag(typeOption())
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option(
             "--input-data <data>",
             "a registered data asset, <name>:<version> (azureml: prefix allowed)",
@@ -284,7 +285,7 @@ export function registerEndpoint2021Commands(program: Command, runtime: CliRunti
     {
       name: "list-jobs",
       summary: "List the jobs of a batch endpoint, newest first",
-      flags: (c) => c.addOption(typeOption()).requiredOption("-n, --name <endpoint>", "endpoint name"),
+      flags: (c) => c.requiredFlag(typeOption()).requiredFlag("-n, --name <endpoint>", "endpoint name"),
       schema: named,
       run: (o, context) => listJobs(context, { endpoint: o.name }),
       examples: ["batchfn endpoint list-jobs --name taxi-tip --type batch -o table"],

@@ -1,6 +1,7 @@
-import { type Command, Option } from "commander";
+import { Option } from "commander";
 import { z } from "zod";
 import { listAll, routes } from "../api/routes.js";
+import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, type Outcome, usage } from "../command-kit.js";
 import { downloadJob, SCORE_OUTPUT } from "../jobs/job-download.js";
@@ -52,7 +53,7 @@ export async function listJobs(
 }
 
 /** `job show|list|stream|cancel|download`. */
-export function registerJobCommands(program: Command, runtime: CliRuntime): void {
+export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime): void {
   const job = program
     .command("job")
     .description("Batch scoring jobs: show, list, follow, cancel, download outputs");
@@ -62,7 +63,7 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
     {
       name: "show",
       summary: "Show a job: status, counts, output location, first errors",
-      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      flags: (c) => c.requiredFlag("-n, --name <job>", "job name"),
       schema: named,
       run: (o, context) => showJob(context, o.name),
       examples: ["batchfn job show --name $JOB --query status -o tsv"],
@@ -98,7 +99,7 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
       name: "stream",
       summary:
         "Print the job log as it grows and its progress until it ends (exit 0: Completed, 1: Failed/Canceled)",
-      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      flags: (c) => c.requiredFlag("-n, --name <job>", "job name"),
       schema: named,
       run: (o, context) => followJob(context, o.name),
       examples: ["batchfn job stream --name $JOB"],
@@ -111,7 +112,7 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
     {
       name: "cancel",
       summary: "Cancel a job: running mini-batches finish, no new one starts",
-      flags: (c) => c.requiredOption("-n, --name <job>", "job name"),
+      flags: (c) => c.requiredFlag("-n, --name <job>", "job name"),
       schema: named,
       run: async (o, context) => ({
         value: (await context.api.send({ method: "POST", path: routes.jobCancel(o.name) })).body,
@@ -128,7 +129,7 @@ export function registerJobCommands(program: Command, runtime: CliRuntime): void
       summary: `Download a job's outputs into <download-path>/named-outputs/${SCORE_OUTPUT}/`,
       flags: (c) =>
         c
-          .requiredOption("-n, --name <job>", "job name")
+          .requiredFlag("-n, --name <job>", "job name")
           .option("-p, --download-path <dir>", "where to download (default: the current folder)", ".")
           .option(
             "--output-name <name>",
