@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MemoryWatch } from "./memory-watch.js";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface HostOptions {
+  /** The app settings of the bench's storage (see BenchWorld.settings). */
+  settings: Record<string, string>;
+  /** Extra Node options for the host, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+/** The app under test: the local host running `functions/`, in its own process. */
+export interface HostProcess {
+  url: string;
+  pid: number;
+  /** The host's peak resident memory so far, in MiB. */
+  peakRssMb(): Promise<number>;
+  output(): string;
+  /** Stops it as Ctrl-C does and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the app as users run it (`node --import tsx src/local-host/main.ts --storage environment
+ * --port 0 --quiet`), on the bench's Azurite, with a task hub and scratch folder of its own, and
+ * resolves once it listens.
+ */
+export async function startHost(options: HostOptions): Promise<HostProcess> {
+  const workDir = await mkdtemp(join(tmpdir(), "batchfn-bench-host-"));
+  const env = {
+    ...process.env,
+    ...options.settings,
+    BATCHFN_TASK_HUB: `hub${randomBytes(4).toString("hex")}`,
+    BATCHFN_WORK_DIR: workDir,
+  };
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      "--import",
+      "tsx",
+      join(repoRoot, "src/local-host/main.ts"),
+      "--storage",
+      "environment",
+      "--port",
+      "0",
+      "--quiet",
+    ],
+    { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const url = await listening(child, () => output);
+  const pid = child.pid ?? 0;
+  const memory = new MemoryWatch(pid);
+  return {
+    url,
+    pid,
+    peakRssMb: () => memory.peakMb(),
+    output: () => output,
+    async stop() {
+      memory.close();
+      await ended(child);
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listening(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening at (http:\/\/\S+)/.exec(output());
+      if (match?.[1]) {
+        clearInterval(timer);
+        resolvePromise(match[1]);
+      }
+    }, 25);
+    child.once("exit", (code) => {
+      clearInterval(timer);
+      reject(new Error(`the host exited (${code}) before listening:\n${output()}`));
+    });
+  });
+}
+
+function ended(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill("SIGINT");
+  });
+}

@@ -1,0 +1,32 @@
+import { loadavg } from "node:os";
+import { cpuSeconds } from "./process-cpu.js";
+
+/** What the machine spent on one measured run. */
+export interface Usage {
+  wallSeconds: number;
+  /** CPU seconds of the app's host process (all its threads), when known. */
+  hostCpuSeconds?: number;
+  /** CPU seconds of Azurite, when known. */
+  azuriteCpuSeconds?: number;
+  /** 1-minute load average at the end: above the core count, other work competed for the CPU. */
+  load: number;
+}
+
+/** Starts measuring wall time and the CPU time of the host and Azurite processes. */
+export function measureUsage(pids: { host?: number; azurite?: number }): { stop(): Usage } {
+  const startedAt = performance.now();
+  const host0 = pids.host === undefined ? undefined : cpuSeconds(pids.host);
+  const azurite0 = pids.azurite === undefined ? undefined : cpuSeconds(pids.azurite);
+  return {
+    stop() {
+      const host1 = pids.host === undefined ? undefined : cpuSeconds(pids.host);
+      const azurite1 = pids.azurite === undefined ? undefined : cpuSeconds(pids.azurite);
+      return {
+        wallSeconds: (performance.now() - startedAt) / 1000,
+        hostCpuSeconds: host0 !== undefined && host1 !== undefined ? host1 - host0 : undefined,
+        azuriteCpuSeconds: azurite0 !== undefined && azurite1 !== undefined ? azurite1 - azurite0 : undefined,
+        load: loadavg()[0] ?? 0,
+      };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { DigitsResult } from "../scenarios/digits.js";
+import type { LatencyResult } from "../scenarios/latency.js";
+import type { OverheadResult } from "../scenarios/overhead.js";
+import type { ThroughputResult } from "../scenarios/throughput.js";
+import type { Machine } from "./machine.js";
+import type { TargetCheck } from "./targets.js";
+
+/** bench/results/latest.json: every figure of one run (the keys, and more). */
+export interface BenchResults {
+  mode: "full" | "quick";
+  date: string;
+  /** Wall time of the whole bench, data generation included. */
+  bench_seconds: number;
+  machine: Machine;
+  throughput: Omit<ThroughputResult, "rss_mb">;
+  overhead: OverheadResult;
+  latency: LatencyResult;
+  memory: {
+    rss_1x_mb: number;
+    rss_10x_mb: number;
+    ratio_10x_to_1x: number;
+    rows_1x: number;
+    rows_10x: number;
+    rows_per_s_10x: number;
+  };
+  digits: Omit<DigitsResult, "ratio_baseline"> & { ratio_baseline: number };
+  targets: TargetCheck[];
+}

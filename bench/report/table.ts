@@ -1,0 +1,87 @@
+import type { BenchResults } from "./results.js";
+
+/** The figures of a run as a Markdown table (printed by the bench, pasted into docs/benchmarks.md). */
+export function resultsTable(results: BenchResults): string {
+  const { throughput: t, overhead: o, latency: l, memory: m, digits: d } = results;
+  const rows: Array<[string, string, string]> = [
+    [
+      "throughput: batchfn (rows/s)",
+      int(t.batchfn_rows_per_s),
+      `${int(t.rows)} rows, ${t.files} files, ${sec(t.batchfn_seconds)} s`,
+    ],
+    [
+      "throughput: limit (rows/s)",
+      int(t.limit_rows_per_s),
+      "in memory, parse + model + output text, all cores",
+    ],
+    ["throughput: model alone (rows/s)", int(t.inference_only_rows_per_s), "tensors in memory, all cores"],
+    ["throughput: naive baseline (rows/s)", int(t.baseline_rows_per_s), "one process, loop over the files"],
+    ["ratio batchfn / limit", ratio(t.ratio_limit), target(results, 0)],
+    ["ratio batchfn / naive baseline", ratio(t.ratio_baseline), target(results, 1)],
+    [
+      "overhead (ms per mini-batch)",
+      ms(o.ms_per_minibatch),
+      `${o.minibatches_by_key["2000"]} mini-batches; ${target(results, 2)}`,
+    ],
+    ...(["500", "2000", "8000"] as const).map((key): [string, string, string] => [
+      `overhead: ${o.minibatches_by_key[key]} mini-batches (s)`,
+      sec(o.seconds_by_minibatches[key]),
+      `${ms(o.ms_per_minibatch_by_key[key])} ms each`,
+    ]),
+    ["overhead: 8000 / 500", ratio(o.ratio_8000_to_500), `16 is linear; ${target(results, 3)}`],
+    [
+      "overhead CPU per mini-batch (ms)",
+      `${ms(o.host_cpu_ms_per_minibatch)} + ${ms(o.azurite_cpu_ms_per_minibatch)}`,
+      "host + Azurite",
+    ],
+    [
+      "latency: invoke → first mini-batch (s)",
+      sec(l.first_minibatch_s),
+      `warm median; cold ${sec(l.cold_first_minibatch_s)} s; ${target(results, 4)}`,
+    ],
+    [
+      "latency: one-file job (s)",
+      sec(l.one_file_job_s),
+      `warm median; cold ${sec(l.cold_one_file_job_s)} s; ${target(results, 5)}`,
+    ],
+    ["memory: peak RSS 1× (MB)", int(m.rss_1x_mb), `${int(m.rows_1x)} rows`],
+    [
+      "memory: peak RSS 10× (MB)",
+      int(m.rss_10x_mb),
+      `${int(m.rows_10x)} rows at ${int(m.rows_per_s_10x)} rows/s`,
+    ],
+    ["memory: 10× / 1×", ratio(m.ratio_10x_to_1x), target(results, 6)],
+    ["digits: batchfn (images/s)", int(d.images_per_s), `${int(d.images)} images, ${sec(d.seconds)} s`],
+    [
+      "digits: single-process loop (images/s)",
+      int(d.baseline_images_per_s),
+      `ratio ${ratio(d.ratio_baseline)}`,
+    ],
+  ];
+  return [
+    "| figure | value | notes |",
+    "|---|---:|---|",
+    ...rows.map(([name, value, notes]) => `| ${name} | ${value} | ${notes} |`),
+  ].join("\n");
+}
+
+function target(results: BenchResults, index: number): string {
+  const check = results.targets[index];
+  return check ? `target ${check.target}: ${check.met ? "met" : "**not met**"}` : "";
+}
+
+function int(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function ratio(value: number): string {
+  return value.toFixed(2);
+}
+
+function sec(value: number): string {
+  return value.toFixed(2);
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? "n/a" : value.toFixed(1);
+}

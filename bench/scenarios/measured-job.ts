@@ -1,0 +1,42 @@
+import type { HostProcess } from "../harness/host-process.js";
+import {
+  type FinishedJob,
+  type InvokedJob,
+  invokeJob,
+  waitForFirstPart,
+  waitForJob,
+} from "../harness/jobs-client.js";
+import { measureUsage, type Usage } from "../harness/usage.js";
+import type { BenchContext } from "./bench-context.js";
+
+/** A job run by a scenario: how long it took and what the host and Azurite spent on it. */
+export interface MeasuredJob extends FinishedJob {
+  job: InvokedJob;
+  usage: Usage;
+  /** Invocation → first part record, when asked for. */
+  firstMiniBatchSeconds?: number;
+}
+
+export interface JobRequest {
+  endpoint: string;
+  body: Record<string, unknown>;
+  /** Status polls while the job runs; its duration comes from the job's own `finished_at`. */
+  pollMs?: number;
+  /** Also time the first mini-batch (polls the part records every 10 ms until one exists). */
+  firstMiniBatch?: boolean;
+}
+
+/** Invokes a job over HTTP, waits for it to complete, and measures it. */
+export async function runMeasuredJob(
+  context: BenchContext,
+  host: HostProcess,
+  request: JobRequest,
+): Promise<MeasuredJob> {
+  const usage = measureUsage({ host: host.pid, azurite: context.world.azuritePid });
+  const job = await invokeJob(host.url, context.world.adminKey, request.endpoint, request.body);
+  const firstMiniBatchSeconds = request.firstMiniBatch
+    ? await waitForFirstPart(context.world.jobs, job, 10)
+    : undefined;
+  const finished = await waitForJob(job, request.pollMs ?? 250);
+  return { ...finished, job, usage: usage.stop(), firstMiniBatchSeconds };
+}

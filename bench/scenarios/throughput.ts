@@ -1,0 +1,111 @@
+import { join } from "node:path";
+import { z } from "zod";
+import { taxiData } from "../data/taxi-data.js";
+import { registerFiles, uploadFolder } from "../harness/bench-world.js";
+import { repoRoot } from "../harness/host-process.js";
+import { runNodeScript } from "../harness/node-script.js";
+import { type BenchContext, median, withHost } from "./bench-context.js";
+import { runMeasuredJob } from "./measured-job.js";
+
+/** The taxi-tip example, registered from its own YAML files. */
+export const TAXI_EXAMPLE = join(repoRoot, "examples", "taxi-tip");
+
+export interface ThroughputResult {
+  rows: number;
+  files: number;
+  batchfn_rows_per_s: number;
+  batchfn_seconds: number;
+  limit_rows_per_s: number;
+  inference_only_rows_per_s: number;
+  baseline_rows_per_s: number;
+  ratio_limit: number;
+  ratio_baseline: number;
+  ratio_inference_only: number;
+  host_cpu_s?: number;
+  azurite_cpu_s?: number;
+  load: number;
+  settings: { mini_batch_size: number; max_concurrency_per_instance: number };
+  /** Peak RSS of the host that ran this job (the memory bench's 1× figure). */
+  rss_mb: number;
+}
+
+/** Sizes of the throughput data: 100 files of 10,000 rows (quick: 10 of 2,000). */
+export function throughputShape(quick: boolean): { files: number; rowsPerFile: number } {
+  return quick ? { files: 10, rowsPerFile: 2_000 } : { files: 100, rowsPerFile: 10_000 };
+}
+
+/** Registers the taxi example and uploads its own 10 files for warm-up jobs; returns their folder. */
+export async function prepareTaxi(context: BenchContext): Promise<string> {
+  await registerFiles(context.world, {
+    endpoint: join(TAXI_EXAMPLE, "endpoint.yml"),
+    deployment: join(TAXI_EXAMPLE, "deployment.yml"),
+  });
+  return uploadFolder(context.world, join(TAXI_EXAMPLE, "data"), "taxi-example/");
+}
+
+/** The example deployment's mini-batch size, set explicitly so that the bench does not follow edits of it. */
+const MINI_BATCH_SIZE = 2;
+
+/** The body that scores a folder with the taxi deployment, one scoring worker per core. */
+export function taxiBody(context: BenchContext, input: string): Record<string, unknown> {
+  return {
+    input,
+    input_type: "uri_folder",
+    mini_batch_size: MINI_BATCH_SIZE,
+    max_concurrency_per_instance: context.cores,
+  };
+}
+
+/**
+ * batchfn over the throughput data on a fresh host (after one warm-up job), the limit and the
+ * naive baseline over the same files.
+ */
+export async function throughputBench(context: BenchContext, warmInput: string): Promise<ThroughputResult> {
+  const shape = throughputShape(context.quick);
+  const dir = await taxiData(shape);
+  const rows = shape.files * shape.rowsPerFile;
+  const input = await uploadFolder(context.world, dir, "taxi-1x/");
+  context.progress(`throughput: batchfn over ${rows} rows in ${shape.files} files`);
+  const batchfn = await withHost(context, async (host) => {
+    await runMeasuredJob(context, host, { endpoint: "taxi-tip", body: taxiBody(context, warmInput) });
+    const measured = await runMeasuredJob(context, host, {
+      endpoint: "taxi-tip",
+      body: taxiBody(context, input),
+    });
+    if (measured.view.progress?.rows !== rows)
+      throw new Error(`expected ${rows} rows, scored ${measured.view.progress?.rows}`);
+    return { measured, rss: await host.peakRssMb() };
+  });
+  context.progress("throughput: the limit (in memory, all cores)");
+  const limit = await runNodeScript("bench/limits/taxi-limit.ts", [dir], limitSchema);
+  context.progress("throughput: the naive baseline (3 runs)");
+  const baselines: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const out = join(repoRoot, "bench", ".data", "out", "taxi-baseline.csv");
+    baselines.push(
+      (await runNodeScript("bench/limits/taxi-baseline.ts", [dir, out], baselineSchema)).rows_per_s,
+    );
+  }
+  const batchfnRate = rows / batchfn.measured.seconds;
+  const baseline = median(baselines);
+  return {
+    rows,
+    files: shape.files,
+    batchfn_rows_per_s: batchfnRate,
+    batchfn_seconds: batchfn.measured.seconds,
+    limit_rows_per_s: limit.pipeline_rows_per_s,
+    inference_only_rows_per_s: limit.inference_rows_per_s,
+    baseline_rows_per_s: baseline,
+    ratio_limit: batchfnRate / limit.pipeline_rows_per_s,
+    ratio_baseline: batchfnRate / baseline,
+    ratio_inference_only: batchfnRate / limit.inference_rows_per_s,
+    host_cpu_s: batchfn.measured.usage.hostCpuSeconds,
+    azurite_cpu_s: batchfn.measured.usage.azuriteCpuSeconds,
+    load: batchfn.measured.usage.load,
+    settings: { mini_batch_size: MINI_BATCH_SIZE, max_concurrency_per_instance: context.cores },
+    rss_mb: batchfn.rss,
+  };
+}
+
+const limitSchema = z.object({ pipeline_rows_per_s: z.number(), inference_rows_per_s: z.number() });
+const baselineSchema = z.object({ rows_per_s: z.number() });
