@@ -1,3 +1,4 @@
+import { checkErrorThreshold, type ThresholdVerdict } from "../plan/error-threshold.js";
 import type { MiniBatchOutcome, PlanSummary, Progress } from "./contract.js";
 
 /** Progress at the start of a job whose plan is known. */
@@ -36,16 +37,8 @@ export function withRunning(progress: Progress, running: number): Progress {
   return { ...progress, miniBatches: { ...progress.miniBatches, running } };
 }
 
-/** True once the failed items of the whole job exceed `error_threshold` (-1 tolerates any number). */
-export function exceedsThreshold(progress: Progress, errorThreshold: number): boolean {
-  return errorThreshold >= 0 && progress.items.failed > errorThreshold;
-}
-
-/** The message a job stopped by its error threshold ends with. */
-export function thresholdMessage(progress: Progress, errorThreshold: number): string {
-  const { items, miniBatches } = progress;
-  return (
-    `error_threshold ${errorThreshold} exceeded: ${items.failed} failed items ` +
-    `(${miniBatches.failed} failed mini-batches) of ${items.total} items; no further mini-batch was started.`
-  );
+/** The error threshold's verdict on the job so far (`error_threshold` -1 tolerates any number). */
+export function thresholdVerdict(progress: Progress, errorThreshold: number): ThresholdVerdict {
+  const tally = { failedItems: progress.items.failed, failedMiniBatches: progress.miniBatches.failed };
+  return checkErrorThreshold(errorThreshold, tally, progress.items.total);
 }

@@ -11,7 +11,7 @@ import {
   type RetryPolicy,
   type StopReason,
 } from "./contract.js";
-import { addOutcome, exceedsThreshold, withRunning } from "./progress.js";
+import { addOutcome, thresholdVerdict, withRunning } from "./progress.js";
 
 export interface ScoreRangeOptions {
   jobName: string;
@@ -57,7 +57,8 @@ export function* scoreRange(
       progress = addOutcome(progress, outcome);
       if (stop === "completed" && outcome.canceled) stop = "canceled";
     }
-    if (stop === "completed" && exceedsThreshold(progress, options.errorThreshold)) stop = "threshold";
+    if (stop === "completed" && thresholdVerdict(progress, options.errorThreshold).exceeded)
+      stop = "threshold";
     progress = withRunning(progress, 0);
     options.report(progress);
   }

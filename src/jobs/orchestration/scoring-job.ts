@@ -14,7 +14,7 @@ import {
   type ScoringJobInput,
   scoringJobInputSchema,
 } from "./contract.js";
-import { initialProgress, thresholdMessage } from "./progress.js";
+import { initialProgress, thresholdVerdict } from "./progress.js";
 import { scoreRange } from "./score-range.js";
 
 /**
@@ -60,7 +60,7 @@ export const scoringJob: OrchestrationHandler = function* (context: Orchestratio
           jobName: input.jobName,
           status: "Failed",
           progress: result.progress,
-          message: thresholdMessage(result.progress, input.errorThreshold),
+          message: `${thresholdVerdict(result.progress, input.errorThreshold).message}; no further mini-batch was started.`,
         }
       : result.stop === "canceled"
         ? {

@@ -160,7 +160,7 @@ describe("scoringJob orchestration", () => {
     expect(run.root.output).toMatchObject({
       status: "Failed",
       message:
-        "error_threshold 1 exceeded: 2 failed items (1 failed mini-batches) of 40 items; no further mini-batch was started.",
+        "error_threshold 1 exceeded: 2 failed items (1 mini-batch) of 40; no further mini-batch was started.",
     });
   });
 
