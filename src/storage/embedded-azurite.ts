@@ -64,6 +64,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Embedd
     "--skipApiVersionCheck",
     "--disableTelemetry",
     "--loose",
+    "--silent",
     ...(options.inMemory ? ["--inMemoryPersistence"] : ["--location", options.location ?? ".azurite"]),
   ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
