@@ -7,16 +7,6 @@ import { createStorageClients, type StorageClients } from "../../../src/storage/
 import { repoRoot } from "../../support/app-process.js";
 import type { InfraExpectations, InfraFiles } from "./infra-checks.js";
 
-/**
- * Settings the authentication step will read (issuer, audience and signing keys for `aad_token`).
- * They are set by the Bicep already; once src/ reads them, the source scan below finds them too.
- */
-export const PENDING_AUTH_SETTINGS = [
-  "BATCHFN_AUTH_ISSUER",
-  "BATCHFN_AUTH_AUDIENCE",
-  "BATCHFN_AUTH_JWKS_URL",
-];
-
 /** Files that ask the storage clients for a table; a new one means a new table for infra/ too. */
 const TABLE_OWNERS = ["src/registry/registry-tables.ts", "src/jobs/records/job-records.ts"];
 
@@ -50,14 +40,13 @@ export function codeExpectations(): InfraExpectations {
       "BATCHFN_ALLOW_PRIVATE_URL_INPUTS",
       "APPLICATIONINSIGHTS_CONNECTION_STRING",
       "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-      ...PENDING_AUTH_SETTINGS,
     ],
     expectedValues: {
       BATCHFN_INBOX_SOURCE: inboxSource,
       BATCHFN_ALLOW_PRIVATE_URL_INPUTS: "false",
       AzureWebJobsStorage__credential: "managedidentity",
     },
-    knownSettings: [...new Set([...mentioned, ...PENDING_AUTH_SETTINGS])],
+    knownSettings: [...new Set(mentioned)],
     resolve(settings) {
       const config = loadConfig({ AzureWebJobsStorage: "UseDevelopmentStorage=true", ...settings });
       return { containers: config.containers, tablePrefix: config.tablePrefix };

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { parseIgnoreRules } from "../../../scripts/packaging/funcignore.js";
+import { tableCrc32 } from "../../../scripts/packaging/zip-writer.js";
+import { adminHeaders } from "../../support/app-client.js";
+import { appSettings, repoRoot } from "../../support/app-process.js";
+import { readZip, type ZipFile } from "./zip-reader.js";
+
+const packageJsonSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  main: z.string(),
+  dependencies: z.record(z.string(), z.string()),
+  devDependencies: z.record(z.string(), z.string()),
+});
+
+let work: string;
+let zipPath: string;
+let output: string;
+let entries: ZipFile[];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "batchfn-package-test-"));
+  const pkg = packageJsonSchema.parse(JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")));
+  const run = spawnSync("npm", ["run", "package", "--", "--out", join(work, "out")], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: withoutNodeOptions(process.env),
+  });
+  output = `${run.stdout}${run.stderr}`;
+  expect(run.status, output).toBe(0);
+  zipPath = join(work, "out", `${pkg.name}-${pkg.version}.zip`);
+  entries = await readZip(zipPath, tableCrc32);
+}, 600_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("npm run package", () => {
+  it("prints the zip's size in MB", () => {
+    expect(output).toMatch(new RegExp(`${escapeRegExp(zipPath)}: \\d+\\.\\d MB, ${entries.length} files`));
+  });
+
+  it("holds dist/, the root files and production dependencies only, for Linux x64", async () => {
+    const pkg = packageJsonSchema.parse(JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")));
+    const names = new Set(entries.map((entry) => entry.name));
+    const topLevel = new Set(entries.map((entry) => entry.name.split("/")[0]));
+    expect([...topLevel].sort()).toEqual([
+      "dist",
+      "host.json",
+      "node_modules",
+      "package-lock.json",
+      "package.json",
+    ]);
+    expect(pkg.main).toBe("dist/functions/index.js");
+    expect(names).toContain(pkg.main);
+    expect(names).toContain("dist/src/local-host/main.js");
+    const ours = entries.filter((e) => !e.name.startsWith("node_modules/")).map((e) => e.name);
+    expect(
+      ours.filter((name) => !/^dist\/(src|functions)\/.+\.js$/.test(name) && !topLevel.has(name)),
+    ).toEqual([]);
+    expect(ours.filter((name) => /\.test\.js$/.test(name))).toEqual([]);
+    expect(entries.filter((e) => e.name.endsWith(".ts")).map((e) => e.name)).toEqual([]);
+    for (const dependency of Object.keys(pkg.dependencies)) {
+      expect(names, dependency).toContain(`node_modules/${dependency}/package.json`);
+    }
+    for (const dependency of Object.keys(pkg.devDependencies)) {
+      if (pkg.dependencies[dependency]) continue;
+      expect(
+        [...names].some((name) => name.startsWith(`node_modules/${dependency}/`)),
+        dependency,
+      ).toBe(false);
+    }
+    const native = entries
+      .filter((e) => e.name.startsWith("node_modules/onnxruntime-node/bin/"))
+      .map((e) => e.name.split("/").slice(4, 6).join("/"));
+    expect(new Set(native)).toEqual(new Set(["linux/x64"]));
+    expect(entries.find((e) => e.name === "node_modules/@esbuild/linux-x64/bin/esbuild")?.mode).toBe(0o755);
+  });
+
+  it("agrees with .funcignore: it leaves out nothing .funcignore keeps at the top and keeps nothing it ignores", async () => {
+    const rules = parseIgnoreRules(await readFile(join(repoRoot, ".funcignore"), "utf8"));
+    expect(entries.filter((entry) => rules.ignores(entry.name)).map((entry) => entry.name)).toEqual([]);
+    const kept = readdirSync(repoRoot, { withFileTypes: true })
+      .filter((entry) => !rules.ignores(entry.name, entry.isDirectory()))
+      .map((entry) => entry.name);
+    const zipped = [...new Set(entries.map((entry) => entry.name.split("/")[0] ?? ""))].sort();
+    // dist/ is there once `npm run build` ran; the package builds its own.
+    expect([...new Set([...kept, "dist"])].sort()).toEqual(zipped);
+  });
+
+  it("unzipped into an empty folder, loads the app under the local host and answers GET /api/batch-endpoints", async () => {
+    const appDir = join(work, "app");
+    for (const entry of entries) {
+      const target = join(appDir, entry.name);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, entry.data);
+      await chmod(target, entry.mode);
+    }
+    const unzipped = spawnSync("unzip", ["-tq", zipPath], { encoding: "utf8" });
+    if (unzipped.error)
+      console.log("unzip not installed: the package was extracted with the built-in reader only");
+    else expect(unzipped.status, unzipped.stdout).toBe(0);
+
+    const app = spawn(
+      process.execPath,
+      [join(appDir, "dist/src/local-host/main.js"), "--storage", "environment", "--port", "0", "--quiet"],
+      {
+        cwd: appDir,
+        env: { ...withoutNodeOptions(process.env), ...(await appSettings()) },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const url = await listening(app);
+      const response = await fetch(`${url}/api/batch-endpoints`, { headers: adminHeaders });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ value: [] });
+    } finally {
+      await stopped(app);
+    }
+  }, 120_000);
+});
+
+/** The environment without loaders vitest or tsx may have added: the package must run on plain Node. */
+function withoutNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _options, ...rest } = env;
+  return rest;
+}
+
+function listening(child: ChildProcess): Promise<string> {
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /listening at (http:\/\/\S+)/.exec(text);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) =>
+      reject(new Error(`the packaged app exited (${code}) before listening:\n${text}`)),
+    );
+  });
+}
+
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGINT");
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
