@@ -18,6 +18,7 @@ export interface EngineOptions {
   clients: StorageClients;
   /** Local scratch space; default `<os tmp>/batchfn`. */
   workDir?: string;
+  /** URL inputs may use http and private addresses (BATCHFN_ALLOW_PRIVATE_URL_INPUTS). */
   allowHttpInputs?: boolean;
 }
 
@@ -43,7 +44,11 @@ export function createEngine(options: EngineOptions): Engine {
   const pools = createScoringPools();
   const records = createJobRecords({ clients, config });
   const catalog = registryCatalog(registry);
-  const access = createBlobAccess({ clients, storage: config.storage });
+  const access = createBlobAccess({
+    clients,
+    storage: config.storage,
+    urlPolicy: { allowPrivate: options.allowHttpInputs === true },
+  });
   const jobLog = createJobLog({ jobs });
   const activities = createJobActivities({
     catalog,

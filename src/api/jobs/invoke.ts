@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { errors } from "../../errors.js";
+import { parseInputReference } from "../../io/inputs/input-reference.js";
+import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/url-policy.js";
 import { checkOutputFree } from "../../io/output/check-output-free.js";
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import { outputTarget } from "../../io/output/output-target.js";
@@ -17,7 +19,8 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
  * deployment, or the one named by the `azureml-model-deployment` header or `deployment_name`.
  * Answers 202 with the new job and its `Location`; a repeated request with the same `job_name` or
  * `Idempotency-Key` answers 200 with the job that exists and starts nothing. Everything that can be
- * checked before work starts is checked here: the body, the deployment, the output folder.
+ * checked before work starts is checked here: the body, the input's form (paths, URL policy), the
+ * deployment, the output folder.
  */
 export function createInvokeHandler(deps: JobsApiDeps): Handler {
   const now = deps.now ?? (() => new Date());
@@ -25,6 +28,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const endpointName = param(request, "name");
     const endpoint = (await deps.registry.endpoints.show(endpointName)).resource;
     const invoke = parseInvokeBody(await readBody(request));
+    await checkInputEarly(invoke.input, deps.access.urlPolicy);
     const key = request.headers.get("idempotency-key") ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 200)) {
       throw errors.invalidParameter("Idempotency-Key", "must be 1-200 characters long");
@@ -81,6 +85,16 @@ function answer(record: JobRecord, base: string, status: number) {
 async function existingJob(deps: JobsApiDeps, endpoint: string, name: string, key: string | undefined) {
   const byKey = key ? await deps.records.jobForKey(endpoint, key) : undefined;
   return deps.records.get(byKey ?? name);
+}
+
+/**
+ * Refuses at once, with 400, an input the job would refuse: a datastore path with `..` or an
+ * absolute path, a URL the URL policy does not allow (scheme, addresses its host resolves to).
+ */
+async function checkInputEarly(input: InvokeInput, policy: UrlPolicy): Promise<void> {
+  if (input.kind !== "uri") return;
+  const reference = parseInputReference({ uri: input.uri });
+  if (reference.kind === "url") await checkInputHost(checkInputUrl(reference.url, policy), policy);
 }
 
 function describeInput(input: InvokeInput): string {

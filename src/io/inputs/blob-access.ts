@@ -3,6 +3,7 @@ import { BlobServiceClient, ContainerClient, type StorageSharedKeyCredential } f
 import { z } from "zod";
 import type { StorageConfig } from "../../config.js";
 import type { StorageClients } from "../../storage/clients.js";
+import type { UrlPolicy } from "./url-policy.js";
 
 /**
  * Which blob service a location lives in, in a form that survives serialisation (plans, activity
@@ -21,6 +22,8 @@ export interface BlobAccess {
   container(store: BlobStore, container: string): ContainerClient;
   /** The blob service URL of a datastore on another account (`https://<account>.blob.<endpoint>`). */
   accountUrl(accountName: string, endpoint: string): string;
+  /** Which URLs and public containers given as input may be fetched (downloads check it again). */
+  urlPolicy: UrlPolicy;
 }
 
 export interface BlobAccessOptions {
@@ -30,6 +33,8 @@ export interface BlobAccessOptions {
   storage?: StorageConfig;
   /** Overrides the service URL of other accounts (tests point it at Azurite). */
   accountUrl?: (accountName: string, endpoint: string) => string;
+  /** Default: public addresses over https only. */
+  urlPolicy?: UrlPolicy;
 }
 
 /** Builds the {@link BlobAccess} of the app from its clients and identity. */
@@ -57,6 +62,7 @@ export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
       }
     },
     accountUrl: options.accountUrl ?? ((accountName, endpoint) => `https://${accountName}.blob.${endpoint}`),
+    urlPolicy: options.urlPolicy ?? { allowPrivate: false },
   };
 }
 

@@ -6,8 +6,10 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { errors } from "../../errors.js";
 import type { BlobAccess } from "./blob-access.js";
+import { fetchInputUrl } from "./input-fetch.js";
 import type { InputItem, InputRoot } from "./resolved-input.js";
 import { isConditionFailure, isNotFound } from "./storage-error.js";
+import { checkInputHost } from "./url-policy.js";
 
 export interface DownloadItemRequest {
   root: InputRoot;
@@ -19,7 +21,8 @@ export interface DownloadItemRequest {
 
 /**
  * Downloads one input item to a local file, insisting on the version seen at resolution: a blob
- * changed or removed since then fails with `InputChanged` / `InputNotFound` naming it.
+ * changed or removed since then fails with `InputChanged` / `InputNotFound` naming it. URLs and
+ * public containers are fetched under `access.urlPolicy`, checked again at download time.
  */
 export async function downloadItem(request: DownloadItemRequest): Promise<void> {
   const { root, item, target } = request;
@@ -27,7 +30,7 @@ export async function downloadItem(request: DownloadItemRequest): Promise<void> 
   const partial = `${target}.${process.pid}.${Date.now().toString(36)}.partial`;
   try {
     if (root.kind === "blob") await downloadBlob(request, partial);
-    else await downloadUrl(root.url, item, partial);
+    else await downloadUrl(root.url, item, partial, request.access);
     await rename(partial, target);
   } finally {
     await rm(partial, { force: true });
@@ -38,6 +41,7 @@ async function downloadBlob(request: DownloadItemRequest, partial: string): Prom
   const { root, item } = request;
   if (root.kind !== "blob") return;
   const blobName = `${root.prefix}${item.name}`;
+  if (root.store.kind === "public") await checkInputHost(new URL(root.store.url), request.access.urlPolicy);
   const blob = request.access.container(root.store, root.container).getBlobClient(blobName);
   try {
     await blob.downloadToFile(partial, 0, undefined, {
@@ -58,16 +62,8 @@ async function downloadBlob(request: DownloadItemRequest, partial: string): Prom
   }
 }
 
-async function downloadUrl(url: string, item: InputItem, partial: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (thrown) {
-    throw errors.inputUnreachable(
-      `Input file '${item.name}' could not be downloaded: ${String(thrown)}`,
-      thrown,
-    );
-  }
+async function downloadUrl(url: string, item: InputItem, partial: string, access: BlobAccess): Promise<void> {
+  const response = await fetchInputUrl(url, { policy: access.urlPolicy });
   if (!response.ok || !response.body) {
     await response.body?.cancel();
     throw errors.inputUnreachable(

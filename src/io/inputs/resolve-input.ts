@@ -10,7 +10,10 @@ import { resolveUrlInput } from "./url-input.js";
 export interface ResolveInputOptions {
   catalog: InputCatalog;
   access: BlobAccess;
-  /** Accept `http://` loopback URLs (tests against Azurite); default false. */
+  /**
+   * URL inputs may use `http:` and loopback or private addresses (BATCHFN_ALLOW_PRIVATE_URL_INPUTS);
+   * default false. Downloads follow `access.urlPolicy`.
+   */
   allowHttp?: boolean;
 }
 

@@ -1,13 +1,15 @@
 import { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import { resolveBlobPath } from "./blob-path-input.js";
+import { fetchInputUrl } from "./input-fetch.js";
 import type { DataType } from "./input-reference.js";
 import type { ResolvedInput } from "./resolved-input.js";
-import { checkInputUrl, redact } from "./url-policy.js";
+import { checkInputHost, checkInputUrl, redact, type UrlPolicy } from "./url-policy.js";
 
 export interface UrlInputRequest {
   url: string;
   declared?: DataType;
+  /** BATCHFN_ALLOW_PRIVATE_URL_INPUTS: http and private addresses allowed (see url-policy.ts). */
   allowHttp?: boolean;
 }
 
@@ -21,18 +23,24 @@ export interface BlobUrl {
 const CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const BLOB_HOST = /^[a-z0-9]{3,24}\.blob\./;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** Azure Storage's public blob endpoints: the only hosts listed as folders under the strict policy. */
+const AZURE_BLOB_HOST = /\.blob\.core\.(?:windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)$/;
 
 /**
  * Resolves an http(s) input: a file answered by HEAD (or a one-byte ranged GET) becomes a single
- * item; a blob service URL that is not a file is listed as a public folder, anonymously.
+ * item; a blob service URL that is not a file is listed as a public folder, anonymously. Every
+ * request is made under the URL policy (url-policy.ts); only Azure Storage hosts are listed as
+ * folders unless private addresses are allowed.
  */
 export async function resolveUrlInput(request: UrlInputRequest): Promise<ResolvedInput> {
-  const url = checkInputUrl(request.url, { allowHttp: request.allowHttp });
+  const policy: UrlPolicy = { allowPrivate: request.allowHttp === true };
+  const url = checkInputUrl(request.url, policy);
   const display = redact(url);
-  const blob = url.search === "" ? parseBlobUrl(url) : undefined;
+  const listable = policy.allowPrivate === true || AZURE_BLOB_HOST.test(url.hostname);
+  const blob = url.search === "" && listable ? parseBlobUrl(url) : undefined;
   const folderOnly = url.pathname.endsWith("/");
   if (!folderOnly) {
-    const probe = await probeUrl(url, display);
+    const probe = await probeUrl(url, display, policy);
     if (probe.found) {
       if (request.declared === "uri_folder") {
         throw errors.inputTypeMismatch(`Input '${display}' is declared uri_folder but is a file.`);
@@ -52,6 +60,7 @@ export async function resolveUrlInput(request: UrlInputRequest): Promise<Resolve
       `Input '${display}' ends with '/' but is not an Azure blob URL; only public blob containers can be listed as folders.`,
     );
   }
+  await checkInputHost(url, policy);
   const path = blob.path === "" || folderOnly ? blob.path : `${blob.path}/`;
   return resolveBlobPath({
     container: new ContainerClient(`${blob.serviceUrl}/${blob.container}`),
@@ -89,16 +98,11 @@ interface Probe {
   etag?: string;
 }
 
-async function probeUrl(url: URL, display: string): Promise<Probe> {
-  let response: Response;
-  try {
-    response = await fetch(url, { method: "HEAD" });
-    if (response.status === 405 || response.status === 501) {
-      response = await fetch(url, { headers: { range: "bytes=0-0" } });
-      await response.body?.cancel();
-    }
-  } catch (thrown) {
-    throw errors.inputUnreachable(`Input '${display}' could not be reached: ${String(thrown)}`, thrown);
+async function probeUrl(url: URL, display: string, policy: UrlPolicy): Promise<Probe> {
+  let response = await fetchInputUrl(url.href, { method: "HEAD", policy });
+  if (response.status === 405 || response.status === 501) {
+    response = await fetchInputUrl(url.href, { headers: { range: "bytes=0-0" }, policy });
+    await response.body?.cancel();
   }
   if (response.ok) return { found: true, status: response.status, ...sizeAndEtag(response) };
   if (response.status === 404 || response.status === 410 || response.status === 400) {

@@ -49,7 +49,8 @@ export async function storageWorld(
   await container.create(options.publicAccess ? { access: options.publicAccess } : {});
   return {
     clients,
-    access: createBlobAccess({ clients }),
+    // Downloads reach Azurite on 127.0.0.1; resolution tests choose their policy with `allowHttp`.
+    access: createBlobAccess({ clients, urlPolicy: { allowPrivate: true } }),
     container,
     containerName,
     catalog: catalogOf([{ name: "ws", container_name: containerName }]),

@@ -60,11 +60,12 @@ describe("parseInputReference", () => {
 });
 
 describe("checkInputUrl", () => {
-  it("accepts https and, only when allowed, loopback http", () => {
+  it("accepts https and, only when private addresses are allowed, http", () => {
     expect(checkInputUrl("https://example.com/a.csv").href).toBe("https://example.com/a.csv");
-    expect(checkInputUrl("http://127.0.0.1:10000/a", { allowHttp: true }).host).toBe("127.0.0.1:10000");
+    expect(checkInputUrl("http://127.0.0.1:10000/a", { allowPrivate: true }).host).toBe("127.0.0.1:10000");
     expect(codeOf(() => checkInputUrl("http://127.0.0.1:10000/a"))).toBe("InvalidInput");
-    expect(codeOf(() => checkInputUrl("http://example.com/a", { allowHttp: true }))).toBe("InvalidInput");
+    expect(checkInputUrl("http://example.com/a", { allowPrivate: true }).protocol).toBe("http:");
+    expect(codeOf(() => checkInputUrl("http://example.com/a"))).toBe("InvalidInput");
     expect(codeOf(() => checkInputUrl("ftp://example.com/a"))).toBe("InvalidInput");
     expect(codeOf(() => checkInputUrl("not a url"))).toBe("InvalidInput");
   });
