@@ -1,10 +1,12 @@
 /**
- * `npm run demo`: the main job, end to end, on this machine. Starts embedded Azurite and the local
+ * `npm run demo`: the main job, end to end, on this machine. Starts an Azurite of its own (in memory,
+ * on free ports, so it never meets the data of `npm start`) and the local
  * Functions host running batchfn's own `functions/`, registers the two examples (endpoint and
  * deployment YAML, model and code uploaded as artifacts), uploads their data, invokes each endpoint
  * over HTTP, follows the jobs until they end, and prints where the predictions are and their first
  * lines. Exits 0 when both jobs completed, 1 otherwise.
  */
+import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -16,6 +18,9 @@ import { createRegistry, type Registry } from "../src/registry/registry.js";
 import { createStorageClients } from "../src/storage/clients.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The demo's own host admin key, sent with every request. */
+const adminKey = randomBytes(24).toString("base64url");
+const authorized = { "x-functions-key": adminKey };
 const examples = [
   { name: "taxi-tip", data: "data", show: 5 },
   { name: "digits", data: "data", show: 5 },
@@ -27,7 +32,8 @@ async function main(): Promise<number> {
     appDir: root,
     entry: "functions/index.ts",
     port: 0,
-    storage: { kind: "embedded", inMemory: true },
+    storage: { kind: "isolated" },
+    settings: { BATCHFN_ADMIN_KEY: adminKey },
   });
   console.log(
     `batchfn is running at ${app.url} (Azurite and the local Functions host, ${Date.now() - started} ms)`,
@@ -82,7 +88,7 @@ interface JobView {
 async function runJob(url: string, endpoint: string, input: string, show: number): Promise<string> {
   const invoked = await fetch(`${url}/api/batch-endpoints/${endpoint}/jobs`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...authorized },
     body: JSON.stringify({ input }),
   });
   const job = (await invoked.json()) as JobView;
@@ -91,7 +97,7 @@ async function runJob(url: string, endpoint: string, input: string, show: number
   let view = job;
   let last = "";
   for (;;) {
-    view = (await (await fetch(job.links.self)).json()) as JobView;
+    view = (await (await fetch(job.links.self, { headers: authorized })).json()) as JobView;
     const p = view.progress;
     const line = p
       ? `  ${view.status}: ${p.mini_batches.succeeded + p.mini_batches.failed}/${p.mini_batches.total} mini-batches, ${p.items.succeeded} items scored, ${p.items.failed} failed`
@@ -102,7 +108,7 @@ async function runJob(url: string, endpoint: string, input: string, show: number
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   if (view.message) console.log(`  ${view.message}`);
-  const outputs = (await (await fetch(view.links.outputs)).json()) as {
+  const outputs = (await (await fetch(view.links.outputs, { headers: authorized })).json()) as {
     value: Array<{ name: string; path: string; size: number; download_url: string }>;
   };
   console.log(`  outputs in ${view.output.path}`);
@@ -110,7 +116,7 @@ async function runJob(url: string, endpoint: string, input: string, show: number
     console.log(`    ${file.name} (${file.size} bytes)  ${file.download_url}`);
   const predictions = outputs.value.find((file) => file.name === "predictions.csv");
   if (predictions) {
-    const text = await (await fetch(predictions.download_url)).text();
+    const text = await (await fetch(predictions.download_url, { headers: authorized })).text();
     console.log(`  first lines of ${predictions.path}:`);
     for (const row of text.split("\n").slice(0, show)) console.log(`    ${row}`);
   }

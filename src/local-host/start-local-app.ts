@@ -19,10 +19,11 @@ export interface LocalAppOptions {
   /** Default 7071; 0 picks a free port. */
   port?: number;
   /**
-   * Storage: `embedded` starts Azurite (in memory, or persisted under `<appDir>/.azurite`), reusing
-   * one that already answers on the default ports; `environment` uses AzureWebJobsStorage as set.
+   * Storage: `embedded` starts Azurite (in memory, or persisted under `<appDir>/.azurite`) on its
+   * default ports, reusing one that already answers there; `isolated` starts an in-memory Azurite of
+   * its own on free ports (nothing shared, nothing kept); `environment` uses AzureWebJobsStorage as set.
    */
-  storage?: { kind: "embedded"; inMemory?: boolean } | { kind: "environment" };
+  storage?: { kind: "embedded"; inMemory?: boolean } | { kind: "isolated" } | { kind: "environment" };
   /** Extra app settings, over local.settings.json and the process environment. */
   settings?: Record<string, string>;
   /**
@@ -59,6 +60,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   if (storage.kind === "embedded") {
     azurite = await startOrReuseAzurite(options.appDir, storage.inMemory ?? false);
     process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(DEFAULT_PORTS);
+  } else if (storage.kind === "isolated") {
+    azurite = await startAzurite({ inMemory: true });
+    process.env.AzureWebJobsStorage = azurite.connectionString;
   }
   const adminKey = await localAdminKey(
     process.env.BATCHFN_ADMIN_KEY,
