@@ -1,21 +1,15 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../../src/config.js";
-import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
-import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { type Answer, call, TEST_ADMIN_KEY } from "../../support/app-client.js";
 import { type AppProcess, appSettings, startAppProcess } from "../../support/app-process.js";
-import { examplePath } from "../examples/example-files.js";
+import { deployTaxi, TRIP_INPUT } from "./deployment-fixture.js";
 import { startTokenIssuer, type TokenIssuer } from "./token-issuer.js";
 
 const ADMIN = "BatchEndpoint.Admin";
 const INVOKE = "BatchEndpoint.Invoke";
-const CSV = "fareAmount,paymentType,passengerCount,tripDistance,tripTimeSecs\n12.5,1,1,2.4,720\n";
-const INPUT = { input: "azureml://datastores/workspaceblobstore/paths/auth/trip.csv" };
+const INPUT = { input: TRIP_INPUT };
 
 let app: AppProcess;
 let issuer: TokenIssuer;
@@ -52,25 +46,7 @@ beforeAll(async () => {
   keys = keysSchema.parse(created.body.keys);
   expect((await asAdmin("batch-endpoints/tokened", { method: "PUT", body: {} })).status).toBe(201);
 
-  const config = loadConfig(settings);
-  const clients = createStorageClients(config.storage);
-  const registry = createRegistry({ clients, config });
-  const workDir = await mkdtemp(join(tmpdir(), "batchfn-auth-"));
-  const deployment = await readFile(examplePath("taxi-tip", "deployment.yml"), "utf8");
-  for (const endpoint of ["keyed", "tokened"]) {
-    const file = join(workDir, `${endpoint}.yml`);
-    await writeFile(
-      file,
-      deployment
-        .replace("endpoint_name: taxi-tip", `endpoint_name: ${endpoint}`)
-        .replace("path: ./model", `path: ${examplePath("taxi-tip", "model")}`),
-    );
-    await registerDeploymentFile(file, { registry, workDir });
-  }
-  await clients.blob
-    .getContainerClient(config.containers.data)
-    .getBlockBlobClient("auth/trip.csv")
-    .upload(CSV, CSV.length);
+  await deployTaxi(settings, ["keyed", "tokened"]);
 }, 120_000);
 
 afterAll(async () => {
