@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ROLES } from "../../../src/auth/roles.js";
 import { repoRoot } from "../../support/app-process.js";
 import { parseBicep } from "./bicep-syntax.js";
 import { checkInfra } from "./infra-checks.js";
@@ -30,6 +32,32 @@ describe("infra/ against the code", () => {
 
   it("creates every setting, container, table and role the code needs, and no shared keys", () => {
     expect(checkInfra(infraFiles(infraDir), codeExpectations())).toEqual([]);
+  });
+
+  it("defines on the Entra app registration the roles the app checks, and pre-authorizes its scope", () => {
+    const read = (name: string): unknown => JSON.parse(readFileSync(join(infraDir, "entra", name), "utf8"));
+    const roles = z.array(z.object({ id: z.uuid(), value: z.string(), isEnabled: z.literal(true) }));
+    const scope = z.object({ id: z.uuid(), value: z.string(), isEnabled: z.literal(true) });
+    const api = z.object({
+      api: z.object({
+        requestedAccessTokenVersion: z.literal(2),
+        oauth2PermissionScopes: z.array(scope).min(1),
+        preAuthorizedApplications: z
+          .array(z.object({ appId: z.uuid(), delegatedPermissionIds: z.array(z.uuid()) }))
+          .optional(),
+      }),
+    });
+    const defined = roles.parse(read("app-roles.json"));
+    expect(defined.map((role) => role.value).sort()).toEqual(Object.values(ROLES).sort());
+    expect(new Set(defined.map((role) => role.id)).size).toBe(defined.length);
+    const first = api.parse(read("api-scope.json")).api;
+    const second = api.parse(read("api-scope-azure-cli.json")).api;
+    expect(second.oauth2PermissionScopes).toEqual(first.oauth2PermissionScopes);
+    const scopeIds = first.oauth2PermissionScopes.map((s) => s.id);
+    const azureCli = second.preAuthorizedApplications?.find(
+      (app) => app.appId === "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    );
+    expect(azureCli?.delegatedPermissionIds).toEqual(scopeIds);
   });
 
   it("builds and lints with the Bicep CLI when one is on PATH (the parse-based checks run regardless)", () => {
