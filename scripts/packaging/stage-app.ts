@@ -26,7 +26,15 @@ export async function stageApp({ repoDir, stagingDir, log }: StageOptions): Prom
   const tsc = createRequire(join(repoDir, "package.json")).resolve("typescript/bin/tsc");
   await run(
     process.execPath,
-    [tsc, "-p", join(repoDir, "tsconfig.build.json"), "--outDir", join(stagingDir, "dist"), "--sourceMap", "false"],
+    [
+      tsc,
+      "-p",
+      join(repoDir, "tsconfig.build.json"),
+      "--outDir",
+      join(stagingDir, "dist"),
+      "--sourceMap",
+      "false",
+    ],
     repoDir,
   );
   for (const file of ROOT_FILES) await copyFile(join(repoDir, file), join(stagingDir, file));
@@ -50,7 +58,7 @@ export async function stageApp({ repoDir, stagingDir, log }: StageOptions): Prom
 /** npm as the running `npm run` started it (npm_execpath), else the `npm` on PATH. */
 function npm(args: string[]): [string, string[]] {
   const cli = process.env.npm_execpath;
-  if (cli?.endsWith(".js") || cli?.endsWith(".cjs")) return [process.execPath, [cli, ...args]];
+  if (cli && /npm-cli\.c?js$/.test(cli)) return [process.execPath, [cli, ...args]];
   return [process.platform === "win32" ? "npm.cmd" : "npm", args];
 }
 
@@ -59,7 +67,9 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
     const child = spawn(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
     child.once("error", reject);
     child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code} (in ${cwd})`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(" ")} exited with ${code} (in ${cwd})`)),
     );
   });
 }

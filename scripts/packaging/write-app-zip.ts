@@ -11,7 +11,11 @@ export interface AppZipResult {
 }
 
 /** Zips every file of `appDir` that `.funcignore` keeps, in path order, with its permission bits. */
-export async function writeAppZip(appDir: string, zipPath: string, rules: IgnoreRules): Promise<AppZipResult> {
+export async function writeAppZip(
+  appDir: string,
+  zipPath: string,
+  rules: IgnoreRules,
+): Promise<AppZipResult> {
   const zip = await createZipWriter(zipPath);
   const skippedLinks: string[] = [];
   const visit = async (relative: string): Promise<void> => {
