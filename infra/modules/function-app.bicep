@@ -96,12 +96,14 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
-        alwaysReady: [
-          {
-            name: 'durable'
-            instanceCount: alwaysReadyDurableInstances
-          }
-        ]
+        alwaysReady: alwaysReadyDurableInstances > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: alwaysReadyDurableInstances
+              }
+            ]
+          : []
       }
       runtime: {
         name: 'node'

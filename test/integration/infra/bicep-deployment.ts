@@ -382,6 +382,14 @@ function binary(op: string, left: Value, right: Value): Value {
         return Number(left) + Number(right);
       case "-":
         return Number(left) - Number(right);
+      case "<":
+        return left < right;
+      case "<=":
+        return left <= right;
+      case ">":
+        return left > right;
+      case ">=":
+        return left >= right;
     }
   }
   if (op === "&&" && (left === false || right === false)) return false;
