@@ -16,7 +16,7 @@ export const ACTIVITY = {
 } as const;
 
 /** Mini-batches per sub-orchestration: keeps every history short and replay linear in job size. */
-export const DEFAULT_CHUNK_SIZE = 500;
+export const DEFAULT_CHUNK_SIZE = 100;
 
 export const jobStatus = z.enum([
   "NotStarted",
