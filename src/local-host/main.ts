@@ -8,8 +8,9 @@ import { startLocalApp } from "./start-local-app.js";
 
 /**
  * `npm start`: runs the batchfn Functions app on this machine (embedded Azurite + local host).
- * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory, --quiet.
- * Prints the host admin key (generated into .batchfn/local.json when BATCHFN_ADMIN_KEY is not set).
+ * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory, --quiet,
+ * --admin-key-file FILE (default .batchfn/local.json). Prints the host admin key, generated into
+ * that file when BATCHFN_ADMIN_KEY is not set.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
       storage: { type: "string", default: "embedded" },
       "in-memory": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      "admin-key-file": { type: "string" },
     },
   });
   const here = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       values.storage === "environment"
         ? { kind: "environment" }
         : { kind: "embedded", inMemory: values["in-memory"] },
+    adminKeyFile: values["admin-key-file"],
     log: values.quiet ? undefined : (line) => console.log(line),
   });
   console.log(`batchfn local host listening at ${app.url}`);

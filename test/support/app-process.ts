@@ -42,9 +42,12 @@ export async function appSettings(): Promise<Record<string, string>> {
 
 /**
  * Runs the real app (`functions/`) on the local host in a child process, as `npm start` does, on
- * the test Azurite, and resolves once it listens.
+ * the test Azurite, and resolves once it listens. `args` are more options of `src/local-host/main.ts`.
  */
-export async function startAppProcess(env?: Record<string, string>): Promise<AppProcess> {
+export async function startAppProcess(
+  env?: Record<string, string>,
+  args: string[] = [],
+): Promise<AppProcess> {
   const settings = env ?? (await appSettings());
   const child = spawn(
     process.execPath,
@@ -57,6 +60,7 @@ export async function startAppProcess(env?: Record<string, string>): Promise<App
       "--port",
       "0",
       "--quiet",
+      ...args,
     ],
     { cwd: repoRoot, env: { ...process.env, ...settings }, stdio: ["ignore", "pipe", "pipe"] },
   );
