@@ -27,7 +27,7 @@ export async function showJob(context: CliContext, name: string): Promise<Outcom
   const value = (await context.api.send({ path: routes.job(name) })).body;
   const job = jobViewSchema.parse(value);
   if (job.status === "Failed" || job.status === "Canceled") {
-    for (const line of outcomeLines(job)) context.warn(line);
+    context.note(outcomeLines(job).join("\n"));
   }
   return { value, tableRows: jobTableRows };
 }
