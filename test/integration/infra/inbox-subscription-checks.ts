@@ -1,6 +1,5 @@
-import type { DeployedResource, Deployment, Value } from "./bicep-deployment.js";
-import { evaluateDeployment, show, Unknown } from "./bicep-deployment.js";
-import { member, paramsOf } from "./infra-checks.js";
+import { evaluateDeployment, paramsOf } from "./bicep-deployment.js";
+import { type DeployedResource, type Deployment, field, show, Unknown, type Value } from "./bicep-values.js";
 
 export interface InboxSubscriptionInput {
   /** infra/inbox-subscription.bicep */
@@ -45,20 +44,20 @@ export function checkInboxSubscription(input: InboxSubscriptionInput, problems: 
     return;
   }
   const props = subscription.body.properties;
-  const types = member(member(props, "filter"), "includedEventTypes");
+  const types = field(field(props, "filter"), "includedEventTypes");
   if (!Array.isArray(types) || !types.includes("Microsoft.Storage.BlobCreated")) {
     problems.push(`${at}: the subscription must include Microsoft.Storage.BlobCreated events`);
   }
   const subject = `/blobServices/default/containers/${input.inboxContainer}/`;
-  const begins = member(member(props, "filter"), "subjectBeginsWith");
+  const begins = field(field(props, "filter"), "subjectBeginsWith");
   if (typeof begins !== "string" || !begins.startsWith(subject)) {
     problems.push(`${at}: subjectBeginsWith must start with '${subject}', got '${show(begins ?? null)}'`);
   }
-  const destination = member(props, "destination");
-  const url = show(member(member(destination, "properties"), "endpointUrl") ?? null);
+  const destination = field(props, "destination");
+  const url = show(field(field(destination, "properties"), "endpointUrl") ?? null);
   const host = show(new Unknown(`${input.app.key}.properties.defaultHostName`));
   const expected = `https://⟨${host}⟩/runtime/webhooks/blobs?functionName=Host.Functions.${input.inboxFunction}&code=⟨param:${secure[0] ?? "?"}⟩`;
-  if (member(destination, "endpointType") !== "WebHook" || url !== expected) {
+  if (field(destination, "endpointType") !== "WebHook" || url !== expected) {
     problems.push(`${at}: the subscription must deliver to the blob trigger webhook ${expected}, got ${url}`);
   }
 }

@@ -1,16 +1,15 @@
-import { readFileSync } from "node:fs";
 import {
-  type DeployedResource,
-  type Deployment,
-  evaluateDeployment,
-  isObject,
-  ResourceRef,
-  readParametersFile,
-  show,
-  type Value,
-} from "./bicep-deployment.js";
-import { type Expr, parseBicep } from "./bicep-syntax.js";
+  appSettingsOf,
+  checkFunctionApp,
+  checkMonitoring,
+  checkSettings,
+  settingsStorage,
+} from "./app-checks.js";
+import { calleeName, type Expr } from "./bicep-ast.js";
+import { evaluateDeployment, readParametersFile } from "./bicep-deployment.js";
+import { type Deployment, field, isObject, show, type Value } from "./bicep-values.js";
 import { checkInboxSubscription } from "./inbox-subscription-checks.js";
+import { checkContainers, checkRoles, checkTables } from "./storage-checks.js";
 
 /** What the code needs from the deployment; the test derives every item from the sources. */
 export interface InfraExpectations {
@@ -43,25 +42,6 @@ export interface InfraFiles {
   parameters: string;
   inboxSubscription: string;
 }
-
-export const ROLES = {
-  "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
-  "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
-  "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
-  "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
-} as const;
-
-/** Settings the Flex Consumption plan refuses or that would bring keys back. */
-const FORBIDDEN_SETTINGS = [
-  "AzureWebJobsStorage",
-  "FUNCTIONS_WORKER_RUNTIME",
-  "FUNCTIONS_EXTENSION_VERSION",
-  "WEBSITE_RUN_FROM_PACKAGE",
-  "WEBSITE_CONTENTSHARE",
-  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
-  "WEBSITE_NODE_DEFAULT_VERSION",
-  "APPINSIGHTS_INSTRUMENTATIONKEY",
-];
 
 /** Checks the Bicep files against what the code needs; returns one sentence per problem. */
 export function checkInfra(files: InfraFiles, expect: InfraExpectations): string[] {
@@ -115,10 +95,10 @@ export function checkInfra(files: InfraFiles, expect: InfraExpectations): string
     const topic = declared.find(
       (r) =>
         r.type === "Microsoft.EventGrid/systemTopics" &&
-        show(r.body.properties && member(r.body.properties, "source")) === `${storage.key}.id`,
+        show(r.body.properties && field(r.body.properties, "source")) === `${storage.key}.id`,
     );
     if (!topic) problems.push("no Event Grid system topic has the storage account as its source");
-    else if (member(topic.body.properties, "topicType") !== "Microsoft.Storage.StorageAccounts") {
+    else if (field(topic.body.properties, "topicType") !== "Microsoft.Storage.StorageAccounts") {
       problems.push(`system topic ${topic.symbol} must have topicType Microsoft.Storage.StorageAccounts`);
     }
     const inbox = resolved.containers.inbox;
@@ -169,7 +149,7 @@ function checkNoSharedKeys(stage1: Deployment, problems: string[]): void {
         problems.push(`${resource.file} ${resource.symbol}: allowSharedKeyAccess is ${show(value)}`);
     }
     if (resource.type === "Microsoft.Storage/storageAccounts" && !resource.existing) {
-      if (member(resource.body.properties, "allowSharedKeyAccess") !== false) {
+      if (field(resource.body.properties, "allowSharedKeyAccess") !== false) {
         problems.push(
           `${resource.file} ${resource.symbol}: storage account must set allowSharedKeyAccess: false`,
         );
@@ -185,266 +165,6 @@ function checkNoSharedKeys(stage1: Deployment, problems: string[]): void {
         );
     }
   }
-}
-
-function checkFunctionApp(
-  app: DeployedResource,
-  declared: DeployedResource[],
-  problems: string[],
-): DeployedResource | undefined {
-  const at = `${app.file} ${app.symbol}`;
-  if (!String(app.body.kind).includes("linux")) problems.push(`${at}: kind must include linux`);
-  const props = app.body.properties;
-  const plan = declared.find((r) => `${r.key}.id` === show(member(props, "serverFarmId")));
-  const sku = plan?.body.sku;
-  if (!plan || member(sku, "name") !== "FC1" || member(sku, "tier") !== "FlexConsumption") {
-    problems.push(`${at}: serverFarmId must name a Flex Consumption plan (sku FC1, tier FlexConsumption)`);
-  }
-  const config = member(props, "functionAppConfig");
-  const runtime = member(config, "runtime");
-  if (member(runtime, "name") !== "node" || !["20", "22"].includes(String(member(runtime, "version")))) {
-    problems.push(`${at}: functionAppConfig.runtime must be node 20 or 22`);
-  }
-  const scale = member(config, "scaleAndConcurrency");
-  for (const key of ["maximumInstanceCount", "instanceMemoryMB"]) {
-    if (typeof member(scale, key) !== "number")
-      problems.push(`${at}: scaleAndConcurrency.${key} must be set`);
-  }
-  const alwaysReady = member(scale, "alwaysReady");
-  if (!Array.isArray(alwaysReady) || !alwaysReady.some((entry) => member(entry, "name") === "durable")) {
-    problems.push(`${at}: scaleAndConcurrency.alwaysReady must include the 'durable' group`);
-  }
-  const identityBlock = app.body.identity;
-  const identityIds = isObject(member(identityBlock, "userAssignedIdentities"))
-    ? Object.keys(member(identityBlock, "userAssignedIdentities") as object)
-    : [];
-  const identity = declared.find(
-    (r) =>
-      r.type === "Microsoft.ManagedIdentity/userAssignedIdentities" && identityIds.includes(`${r.key}.id`),
-  );
-  if (!identity || !String(member(identityBlock, "type")).includes("UserAssigned")) {
-    problems.push(`${at}: the app must run as a user-assigned managed identity declared here`);
-  }
-  const deployment = member(member(config, "deployment"), "storage");
-  const auth = member(deployment, "authentication");
-  if (
-    member(deployment, "type") !== "blobContainer" ||
-    member(auth, "type") !== "UserAssignedIdentity" ||
-    (identity && show(member(auth, "userAssignedIdentityResourceId")) !== `${identity.key}.id`)
-  ) {
-    problems.push(
-      `${at}: functionAppConfig.deployment.storage must be a blob container read with the app's identity`,
-    );
-  }
-  return identity;
-}
-
-function appSettingsOf(app: DeployedResource, declared: DeployedResource[]): Record<string, Value> {
-  const settings: Record<string, Value> = {};
-  const inline = member(member(app.body.properties, "siteConfig"), "appSettings");
-  if (Array.isArray(inline)) {
-    for (const entry of inline) settings[String(member(entry, "name"))] = member(entry, "value") ?? null;
-  }
-  const resource = declared.find(
-    (r) => r.type === "Microsoft.Web/sites/config" && r.fullName === `${app.fullName}/appsettings`,
-  );
-  const props = resource?.body.properties;
-  if (isObject(props)) Object.assign(settings, props);
-  return settings;
-}
-
-function settingsStorage(
-  settings: Record<string, Value>,
-  declared: DeployedResource[],
-  problems: string[],
-): DeployedResource | undefined {
-  const name = show(settings.AzureWebJobsStorage__accountName ?? "");
-  const storage = declared.find((r) => r.type === "Microsoft.Storage/storageAccounts" && r.fullName === name);
-  if (!storage)
-    problems.push(
-      `AzureWebJobsStorage__accountName must name the storage account declared here, got '${name}'`,
-    );
-  for (const service of ["blob", "queue", "table"]) {
-    const key = `AzureWebJobsStorage__${service}ServiceUri`;
-    const value = settings[key];
-    if (
-      storage &&
-      value !== undefined &&
-      show(value) !== `${storage.key}.properties.primaryEndpoints.${service}`
-    ) {
-      problems.push(`app setting ${key} must be the account's ${service} endpoint, got ${show(value)}`);
-    }
-  }
-  return storage;
-}
-
-function checkSettings(
-  settings: Record<string, Value>,
-  expect: InfraExpectations,
-  identity: DeployedResource | undefined,
-  problems: string[],
-): void {
-  const required = [
-    ...expect.configSettings.storageIdentity,
-    ...expect.configSettings.optional,
-    ...expect.requiredSettings,
-  ];
-  for (const name of new Set(required)) {
-    if (!(name in settings)) problems.push(`app setting ${name} is not set`);
-  }
-  for (const name of FORBIDDEN_SETTINGS) {
-    if (name in settings)
-      problems.push(`app setting ${name} must not be set (keys, or refused by Flex Consumption)`);
-  }
-  for (const [name, value] of Object.entries(expect.expectedValues)) {
-    if (name in settings && settings[name] !== value) {
-      problems.push(`app setting ${name} must be '${value}', got '${show(settings[name] ?? null)}'`);
-    }
-  }
-  for (const name of Object.keys(settings)) {
-    if (name.startsWith("BATCHFN_") && !expect.knownSettings.includes(name)) {
-      problems.push(`app setting ${name} is not read by batchfn (typo?)`);
-    }
-  }
-  if (
-    identity &&
-    show(settings.AzureWebJobsStorage__clientId ?? "") !== `${identity.key}.properties.clientId`
-  ) {
-    problems.push("app setting AzureWebJobsStorage__clientId must be the client id of the app's identity");
-  }
-  const aiAuth = `ClientId=⟨${identity?.key}.properties.clientId⟩;Authorization=AAD`;
-  if (show(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "") !== aiAuth) {
-    problems.push(`app setting APPLICATIONINSIGHTS_AUTHENTICATION_STRING must be '${aiAuth}'`);
-  }
-}
-
-function checkMonitoring(
-  settings: Record<string, Value>,
-  declared: DeployedResource[],
-  problems: string[],
-): DeployedResource | undefined {
-  const insights = declared.find(
-    (r) =>
-      r.type === "Microsoft.Insights/components" &&
-      show(settings.APPLICATIONINSIGHTS_CONNECTION_STRING ?? "") === `${r.key}.properties.ConnectionString`,
-  );
-  if (!insights) {
-    problems.push(
-      "APPLICATIONINSIGHTS_CONNECTION_STRING must come from an Application Insights component declared here",
-    );
-    return undefined;
-  }
-  if (member(insights.body.properties, "DisableLocalAuth") !== true) {
-    problems.push(
-      `${insights.file} ${insights.symbol}: DisableLocalAuth must be true (Entra authentication only)`,
-    );
-  }
-  const workspace = show(member(insights.body.properties, "WorkspaceResourceId"));
-  if (
-    !declared.some(
-      (r) => r.type === "Microsoft.OperationalInsights/workspaces" && `${r.key}.id` === workspace,
-    )
-  ) {
-    problems.push(
-      `${insights.file} ${insights.symbol}: WorkspaceResourceId must name a Log Analytics workspace declared here`,
-    );
-  }
-  return insights;
-}
-
-function checkContainers(
-  app: DeployedResource,
-  storage: DeployedResource,
-  declared: DeployedResource[],
-  needed: string[],
-  problems: string[],
-): void {
-  const prefix = `${storage.fullName}/default/`;
-  const created = declared
-    .filter(
-      (r) =>
-        r.type === "Microsoft.Storage/storageAccounts/blobServices/containers" &&
-        r.fullName.startsWith(prefix),
-    )
-    .map((r) => r.fullName.slice(prefix.length));
-  const packageUrl = show(
-    member(member(member(app.body.properties, "functionAppConfig"), "deployment"), "storage"),
-  );
-  const endpoint = `⟨${storage.key}.properties.primaryEndpoints.blob⟩`;
-  const value = show(
-    member(
-      member(member(member(app.body.properties, "functionAppConfig"), "deployment"), "storage"),
-      "value",
-    ),
-  );
-  const deploymentContainer = value.startsWith(endpoint) ? value.slice(endpoint.length) : undefined;
-  if (deploymentContainer === undefined) {
-    problems.push(
-      `the deployment package URL must be a container of the app's storage account, got ${value || packageUrl}`,
-    );
-  }
-  for (const name of [...needed, ...(deploymentContainer === undefined ? [] : [deploymentContainer])]) {
-    if (!created.includes(name)) problems.push(`container '${name}' is not created in the storage account`);
-  }
-}
-
-function checkTables(
-  storage: DeployedResource,
-  declared: DeployedResource[],
-  needed: string[],
-  problems: string[],
-): void {
-  const prefix = `${storage.fullName}/default/`;
-  const created = declared
-    .filter(
-      (r) =>
-        r.type === "Microsoft.Storage/storageAccounts/tableServices/tables" && r.fullName.startsWith(prefix),
-    )
-    .map((r) => r.fullName.slice(prefix.length));
-  for (const name of needed) {
-    if (!created.includes(name)) problems.push(`table '${name}' is not created in the storage account`);
-  }
-}
-
-function checkRoles(
-  stage1: Deployment,
-  identity: DeployedResource,
-  storage: DeployedResource,
-  insights: DeployedResource | undefined,
-  problems: string[],
-): void {
-  const assignments = stage1.resources.filter(
-    (r) => r.type === "Microsoft.Authorization/roleAssignments" && !r.existing,
-  );
-  for (const assignment of assignments) {
-    if (assignment.nameExpr?.kind !== "call" || show(calleeName(assignment.nameExpr)) !== "guid") {
-      problems.push(`${assignment.file} ${assignment.symbol}: role assignment names must be guid(...)`);
-    }
-  }
-  const principal = `${identity.key}.properties.principalId`;
-  for (const [role, id] of Object.entries(ROLES)) {
-    const scope = role === "Monitoring Metrics Publisher" ? insights : storage;
-    const found = assignments.some((a) => {
-      const props = a.body.properties;
-      return (
-        a.unconditional &&
-        show(member(props, "principalId")) === principal &&
-        show(member(props, "roleDefinitionId")).endsWith(`/roleDefinitions/${id}`) &&
-        a.body.scope instanceof ResourceRef &&
-        a.body.scope.resource.key === scope?.key
-      );
-    });
-    if (!found)
-      problems.push(
-        `the app's identity has no '${role}' role (${id}) on the ${scope?.type ?? "missing resource"}`,
-      );
-  }
-}
-
-function calleeName(expr: Extract<Expr, { kind: "call" }>): string {
-  if (expr.callee.kind === "ident") return expr.callee.name;
-  if (expr.callee.kind === "member") return expr.callee.property;
-  return "";
 }
 
 function keyCalls(expr: Expr): string[] {
@@ -469,17 +189,5 @@ function valuesOfKey(value: Value, key: string): Value[] {
   if (!isObject(value)) return [];
   return Object.entries(value).flatMap(([k, v]) =>
     k === key ? [v, ...valuesOfKey(v, key)] : valuesOfKey(v, key),
-  );
-}
-
-/** `object[key]` when object is a plain object, else undefined. */
-export function member(object: Value | undefined, key: string): Value | undefined {
-  return isObject(object) ? object[key] : undefined;
-}
-
-/** Parameter declarations of a Bicep file. */
-export function paramsOf(path: string) {
-  return parseBicep(readFileSync(path, "utf8"), path).declarations.flatMap((d) =>
-    d.kind === "param" ? [d] : [],
   );
 }
