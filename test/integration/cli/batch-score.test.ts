@@ -321,6 +321,17 @@ describe("the batch-score.sh workflow with batchfn", { timeout: 180_000 }, () =>
       await world.cli(["job", "list", "--status", "Completed", "--max-results", "2"]),
     );
     expect(limited).toHaveLength(2);
+    const canceled = await world.cli([
+      "job",
+      "cancel",
+      "--name",
+      jobs[0] ?? "",
+      "--query",
+      "status",
+      "-o",
+      "tsv",
+    ]);
+    expect(tsvValue(canceled)).toBe("Completed");
   });
 
   it("downloads every output with --all: predictions, errors, summary and the job log", async () => {

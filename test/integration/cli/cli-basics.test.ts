@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { resolveCredentials } from "../../../src/cli/api/credentials.js";
+import { cacheDir, openUploadCache } from "../../../src/cli/upload/upload-cache.js";
 import { loadConfig } from "../../../src/config.js";
+import { contentHash, manifestOf } from "../../../src/registry/artifact-manifest.js";
 import { examplePath } from "../examples/example-files.js";
 import { type CliWorld, expectExit, jsonOf, putTaxiData, startCliWorld, tsvValue } from "./cli-fixture.js";
 
@@ -180,6 +182,85 @@ describe("--set", { timeout: 120_000 }, () => {
   });
 });
 
+describe("assets and uploads", { timeout: 120_000 }, () => {
+  it("registers a model from a local folder and a datastore from flags, and shows and lists them", async () => {
+    const model = jsonOf(
+      await world.cli([
+        "model",
+        "create",
+        "--name",
+        "tips",
+        "--version",
+        "2",
+        "--type",
+        "mlflow_model",
+        "--path",
+        examplePath("taxi-tip", "model"),
+      ]),
+    );
+    expect(model).toMatchObject({ name: "tips", version: "2", type: "mlflow_model" });
+    expect(String(model.path)).toMatch(
+      /^azureml:\/\/datastores\/workspaceartifactstore\/paths\/sha256\/[0-9a-f]{64}\/$/,
+    );
+    expect(
+      tsvValue(
+        await world.cli(["model", "show", "-n", "tips", "-l", "latest", "--query", "path", "-o", "tsv"]),
+      ),
+    ).toBe(model.path);
+    expect(
+      tsvValue(await world.cli(["model", "list", "--name", "tips", "--query", "[].version", "-o", "tsv"])),
+    ).toBe("2");
+    const store = jsonOf(
+      await world.cli(["datastore", "create", "--name", "extra", "--set", "container_name=extra-data"]),
+    );
+    expect(store).toMatchObject({ name: "extra", container_name: "extra-data" });
+    expect(
+      tsvValue(
+        await world.cli(["datastore", "show", "-n", "extra", "--query", "container_name", "-o", "tsv"]),
+      ),
+    ).toBe("extra-data");
+  });
+
+  it("uploads again when the server does not hold a folder the upload cache says it holds", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "batchfn-model-"));
+    await cp(examplePath("taxi-tip", "model"), folder, { recursive: true });
+    await writeFile(join(folder, "NOTES.txt"), `copied for ${folder}\n`);
+    const files = await Promise.all(
+      (await readdir(folder)).map(async (name) => {
+        const content = await readFile(join(folder, name));
+        return { path: name, sha256: contentHash(content), size: content.length };
+      }),
+    );
+    const { hash } = manifestOf(files);
+    const store = jsonOf(await world.cli(["datastore", "show", "-n", "workspaceartifactstore"]));
+    const cache = await openUploadCache({
+      dir: cacheDir({ BATCHFN_CACHE_DIR: world.cacheDir }),
+      server: world.app.url,
+      fingerprint: `${String(store.container_name)}@${String(store.created_at)}`,
+    });
+    await cache.add(hash);
+    const file = join(folder, "..", `${hash.slice(0, 8)}-deployment.yml`);
+    await writeFile(
+      file,
+      stringify({
+        name: "stale",
+        endpoint_name: "stale-ep",
+        model: { name: "stale-model", version: 1, type: "mlflow_model", path: folder },
+      }),
+    );
+    expectExit(await world.cli(["batch-endpoint", "create", "--name", "stale-ep"]), 0);
+    const created = await world.cli(["batch-deployment", "create", "--file", file]);
+    expectExit(created, 0);
+    expect(created.stderr).toContain(`is unchanged (sha256 ${hash.slice(0, 12)}…): not uploaded again`);
+    expect(created.stderr).toContain(
+      "The server does not hold an artifact this machine uploaded before; uploading it again.",
+    );
+    expect(created.stderr).toContain(`Uploaded model '${folder}' (5 files`);
+    const model = jsonOf(await world.cli(["model", "show", "-n", "stale-model", "-v", "1"]));
+    expect(model.path).toBe(`azureml://datastores/workspaceartifactstore/paths/sha256/${hash}/`);
+  });
+});
+
 describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
   it("names an unknown flag with a suggestion, before complaining about a missing required one", async () => {
     const result = await world.cli(["batch-endpoint", "show", "--nme", "taxi"]);
@@ -345,7 +426,9 @@ describe("failures are shown, never a bare exit code", { timeout: 120_000 }, () 
     expect(view.status).toBe("Failed");
     expect(view.errors.map((error) => error.item)).toContain("no-columns.csv");
     expect(shown.stderr).toMatch(/^Job \S+ Failed: error_threshold 0 exceeded/);
-    expect(shown.stderr).toMatch(/first errors:\n\s+no-columns\.csv \(mini-batch 0, attempt 1\): MissingColumn: /);
+    expect(shown.stderr).toMatch(
+      /first errors:\n\s+no-columns\.csv \(mini-batch 0, attempt 1\): MissingColumn: /,
+    );
     expect(
       tsvValue(
         await world.cli(["job", "show", "-n", job, "--query", "status", "-o", "tsv", "--only-show-errors"]),
