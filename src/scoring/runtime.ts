@@ -52,6 +52,20 @@ export interface MiniBatchInput {
   index: number;
   attempt: number;
   files: MiniBatchFile[];
+  /**
+   * The output's row format (append_row): the worker then formats the rows itself and sends back
+   * their text instead of the rows, so the work is spread over the workers.
+   */
+  outputFormat?: "aml" | "csv";
+}
+
+/** Rows a worker already formatted as output text (see `MiniBatchInput.outputFormat`). */
+export interface FormattedRows {
+  text: string;
+  /** How many rows the text holds. */
+  rows: number;
+  /** The columns of the records (csv), for the header. */
+  columns?: string[];
 }
 
 /** An item (file, or row range of a file) that failed while the rest of its mini-batch went on. */

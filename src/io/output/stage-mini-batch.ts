@@ -1,6 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import type { RunResult } from "../../scoring/runtime.js";
+import type { FormattedRows, RunResult } from "../../scoring/runtime.js";
 import type { BlobAccess } from "../inputs/blob-access.js";
 import { type BlockKind, blockId, shardOf } from "./output-layout.js";
 import { ERRORS_FILE, type OutputTarget } from "./output-target.js";
@@ -16,6 +16,8 @@ export interface StageMiniBatchRequest {
   failed?: boolean;
   /** Files a summary_only script wrote (see uploadSummaryOutputs). */
   outputFiles?: number;
+  /** The rows already formatted in the target's format by the scoring worker (`result.rows` is then empty). */
+  formatted?: FormattedRows;
 }
 
 export interface OutputDeps {
@@ -45,8 +47,9 @@ export async function stageMiniBatchOutput(
     );
   }
   const container = deps.access.container(target.location.store, target.location.container);
-  const rows = target.action === "append_row" ? formatRows(result.rows, target.format, index) : { text: "" };
-  const stagedRows = target.action === "append_row" ? result.rows.length : 0;
+  const appended = target.action === "append_row";
+  const rows = appended ? (request.formatted ?? formatRows(result.rows, target.format, index)) : { text: "" };
+  const stagedRows = appended ? (request.formatted?.rows ?? result.rows.length) : 0;
   if (rows.text !== "") {
     await stage(container, target, shardOf(target, index).fileName, "rows", index, attempt, rows.text);
   }

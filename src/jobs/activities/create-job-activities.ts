@@ -17,7 +17,8 @@ import { countRows } from "../../io/tabular/row-count.js";
 import { writeRowRange } from "../../io/tabular/row-range.js";
 import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
 import { engineRecord, isLevelEnabled } from "../../scoring/log/log-levels.js";
-import type { LogRecord, MiniBatchFile, RunResult } from "../../scoring/runtime.js";
+import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
+import type { LogRecord, MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
 import type { JobSpec } from "../job-spec.js";
 import type {
   FailureRecord,
@@ -190,7 +191,8 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         const maxAttempts = spec.settings.retry_settings.max_retries + 1;
         for (let attempt = 1; ; attempt += 1) {
           try {
-            const scored = await options.run({ index, attempt, files: options.files });
+            const outputFormat = job.target.action === "append_row" ? job.target.format : undefined;
+            const scored = await options.run({ index, attempt, files: options.files, outputFormat });
             await options.log(spec, scored.logs);
             let outputFiles: number | undefined;
             if (spec.settings.output_action === "summary_only") {
@@ -198,7 +200,14 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
                 .files;
             }
             return await stageMiniBatchOutput(
-              { target: job.target, index, attempt, result: scored.result, outputFiles },
+              {
+                target: job.target,
+                index,
+                attempt,
+                result: scored.result,
+                outputFiles,
+                formatted: scored.formatted,
+              },
               deps,
             );
           } catch (thrown) {
@@ -306,10 +315,7 @@ interface ScoreOptions {
   index: number;
   files: MiniBatchFile[];
   outputDir: string;
-  run: (input: { index: number; attempt: number; files: MiniBatchFile[] }) => Promise<{
-    result: RunResult;
-    logs: LogRecord[];
-  }>;
+  run: (input: MiniBatchInput) => Promise<ScoredMiniBatch>;
   log: (spec: JobSpec, records: LogRecord[]) => Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { Piscina } from "piscina";
 import { z } from "zod";
 import { errors } from "../../errors.js";
 import { engineRecord, type LoggingLevel, loggingLevelSchema } from "../log/log-levels.js";
-import type { LogRecord, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
+import type { FormattedRows, LogRecord, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
 import { workerEnv } from "../runtime-env.js";
 import { workerFile } from "../worker-file.js";
 import { outcomeError } from "./attempt-failures.js";
@@ -36,6 +36,8 @@ export interface ScoringPoolOptions {
 export interface ScoredMiniBatch {
   result: RunResult;
   logs: LogRecord[];
+  /** The rows as output text, when `outputFormat` was asked for (`result.rows` is then empty). */
+  formatted?: FormattedRows;
 }
 
 /**
@@ -102,7 +104,10 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     });
     if (outcome.ok || outcome.initialized) initialized.add(outcome.threadId);
     else initialized.delete(outcome.threadId);
-    if (outcome.ok) return { result: outcome.result, logs: logs.records() };
+    if (outcome.ok) {
+      const scored: ScoredMiniBatch = { result: outcome.result, logs: logs.records() };
+      return outcome.formatted ? { ...scored, formatted: outcome.formatted } : scored;
+    }
     throw outcomeError(outcome, input, logs);
   }
 

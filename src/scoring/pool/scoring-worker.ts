@@ -3,6 +3,7 @@ import { BatchfnError, ensureError } from "../../errors.js";
 import { cloneableRecord, LogCapture } from "../log/log-capture.js";
 import type { RunResult, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
+import { formatInWorker } from "./format-in-worker.js";
 import { loadRuntime, runtimeStartName } from "./load-runtime.js";
 import {
   controlEventSchema,
@@ -95,6 +96,8 @@ export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutco
     post({ type: "phase", phase: "run" });
     try {
       const result = await worker.runtime.run(input);
+      const formatted = input.outputFormat && (await formatInWorker(result, input.outputFormat, input.index));
+      if (formatted) return { ok: true, threadId, result: { ...result, rows: [] }, formatted };
       checkCloneable(result);
       return { ok: true, threadId, result };
     } catch (thrown) {

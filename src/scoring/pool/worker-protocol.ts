@@ -1,7 +1,7 @@
 import { MessagePort } from "node:worker_threads";
 import { z } from "zod";
 import { loggingLevelSchema, logRecordSchema } from "../log/log-levels.js";
-import type { MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
+import type { FormattedRows, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
 
 /**
  * What the scoring pool and its worker threads say to each other. Every message is parsed on
@@ -42,6 +42,7 @@ const miniBatchInputSchema = z.object({
       rowCount: z.number().int().nonnegative().optional(),
     }),
   ),
+  outputFormat: z.enum(["aml", "csv"]).optional(),
 }) satisfies z.ZodType<MiniBatchInput>;
 
 /** One mini-batch for a worker, with the port its logs and progress go back on. */
@@ -68,12 +69,24 @@ const runResultSchema = z.object({
   ),
 }) satisfies z.ZodType<RunResult>;
 
+const formattedRowsSchema = z.object({
+  text: z.string(),
+  rows: z.number().int().nonnegative(),
+  columns: z.array(z.string()).optional(),
+}) satisfies z.ZodType<FormattedRows>;
+
 /** Codes a worker reports for a mini-batch that failed while the worker itself stayed healthy. */
 export const workerFailureCode = z.enum(["InvalidScoringScript", "ScriptInitFailed", "ScriptError"]);
 
 /** What a worker answers for one mini-batch. */
 export const workerOutcomeSchema = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), threadId: z.number().int(), result: runResultSchema }),
+  z.object({
+    ok: z.literal(true),
+    threadId: z.number().int(),
+    result: runResultSchema,
+    /** The rows as output text, when the worker formatted them (`result.rows` is then empty). */
+    formatted: formattedRowsSchema.optional(),
+  }),
   z.object({
     ok: z.literal(false),
     threadId: z.number().int(),
