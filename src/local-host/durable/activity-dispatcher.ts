@@ -69,10 +69,11 @@ export class ActivityDispatcher {
     const { work, receiving, maxConcurrent, visibilityMs, pollMs } = this.options;
     while (receiving()) {
       const free = maxConcurrent - this.running.size;
+      const wanted = Math.min(free, 32);
       let received = 0;
       if (free > 0) {
         try {
-          const deliveries = await work.receive(Math.min(free, 32), visibilityMs);
+          const deliveries = await work.receive(wanted, visibilityMs);
           received = deliveries.length;
           if (!receiving()) return;
           for (const delivery of deliveries) this.launch(delivery);
@@ -81,7 +82,9 @@ export class ActivityDispatcher {
           await this.wakeup.wait(RETRY_AFTER_FAILURE_MS);
         }
       }
-      if (received === 0 || this.running.size >= maxConcurrent) await this.wakeup.wait(pollMs);
+      // A short answer means the queue is drained: wait for new work (the committer wakes this loop
+      // when it sends some) or the poll interval, instead of asking an empty queue again at once.
+      if (received < wanted || this.running.size >= maxConcurrent) await this.wakeup.wait(pollMs);
     }
   }
 
@@ -89,8 +92,9 @@ export class ActivityDispatcher {
     this.options.keeper.keep(delivery);
     const run = this.run(delivery).finally(() => {
       this.options.keeper.release(delivery);
+      const wasFull = this.running.size >= this.options.maxConcurrent;
       this.running.delete(run);
-      this.wakeup.notify();
+      if (wasFull) this.wakeup.notify();
     });
     this.running.add(run);
   }
