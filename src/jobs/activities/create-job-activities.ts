@@ -33,13 +33,7 @@ import { planJob } from "../plan/plan-job.js";
 import { readMiniBatch } from "../plan/read-plan.js";
 import { downloadingRowCounter } from "../plan/row-counter.js";
 import type { JobRecords } from "../records/job-records.js";
-import {
-  isCancelRequested,
-  loadJobSpec,
-  loadPreparedJob,
-  type PreparedJob,
-  savePreparedJob,
-} from "./job-files.js";
+import { cancelWatch, loadJobSpec, loadPreparedJob, type PreparedJob, savePreparedJob } from "./job-files.js";
 import type { ScoringPools } from "./scoring-pools.js";
 
 export interface JobActivityDeps {
@@ -78,6 +72,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const prepared = new Map<string, Promise<PreparedJob | undefined>>();
   const specOf = (job: string) => cached(specs, job, () => loadJobSpec(deps.jobs, job));
   const preparedOf = (job: string) => cached(prepared, job, () => loadPreparedJob(deps.jobs, job));
+  const cancels = cancelWatch(deps.jobs);
   const log = async (spec: JobSpec, records: LogRecord[]) => {
     const kept = records.filter(
       (r) => r.source === "script" || isLevelEnabled(r.level, spec.settings.logging_level),
@@ -153,7 +148,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
     async scoreMiniBatch({ jobName, index }) {
       const spec = await specOf(jobName);
       const job = await requirePrepared(preparedOf, jobName);
-      if (await isCancelRequested(deps.jobs, jobName)) {
+      if (await cancels.isRequested(jobName)) {
         return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true };
       }
       const outputDir = join(
@@ -304,6 +299,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       ]);
       await record(files);
       specs.delete(jobName);
+      cancels.forget(jobName);
       return files;
     },
   };

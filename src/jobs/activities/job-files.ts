@@ -86,3 +86,38 @@ export async function requestCancel(jobs: ContainerClient, job: string): Promise
 export async function isCancelRequested(jobs: ContainerClient, job: string): Promise<boolean> {
   return jobs.getBlobClient(jobBlobs.cancel(job)).exists();
 }
+
+/** Whether a job was asked to stop, as one instance sees it (see {@link cancelWatch}). */
+export interface CancelWatch {
+  isRequested(job: string): Promise<boolean>;
+  /** Drops what is known of a job (it ended). */
+  forget(job: string): void;
+}
+
+/**
+ * Checks a job's cancel request at most once per `intervalMs` on this instance, instead of once per
+ * mini-batch: a cancel then stops new mini-batches within `intervalMs`. A job seen canceled stays
+ * canceled; a failed check is not kept.
+ */
+export function cancelWatch(jobs: ContainerClient, intervalMs = 1000): CancelWatch {
+  const checks = new Map<string, { at: number; requested: Promise<boolean> }>();
+  return {
+    isRequested(job) {
+      const now = Date.now();
+      const last = checks.get(job);
+      if (last && now - last.at < intervalMs) return last.requested;
+      const requested = last
+        ? last.requested.then((seen) => seen || isCancelRequested(jobs, job))
+        : isCancelRequested(jobs, job);
+      const check = { at: now, requested };
+      checks.set(job, check);
+      requested.catch(() => {
+        if (checks.get(job) === check) checks.delete(job);
+      });
+      return requested;
+    },
+    forget(job) {
+      checks.delete(job);
+    },
+  };
+}
