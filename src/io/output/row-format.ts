@@ -25,13 +25,12 @@ export function formatRows(
   miniBatch: number,
 ): FormattedRows {
   if (format === "aml") {
-    return {
-      text: rows
-        .map((row) => `${typeof row === "string" ? row : Object.values(row).map(valueText).join(" ")}\n`)
-        .join(""),
-    };
+    let text = "";
+    for (const row of rows) text += `${typeof row === "string" ? row : joinedValues(row)}\n`;
+    return { text };
   }
   let columns: string[] | undefined;
+  let known: Set<string> | undefined;
   const lines: string[] = [];
   rows.forEach((row, i) => {
     if (typeof row === "string") {
@@ -39,8 +38,8 @@ export function formatRows(
       return;
     }
     columns ??= Object.keys(row);
-    const known = new Set(columns);
-    const extra = Object.keys(row).find((key) => !known.has(key));
+    known ??= new Set(columns);
+    const extra = Object.keys(row).find((key) => !known?.has(key));
     if (extra !== undefined) {
       throw errors.outputColumnsMismatch(
         `Mini-batch ${miniBatch}, row ${i + 1}: column '${extra}' is not among the columns of the first row (${columns.join(", ")}); every record must have the same columns in csv output.`,
@@ -71,6 +70,14 @@ export function errorLines(failures: readonly ItemFailure[], miniBatch: number, 
         })}\n`,
     )
     .join("");
+}
+
+/** A record's values joined by one space (Azure ML's append_row). */
+function joinedValues(row: Record<string, unknown>): string {
+  const values = Object.values(row);
+  let line = values.length > 0 ? valueText(values[0]) : "";
+  for (let i = 1; i < values.length; i++) line += ` ${valueText(values[i])}`;
+  return line;
 }
 
 function valueText(value: unknown): string {
