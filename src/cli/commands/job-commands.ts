@@ -1,5 +1,6 @@
 import { Option } from "commander";
 import { z } from "zod";
+import { jobStatus } from "../../jobs/orchestration/contract.js";
 import { listAll, routes } from "../api/routes.js";
 import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
@@ -8,17 +9,6 @@ import { downloadJob, SCORE_OUTPUT } from "../jobs/job-download.js";
 import { streamJob } from "../jobs/job-stream.js";
 import { jobTableRows, jobViewSchema, outcomeLines } from "../jobs/job-view.js";
 import { positiveInteger } from "./flag-parsers.js";
-
-const JOB_STATUSES = [
-  "NotStarted",
-  "Preparing",
-  "Running",
-  "Finalizing",
-  "Completed",
-  "Failed",
-  "CancelRequested",
-  "Canceled",
-];
 
 const named = z.object({ name: z.string() });
 
@@ -79,7 +69,7 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
       flags: (c) =>
         c
           .option("-e, --endpoint-name <endpoint>", "only the jobs of this batch endpoint")
-          .addOption(new Option("--status <status>", "only jobs in this status").choices(JOB_STATUSES))
+          .addOption(new Option("--status <status>", "only jobs in this status").choices(jobStatus.options))
           .option("-r, --max-results <n>", "list at most n jobs", positiveInteger),
       schema: z.object({
         endpointName: z.string().optional(),

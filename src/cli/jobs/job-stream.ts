@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { BatchfnError } from "../../errors.js";
 import { logRecordSchema } from "../../io/log/log-record.js";
 import type { LogRecord } from "../../scoring/runtime.js";
 import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
+import type { StatusLine } from "../output/status-line.js";
 import { type JobView, jobViewSchema, progressText, TERMINAL_STATUSES } from "./job-view.js";
 
 /** How long `job stream` waits between two looks at the job, unless `BATCHFN_POLL_MS` says otherwise. */
@@ -17,15 +19,18 @@ export const DEFAULT_POLL_MS = 1000;
 export async function streamJob(context: CliContext, name: string): Promise<{ raw: unknown; job: JobView }> {
   const pollMs = Number(context.io.env.BATCHFN_POLL_MS ?? DEFAULT_POLL_MS) || DEFAULT_POLL_MS;
   const line = context.status();
+  const patiently = <T>(call: () => Promise<T>) => withRetries(call, pollMs, line);
   let offset = 0;
   for (;;) {
-    const raw = (await context.api.send({ path: routes.job(name) })).body;
+    const raw = await patiently(async () => (await context.api.send({ path: routes.job(name) })).body);
     const job = jobViewSchema.parse(raw);
     const ended = TERMINAL_STATUSES.includes(job.status);
     for (;;) {
-      const response = await context.api.raw({ path: routes.jobLogs(name), query: { from: String(offset) } });
-      const text = await response.text();
-      const next = Number(response.headers.get("x-next-offset"));
+      const from = offset;
+      const { text, next } = await patiently(async () => {
+        const response = await context.api.raw({ path: routes.jobLogs(name), query: { from: String(from) } });
+        return { text: await response.text(), next: Number(response.headers.get("x-next-offset")) };
+      });
       const lines = text.split("\n").filter((entry) => entry.trim() !== "");
       if (lines.length > 0) {
         line.around(() => {
@@ -41,6 +46,28 @@ export async function streamJob(context: CliContext, name: string): Promise<{ ra
       return { raw, job };
     }
     await sleep(pollMs);
+  }
+}
+
+/** Attempts a following job survives on a flaky connection or a restarting app (about half a minute). */
+const RETRIES = 8;
+
+/**
+ * Runs a call again when the app cannot be reached or answers 502/503/504 (an app restarting, a
+ * gateway timing out), waiting a little longer each time; other errors end the stream at once.
+ */
+async function withRetries<T>(call: () => Promise<T>, pollMs: number, line: StatusLine): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (thrown) {
+      const transient =
+        thrown instanceof BatchfnError &&
+        (thrown.code === "ServerUnreachable" || [502, 503, 504].includes(thrown.status));
+      if (!transient || attempt >= RETRIES) throw thrown;
+      line.show(`${thrown.message} Trying again (${attempt}/${RETRIES - 1})…`);
+      await sleep(pollMs * attempt);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   jsonOf,
   putTaxiData,
   startCliWorld,
+  startFlakyProxy,
   taxiFiles,
   taxiRows,
   tsvValue,
@@ -332,6 +333,22 @@ describe("the batch-score.sh workflow with batchfn", { timeout: 180_000 }, () =>
       "tsv",
     ]);
     expect(tsvValue(canceled)).toBe("Completed");
+  });
+
+  it("keeps following a job through an app that answers 503 for a while", async () => {
+    const job = jobs[0] ?? "";
+    const proxy = await startFlakyProxy(world.app.url, 2);
+    try {
+      const streamed = await world.cli(["job", "stream", "--name", job, "--url", proxy.url]);
+      expectExit(streamed, 0);
+      expect(proxy.failed()).toBe(2);
+      expect(streamed.stderr).toContain("answered 503 Service Unavailable: restarting Trying again (1/7)");
+      expect(streamed.stderr).toContain("Trying again (2/7)");
+      expect(streamed.stdout).toMatch(/Job Completed/);
+      expect(streamed.stderr).toContain(`Job ${job} Completed`);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("downloads every output with --all: predictions, errors, summary and the job log", async () => {

@@ -174,11 +174,14 @@ describe("credentials", { timeout: 60_000 }, () => {
     await writeFile(join(root, ".batchfn", "local.json"), JSON.stringify({ adminKey: world.key }));
     const nested = join(root, "project", "scripts");
     await mkdir(nested, { recursive: true });
-    const listed = await world.cli(["datastore", "list", "--query", "length(@)", "-o", "tsv"], {
-      cwd: nested,
-      env: { BATCHFN_KEY: undefined },
-    });
-    expect(tsvValue(listed)).toBe("2");
+    const listed = await world.cli(
+      ["datastore", "show", "-n", "workspaceblobstore", "--query", "name", "-o", "tsv"],
+      {
+        cwd: nested,
+        env: { BATCHFN_KEY: undefined },
+      },
+    );
+    expect(tsvValue(listed)).toBe("workspaceblobstore");
     const local = await resolveCredentials({ env: {}, cwd: nested }, world.app.url);
     expect(local.headers).toEqual({ "x-functions-key": world.key });
     const remote = await resolveCredentials({ env: {}, cwd: nested }, "https://batchfn.example.net");
@@ -188,13 +191,13 @@ describe("credentials", { timeout: 60_000 }, () => {
   it("sends the output of BATCHFN_TOKEN_COMMAND as a bearer credential, and nothing without credentials", async () => {
     const bare = await mkdtemp(join(tmpdir(), "batchfn-bare-"));
     const viaCommand = await world.cli(
-      ["datastore", "list", "--query", "length(@)", "-o", "tsv", "--debug"],
+      ["datastore", "show", "-n", "workspaceblobstore", "--query", "name", "-o", "tsv", "--debug"],
       {
         cwd: bare,
         env: { BATCHFN_KEY: undefined, BATCHFN_TOKEN_COMMAND: `echo ${world.key}` },
       },
     );
-    expect(tsvValue(viaCommand)).toBe("2");
+    expect(tsvValue(viaCommand)).toBe("workspaceblobstore");
     expect(viaCommand.stderr).toContain("DEBUG: credentials: BATCHFN_TOKEN_COMMAND");
     const token = await resolveCredentials(
       { env: { BATCHFN_TOKEN: "abc.def.ghi" }, cwd: bare },

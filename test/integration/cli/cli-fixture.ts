@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -175,4 +177,45 @@ export function taxiRows(text: string): string[] {
       const [rowB, fileB] = b.split(" ");
       return (fileA ?? "").localeCompare(fileB ?? "") || Number(rowA) - Number(rowB);
     });
+}
+
+/** A proxy in front of the app that answers 503 to the first `failures` requests, then forwards. */
+export interface FlakyProxy {
+  url: string;
+  /** Requests answered 503 so far. */
+  failed(): number;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` on loopback whose first `failures` answers are 503 Service Unavailable. */
+export async function startFlakyProxy(target: string, failures: number): Promise<FlakyProxy> {
+  let failed = 0;
+  const server = createServer((request, response) => {
+    if (failed < failures) {
+      failed += 1;
+      response.writeHead(503, { "content-type": "text/plain" }).end("restarting");
+      return;
+    }
+    const hop = new Set(["host", "connection", "content-length", "transfer-encoding", "content-encoding"]);
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(
+        (entry): entry is [string, string] => typeof entry[1] === "string" && !hop.has(entry[0]),
+      ),
+    );
+    fetch(`${target}${request.url ?? "/"}`, { method: request.method, headers }).then(
+      async (answer) => {
+        const kept = [...answer.headers.entries()].filter(([name]) => !hop.has(name));
+        response.writeHead(answer.status, Object.fromEntries(kept));
+        response.end(Buffer.from(await answer.arrayBuffer()));
+      },
+      () => response.writeHead(502).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    failed: () => failed,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
