@@ -4,6 +4,7 @@ import { registerAssetCommands } from "./commands/asset-commands.js";
 import { registerBatchDeploymentCommands } from "./commands/batch-deployment-commands.js";
 import { registerBatchEndpointCommands } from "./commands/batch-endpoint-commands.js";
 import { registerEndpoint2021Commands } from "./commands/endpoint-2021-commands.js";
+import { registerEndpointKeyCommands } from "./commands/endpoint-key-commands.js";
 import { registerJobCommands } from "./commands/job-commands.js";
 import { helpReference } from "./help-reference.js";
 
@@ -23,7 +24,7 @@ export function buildProgram(runtime: CliRuntime): BatchfnCommand {
     .exitOverride()
     .showSuggestionAfterError()
     .showHelpAfterError("Run 'batchfn --help' to see every command and flag.");
-  registerBatchEndpointCommands(program, runtime);
+  registerEndpointKeyCommands(registerBatchEndpointCommands(program, runtime), runtime);
   registerBatchDeploymentCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerAssetCommands(program, runtime);

@@ -76,12 +76,12 @@ function asMapping(value: unknown): Record<string, unknown> {
 
 const INPUT_TYPES = ["uri_file", "uri_folder"];
 
-/** `batch-endpoint create|show|list|update|delete|invoke|list-jobs`. */
-export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: CliRuntime): void {
+/** `batch-endpoint create|show|list|update|delete|invoke|list-jobs`; answers the group, for more commands. */
+export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: CliRuntime): BatchfnCommand {
   const group = program
     .command("batch-endpoint")
     .description(
-      "Batch endpoints (az ml batch-endpoint): create, show, list, update, delete, invoke, list jobs",
+      "Batch endpoints (az ml batch-endpoint): create, show, list, update, delete, invoke, list jobs, keys",
     );
 
   addLeaf(
@@ -241,14 +241,12 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           .requiredFlag("-n, --name <endpoint>", "endpoint name")
           .option("-r, --max-results <n>", "list at most n jobs", positiveInteger),
       schema: z.object({ name: z.string(), maxResults: z.number().optional() }),
-      run: async (o, context) => {
-        await context.api.send({ path: routes.endpoint(o.name) });
-        return listJobs(context, { endpoint: o.name, max: o.maxResults });
-      },
+      run: (o, context) => listJobs(context, { endpoint: o.name, max: o.maxResults }),
       examples: ['batchfn batch-endpoint list-jobs --name taxi-tip --query "[].name" -o tsv'],
     },
     runtime,
   );
+  return group;
 }
 
 const invokeFlags = z.object({

@@ -208,4 +208,56 @@ describe("credentials", { timeout: 60_000 }, () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^ERROR: \(\w+\) /);
   });
+
+  it("shows an auth_mode key endpoint's keys once, regenerates one, and lets its keys invoke but not manage", async () => {
+    const created = await world.cli([
+      "batch-endpoint",
+      "create",
+      "--name",
+      "keyed",
+      "--set",
+      "auth_mode=key",
+    ]);
+    const keys = jsonOf<{ keys: { primaryKey: string; secondaryKey: string } }>(created).keys;
+    expect(keys.primaryKey).not.toBe(keys.secondaryKey);
+    const credentials = jsonOf(await world.cli(["batch-endpoint", "get-credentials", "--name", "keyed"]));
+    expect(credentials.auth_mode).toBe("key");
+    expect(JSON.stringify(credentials)).not.toContain(keys.primaryKey);
+    const regenerated = await world.cli([
+      "batch-endpoint",
+      "regenerate-keys",
+      "--name",
+      "keyed",
+      "--key-type",
+      "secondary",
+      "--query",
+      "secondaryKey",
+      "-o",
+      "tsv",
+    ]);
+    const secondary = tsvValue(regenerated);
+    expect(secondary).not.toBe(keys.secondaryKey);
+    expect(regenerated.stderr).toContain("The new keys are shown this once");
+    for (const key of [keys.primaryKey, secondary]) {
+      expect(
+        tsvValue(
+          await world.cli(["batch-endpoint", "list-jobs", "-n", "keyed", "-o", "tsv"], {
+            env: { BATCHFN_KEY: key },
+          }),
+        ),
+      ).toBe("");
+    }
+    const old = await world.cli(["batch-endpoint", "list-jobs", "-n", "keyed"], {
+      env: { BATCHFN_KEY: keys.secondaryKey },
+    });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain("ERROR: (Unauthenticated)");
+    expect(old.stderr).toContain("Hint: set BATCHFN_KEY");
+    const manage = await world.cli(["batch-endpoint", "show", "-n", "keyed"], {
+      env: { BATCHFN_KEY: keys.primaryKey },
+    });
+    expect(manage.code).toBe(1);
+    expect(manage.stderr).toContain("ERROR: (Forbidden)");
+    expect(manage.stderr).toContain("Hint: this credential cannot do that");
+  });
 });

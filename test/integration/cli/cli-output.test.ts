@@ -236,6 +236,8 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
       "batch-endpoint delete",
       "batch-endpoint invoke",
       "batch-endpoint list-jobs",
+      "batch-endpoint get-credentials",
+      "batch-endpoint regenerate-keys",
       "batch-deployment create",
       "batch-deployment show",
       "batch-deployment list",
