@@ -82,7 +82,9 @@ export async function firstErrors(record: JobRecord, deps: JobsApiDeps): Promise
   for await (const blob of container.listBlobsFlat({ prefix: location.prefix })) {
     const name = blob.name.slice(location.prefix.length);
     if (!/^errors(-\d+)?\.jsonl$/.test(name)) continue;
-    const text = (await container.getBlobClient(blob.name).downloadToBuffer(0, 64 * 1024)).toString("utf8");
+    const size = Math.min(64 * 1024, blob.properties.contentLength ?? 0);
+    if (size === 0) return [];
+    const text = (await container.getBlobClient(blob.name).downloadToBuffer(0, size)).toString("utf8");
     return text
       .split("\n")
       .filter((line) => line.trim() !== "")
