@@ -3,25 +3,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startBenchWorld } from "./harness/bench-world.js";
-import { repoRoot } from "./harness/host-process.js";
+import { repoRoot, startHost } from "./harness/host-process.js";
 import { resultsChart } from "./report/chart.js";
 import { describeMachine } from "./report/machine.js";
+import { missingKeys } from "./report/required-keys.js";
 import type { BenchResults } from "./report/results.js";
 import { resultsTable } from "./report/table.js";
 import { checkTargets } from "./report/targets.js";
-import { type BenchContext, withHost } from "./scenarios/bench-context.js";
+import { type BenchContext, inFreshWorld } from "./scenarios/bench-context.js";
 import { digitsBench } from "./scenarios/digits.js";
-import { latencyBench } from "./scenarios/latency.js";
 import { memoryBench } from "./scenarios/memory.js";
-import { overheadBench, prepareOverhead } from "./scenarios/overhead.js";
-import { prepareTaxi, throughputBench } from "./scenarios/throughput.js";
+import { type OverheadRun, overheadResult, overheadRuns, SWEEP } from "./scenarios/overhead.js";
+import { meanRequestCost, storageProbe } from "./scenarios/storage-probe.js";
+import { throughputBench } from "./scenarios/throughput.js";
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: measures batchfn, run as users run it (the local host
  * in a child process, on an in-memory Azurite the bench starts, invoked over HTTP), against the
  * physical limit and a naive baseline; prints a table and writes bench/results/latest.json and
- * latest.svg (quick mode: <os tmp>/batchfn-bench-quick/, so nothing in the repository changes). `--profile` runs every
- * host with `--cpu-prof` and leaves the profiles in bench/results/profiles/.
+ * latest.svg (quick mode: <os tmp>/batchfn-bench-quick/, so nothing in the repository changes).
+ * Every scenario runs on a host of its own. `--profile` runs every host with
+ * `--cpu-prof` and leaves the profiles in bench/results/profiles/.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,48 +40,33 @@ async function main(): Promise<void> {
       `warning: load average ${machine.load_at_start} on ${machine.cores} cores: other work competes, figures will be lower`,
     );
   }
-  const world = await startBenchWorld();
-  const context: BenchContext = {
-    world,
+  const options = {
     quick,
     cores: machine.cores,
     hostNodeArgs: values.profile ? ["--cpu-prof", "--cpu-prof-dir", profiles] : [],
     progress,
   };
-  let partial: Omit<BenchResults, "targets">;
-  try {
-    progress("registering the examples");
-    const example = await prepareTaxi(context);
-    await prepareOverhead(context);
-    const throughput = await throughputBench(context, example);
-    const memory = await memoryBench(context, example);
-    const { latency, overhead, digits } = await withHost(context, async (host) => ({
-      latency: await latencyBench(context, host, example),
-      overhead: await overheadBench(context, host),
-      digits: await digitsBench(context, host),
-    }));
-    const { rss_mb: rss1x, ...throughputFigures } = throughput;
-    partial = {
-      mode: quick ? "quick" : "full",
-      date: new Date().toISOString(),
-      bench_seconds: (performance.now() - started) / 1000,
-      machine,
-      throughput: throughputFigures,
-      overhead,
-      latency,
-      memory: {
-        rss_1x_mb: rss1x,
-        rss_10x_mb: memory.rss_10x_mb,
-        ratio_10x_to_1x: memory.rss_10x_mb / rss1x,
-        rows_1x: throughput.rows,
-        rows_10x: memory.rows_10x,
-        rows_per_s_10x: memory.rows_per_s_10x,
-      },
-      digits,
-    };
-  } finally {
-    await world.stop();
-  }
+  const figures = await runScenarios(options);
+  const { rss_mb: rss1x, ...throughputFigures } = figures.throughput;
+  const partial: Omit<BenchResults, "targets"> = {
+    mode: quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    bench_seconds: (performance.now() - started) / 1000,
+    machine,
+    throughput: throughputFigures,
+    overhead: overheadResult(figures.sweep, machine.cores),
+    latency: figures.latency,
+    memory: {
+      rss_1x_mb: rss1x,
+      rss_10x_mb: figures.memory.rss_10x_mb,
+      ratio_10x_to_1x: figures.memory.rss_10x_mb / rss1x,
+      rows_1x: figures.throughput.rows,
+      rows_10x: figures.memory.rows_10x,
+      rows_per_s_10x: figures.memory.rows_per_s_10x,
+    },
+    digits: figures.digits,
+    storage: { ...figures.storage, mean: meanRequestCost(figures.storage) },
+  };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
   const dir = quick ? join(tmpdir(), "batchfn-bench-quick") : join(repoRoot, "bench", "results");
   await mkdir(dir, { recursive: true });
@@ -92,6 +79,35 @@ async function main(): Promise<void> {
   console.log(
     `written: ${join(dir, "latest.json")}, ${join(dir, "latest.svg")} (${results.bench_seconds.toFixed(0)} s)`,
   );
+  const missing = missingKeys(results);
+  if (missing.length > 0) throw new Error(`the results lack required figures:\n${missing.join("\n")}`);
+}
+
+/**
+ * Runs every scenario: each on an Azurite and a host of its own (see `inFreshWorld`), and each size
+ * of the overhead sweep too; quick mode shares one Azurite and one host (but the 10× memory run)
+ * to save the starts.
+ */
+async function runScenarios(options: Omit<BenchContext, "world">) {
+  const shared = options.quick ? await startBenchWorld() : undefined;
+  const host = shared
+    ? await startHost({ settings: shared.settings, nodeArgs: options.hostNodeArgs })
+    : undefined;
+  const fresh = <T>(scenario: (context: BenchContext) => Promise<T>) =>
+    shared ? scenario({ ...options, world: shared, host }) : inFreshWorld(options, scenario);
+  try {
+    const storage = await fresh(storageProbe);
+    const { throughput, latency } = await fresh(throughputBench);
+    const memory = await fresh(memoryBench);
+    const sweep: OverheadRun[] = [];
+    if (shared) sweep.push(...(await fresh((context) => overheadRuns(context, SWEEP))));
+    else for (const key of SWEEP) sweep.push(...(await fresh((context) => overheadRuns(context, [key]))));
+    const digits = await fresh(digitsBench);
+    return { storage, throughput, latency, memory, sweep, digits };
+  } finally {
+    await host?.stop();
+    await shared?.stop();
+  }
 }
 
 main().catch((thrown: unknown) => {

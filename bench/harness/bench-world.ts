@@ -29,6 +29,8 @@ export interface BenchWorld {
   data: ContainerClient;
   /** The jobs container: specs, plans, part records, logs. */
   jobs: ContainerClient;
+  /** What was registered and uploaded already (scenarios sharing a world do it once). */
+  done: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -67,15 +69,19 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     registry: createRegistry({ clients, config }),
     data,
     jobs,
+    done: new Set(),
     stop: () => azurite.stop(),
   };
 }
 
-/** Registers an endpoint file and a deployment file through the registry, as the CLI does. */
+/** Registers an endpoint file and a deployment file through the registry, as the CLI does (once per world). */
 export async function registerFiles(
   world: BenchWorld,
   files: { endpoint?: string; deployment: string; setDefault?: boolean },
 ): Promise<void> {
+  const key = `register:${files.deployment}`;
+  if (world.done.has(key)) return;
+  world.done.add(key);
   const workDir = await mkdtemp(join(tmpdir(), "batchfn-bench-register-"));
   if (files.endpoint) await registerEndpointFile(files.endpoint, { registry: world.registry, workDir });
   await registerDeploymentFile(files.deployment, {
@@ -86,10 +92,13 @@ export async function registerFiles(
 }
 
 /**
- * Uploads every file of a local folder to `<prefix>` in the data container (8 at a time) and
- * returns the datastore URI of that folder.
+ * Uploads every file of a local folder to `<prefix>` in the data container (8 at a time, once per
+ * world) and returns the datastore URI of that folder.
  */
 export async function uploadFolder(world: BenchWorld, dir: string, prefix: string): Promise<string> {
+  const key = `upload:${dir}:${prefix}`;
+  if (world.done.has(key)) return datastoreFolder(prefix);
+  world.done.add(key);
   const names = (await readdir(dir)).filter((name) => !name.startsWith(".")).sort();
   let next = 0;
   const worker = async () => {

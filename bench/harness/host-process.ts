@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { MemoryWatch } from "./memory-watch.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -21,6 +21,8 @@ export interface HostProcess {
   pid: number;
   /** The host's peak resident memory so far, in MiB. */
   peakRssMb(): Promise<number>;
+  /** HTTP requests the host has made so far (storage round trips, mostly). */
+  requests(): Promise<number>;
   output(): string;
   /** Stops it as Ctrl-C does and waits for it to exit. */
   stop(): Promise<void>;
@@ -33,11 +35,13 @@ export interface HostProcess {
  */
 export async function startHost(options: HostOptions): Promise<HostProcess> {
   const workDir = await mkdtemp(join(tmpdir(), "batchfn-bench-host-"));
+  const requestCount = join(workDir, "requests.count");
   const env = {
     ...process.env,
     ...options.settings,
     BATCHFN_TASK_HUB: `hub${randomBytes(4).toString("hex")}`,
     BATCHFN_WORK_DIR: workDir,
+    BATCHFN_BENCH_REQUEST_COUNT: requestCount,
   };
   const child = spawn(
     process.execPath,
@@ -45,6 +49,8 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
       ...(options.nodeArgs ?? []),
       "--import",
       "tsx",
+      "--import",
+      pathToFileURL(join(repoRoot, "bench/harness/count-requests.ts")).href,
       join(repoRoot, "src/local-host/main.ts"),
       "--storage",
       "environment",
@@ -67,6 +73,10 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     url,
     pid,
     peakRssMb: () => memory.peakMb(),
+    requests: async () => {
+      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+      return Number(await readFile(requestCount, "utf8").catch(() => "0"));
+    },
     output: () => output,
     async stop() {
       memory.close();

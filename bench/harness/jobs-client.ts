@@ -58,12 +58,23 @@ export async function invokeJob(
   return { name: view.name, url: `${hostUrl}/api/jobs/${encodeURIComponent(view.name)}`, invokedAt, key };
 }
 
-/** Polls a job every `pollMs` until it ends; throws unless it ended `Completed` with no failed item. */
-export async function waitForJob(job: InvokedJob, pollMs: number, timeoutMs = 900_000): Promise<FinishedJob> {
+/**
+ * Polls a job every `pollMs` until it ends; throws unless it ended `Completed` with no failed item.
+ * A poll that fails or takes over a minute is tried again (the job's own clock times it anyway).
+ */
+export async function waitForJob(
+  job: InvokedJob,
+  pollMs: number,
+  timeoutMs = 1_800_000,
+): Promise<FinishedJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(job.url, { headers: { "x-functions-key": job.key } });
-    const view = jobViewSchema.parse(await response.json());
+    const view = await poll(job);
+    if (!view) {
+      if (Date.now() > deadline) throw new Error(`job ${job.name}: its status could not be read in time`);
+      await sleep(pollMs);
+      continue;
+    }
     if (["Completed", "Failed", "Canceled"].includes(view.status)) {
       const seenAt = Date.now();
       if (view.status !== "Completed" || (view.progress?.items.failed ?? 0) > 0) {
@@ -78,6 +89,22 @@ export async function waitForJob(job: InvokedJob, pollMs: number, timeoutMs = 90
       throw new Error(`job ${job.name} did not end in time: ${JSON.stringify(view)}`);
     await sleep(pollMs);
   }
+}
+
+/** The job's view; undefined when the host did not answer (network error, or no answer within a minute). */
+async function poll(job: InvokedJob): Promise<JobView | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(job.url, {
+      headers: { "x-functions-key": job.key },
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch {
+    return undefined;
+  }
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${job.url} answered ${response.status}: ${text}`);
+  return jobViewSchema.parse(JSON.parse(text));
 }
 
 /**

@@ -1,18 +1,46 @@
-import type { BenchWorld } from "../harness/bench-world.js";
+import { type BenchWorld, startBenchWorld } from "../harness/bench-world.js";
 import { type HostProcess, startHost } from "../harness/host-process.js";
 
-/** What every scenario gets: the shared storage, the mode and a progress printer. */
+/** What every scenario gets: its storage, the mode and a progress printer. */
 export interface BenchContext {
   world: BenchWorld;
   quick: boolean;
   cores: number;
   /** Node options for every host (e.g. `--cpu-prof` when profiling). */
   hostNodeArgs: string[];
+  /** A host the scenarios share instead of starting their own (quick mode). */
+  host?: HostProcess;
   progress(message: string): void;
 }
 
-/** Runs `use` with a fresh host on the bench's storage, and stops the host afterwards. */
-export async function withHost<T>(context: BenchContext, use: (host: HostProcess) => Promise<T>): Promise<T> {
+/**
+ * Runs a scenario on an Azurite of its own, stopped afterwards. A fresh emulator per scenario keeps
+ * each one short of Azurite's blob garbage collection, which runs 10 minutes after start and, in
+ * memory, takes time quadratic in the number of blob writes so far (minutes after ~100,000
+ * writes, with the emulator unresponsive meanwhile): an artefact of the emulator, not of batchfn.
+ */
+export async function inFreshWorld<T>(
+  options: Omit<BenchContext, "world">,
+  use: (context: BenchContext) => Promise<T>,
+): Promise<T> {
+  const world = await startBenchWorld();
+  try {
+    return await use({ ...options, world });
+  } finally {
+    await world.stop();
+  }
+}
+
+/**
+ * Runs `use` with a fresh host on the scenario's storage, and stops the host afterwards; with the
+ * shared host of the context instead, unless `fresh` is asked for.
+ */
+export async function withHost<T>(
+  context: BenchContext,
+  use: (host: HostProcess) => Promise<T>,
+  options: { fresh?: boolean } = {},
+): Promise<T> {
+  if (context.host && !options.fresh) return use(context.host);
   const host = await startHost({ settings: context.world.settings, nodeArgs: context.hostNodeArgs });
   try {
     return await use(host);

@@ -2,10 +2,9 @@ import { join } from "node:path";
 import { z } from "zod";
 import { digitsData } from "../data/digits-data.js";
 import { registerFiles, uploadFolder } from "../harness/bench-world.js";
-import type { HostProcess } from "../harness/host-process.js";
 import { repoRoot } from "../harness/host-process.js";
 import { runNodeScript } from "../harness/node-script.js";
-import { type BenchContext, median } from "./bench-context.js";
+import { type BenchContext, median, withHost } from "./bench-context.js";
 import { runMeasuredJob } from "./measured-job.js";
 
 const EXAMPLE = join(repoRoot, "examples", "digits");
@@ -23,10 +22,10 @@ export interface DigitsResult {
 
 /**
  * The digits example (custom script, mini-batches of 10 images, one worker per core) over 10,000
- * generated images (quick: 200), against the example's script in a plain single-process loop.
+ * generated images (quick: 50), against the example's script in a plain single-process loop.
  */
-export async function digitsBench(context: BenchContext, host: HostProcess): Promise<DigitsResult> {
-  const images = context.quick ? 200 : 10_000;
+export async function digitsBench(context: BenchContext): Promise<DigitsResult> {
+  const images = context.quick ? 50 : 10_000;
   await registerFiles(context.world, {
     endpoint: join(EXAMPLE, "endpoint.yml"),
     deployment: join(EXAMPLE, "deployment.yml"),
@@ -36,11 +35,9 @@ export async function digitsBench(context: BenchContext, host: HostProcess): Pro
   const warm = await uploadFolder(context.world, await digitsData(20), "digits-warm/");
   const body = (folder: string) => ({ input: folder, max_concurrency_per_instance: context.cores });
   context.progress(`digits: batchfn over ${images} images`);
-  await runMeasuredJob(context, host, { endpoint: "digits", body: body(warm) });
-  const measured = await runMeasuredJob(context, host, {
-    endpoint: "digits",
-    body: body(input),
-    pollMs: 500,
+  const measured = await withHost(context, async (host) => {
+    await runMeasuredJob(context, host, { endpoint: "digits", body: body(warm) });
+    return runMeasuredJob(context, host, { endpoint: "digits", body: body(input), pollMs: 500 });
   });
   context.progress("digits: the single-process loop (3 runs)");
   const baselines: number[] = [];

@@ -1,6 +1,6 @@
 import type { HostProcess } from "../harness/host-process.js";
 import { type BenchContext, median } from "./bench-context.js";
-import { runMeasuredJob } from "./measured-job.js";
+import { type MeasuredJob, runMeasuredJob } from "./measured-job.js";
 
 export interface LatencyResult {
   /** Median over the warm runs: invocation → first mini-batch scored (its part record written). */
@@ -14,22 +14,34 @@ export interface LatencyResult {
 }
 
 /**
- * A one-file job of the taxi deployment (one CSV of the example, ~300 rows), first on a fresh
- * host (cold: the scoring workers start and load the model), then `runs` times on the warm host.
+ * A one-file job of the taxi deployment (one CSV of the example, ~300 rows), timed to its first
+ * mini-batch and to `Completed`. The first one on a fresh host is the cold case (the scoring
+ * workers start and load the model); it is also every taxi host's warm-up.
  */
-export async function latencyBench(
+export function oneFileJob(
   context: BenchContext,
   host: HostProcess,
   exampleFolder: string,
+): Promise<MeasuredJob> {
+  return runMeasuredJob(context, host, {
+    endpoint: "taxi-tip",
+    body: { input: `${exampleFolder}taxi-tip-01.csv`, input_type: "uri_file" },
+    pollMs: 20,
+    firstMiniBatch: true,
+  });
+}
+
+/** Warm one-file jobs on a host that already ran one; the latency figures with the cold run. */
+export async function latencyRuns(
+  context: BenchContext,
+  host: HostProcess,
+  exampleFolder: string,
+  cold: MeasuredJob,
 ): Promise<LatencyResult> {
-  const body = { input: `${exampleFolder}taxi-tip-01.csv`, input_type: "uri_file" };
-  const once = () =>
-    runMeasuredJob(context, host, { endpoint: "taxi-tip", body, pollMs: 20, firstMiniBatch: true });
-  context.progress("latency: a one-file job on a fresh host, then warm");
-  const cold = await once();
-  const runs = context.quick ? 3 : 7;
-  const warm = [];
-  for (let run = 0; run < runs; run++) warm.push(await once());
+  const runs = context.quick ? 2 : 7;
+  context.progress(`latency: ${runs} one-file jobs on the warm host`);
+  const warm: MeasuredJob[] = [];
+  for (let run = 0; run < runs; run++) warm.push(await oneFileJob(context, host, exampleFolder));
   return {
     first_minibatch_s: median(warm.map((job) => job.firstMiniBatchSeconds ?? Number.NaN)),
     one_file_job_s: median(warm.map((job) => job.seconds)),

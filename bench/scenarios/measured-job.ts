@@ -15,6 +15,8 @@ export interface MeasuredJob extends FinishedJob {
   usage: Usage;
   /** Invocation → first part record, when asked for. */
   firstMiniBatchSeconds?: number;
+  /** HTTP requests the host made while the job ran (storage round trips), when asked for. */
+  requests?: number;
 }
 
 export interface JobRequest {
@@ -24,6 +26,8 @@ export interface JobRequest {
   pollMs?: number;
   /** Also time the first mini-batch (polls the part records every 10 ms until one exists). */
   firstMiniBatch?: boolean;
+  /** Also count the host's HTTP requests during the job. */
+  countRequests?: boolean;
 }
 
 /** Invokes a job over HTTP, waits for it to complete, and measures it. */
@@ -32,11 +36,14 @@ export async function runMeasuredJob(
   host: HostProcess,
   request: JobRequest,
 ): Promise<MeasuredJob> {
+  const requestsBefore = request.countRequests ? await host.requests() : undefined;
   const usage = measureUsage({ host: host.pid, azurite: context.world.azuritePid });
   const job = await invokeJob(host.url, context.world.adminKey, request.endpoint, request.body);
   const firstMiniBatchSeconds = request.firstMiniBatch
     ? await waitForFirstPart(context.world.jobs, job, 10)
     : undefined;
   const finished = await waitForJob(job, request.pollMs ?? 250);
-  return { ...finished, job, usage: usage.stop(), firstMiniBatchSeconds };
+  const measured = usage.stop();
+  const requests = requestsBefore === undefined ? undefined : (await host.requests()) - requestsBefore;
+  return { ...finished, job, usage: measured, firstMiniBatchSeconds, requests };
 }

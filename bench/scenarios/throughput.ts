@@ -5,6 +5,7 @@ import { registerFiles, uploadFolder } from "../harness/bench-world.js";
 import { repoRoot } from "../harness/host-process.js";
 import { runNodeScript } from "../harness/node-script.js";
 import { type BenchContext, median, withHost } from "./bench-context.js";
+import { type LatencyResult, latencyRuns, oneFileJob } from "./latency.js";
 import { runMeasuredJob } from "./measured-job.js";
 
 /** The taxi-tip example, registered from its own YAML files. */
@@ -29,9 +30,9 @@ export interface ThroughputResult {
   rss_mb: number;
 }
 
-/** Sizes of the throughput data: 100 files of 10,000 rows (quick: 10 of 2,000). */
+/** Sizes of the throughput data: 100 files of 10,000 rows (quick: 2 of 4,000). */
 export function throughputShape(quick: boolean): { files: number; rowsPerFile: number } {
-  return quick ? { files: 10, rowsPerFile: 2_000 } : { files: 100, rowsPerFile: 10_000 };
+  return quick ? { files: 2, rowsPerFile: 4_000 } : { files: 100, rowsPerFile: 10_000 };
 }
 
 /** Registers the taxi example and uploads its own 10 files for warm-up jobs; returns their folder. */
@@ -57,24 +58,28 @@ export function taxiBody(context: BenchContext, input: string): Record<string, u
 }
 
 /**
- * batchfn over the throughput data on a fresh host (after one warm-up job), the limit and the
- * naive baseline over the same files.
+ * On a fresh host: a one-file job (the cold latency, and the warm-up), batchfn over the throughput
+ * data, then the warm latency runs; then the limit and the naive baseline over the same files.
  */
-export async function throughputBench(context: BenchContext, warmInput: string): Promise<ThroughputResult> {
+export async function throughputBench(
+  context: BenchContext,
+): Promise<{ throughput: ThroughputResult; latency: LatencyResult }> {
+  const example = await prepareTaxi(context);
   const shape = throughputShape(context.quick);
   const dir = await taxiData(shape);
   const rows = shape.files * shape.rowsPerFile;
   const input = await uploadFolder(context.world, dir, "taxi-1x/");
   context.progress(`throughput: batchfn over ${rows} rows in ${shape.files} files`);
   const batchfn = await withHost(context, async (host) => {
-    await runMeasuredJob(context, host, { endpoint: "taxi-tip", body: taxiBody(context, warmInput) });
+    const cold = await oneFileJob(context, host, example);
     const measured = await runMeasuredJob(context, host, {
       endpoint: "taxi-tip",
       body: taxiBody(context, input),
     });
     if (measured.view.progress?.rows !== rows)
       throw new Error(`expected ${rows} rows, scored ${measured.view.progress?.rows}`);
-    return { measured, rss: await host.peakRssMb() };
+    const rss = await host.peakRssMb();
+    return { measured, rss, latency: await latencyRuns(context, host, example, cold) };
   });
   context.progress("throughput: the limit (in memory, all cores)");
   const limit = await runNodeScript("bench/limits/taxi-limit.ts", [dir], limitSchema);
@@ -88,7 +93,7 @@ export async function throughputBench(context: BenchContext, warmInput: string):
   }
   const batchfnRate = rows / batchfn.measured.seconds;
   const baseline = median(baselines);
-  return {
+  const throughput: ThroughputResult = {
     rows,
     files: shape.files,
     batchfn_rows_per_s: batchfnRate,
@@ -105,6 +110,7 @@ export async function throughputBench(context: BenchContext, warmInput: string):
     settings: { mini_batch_size: MINI_BATCH_SIZE, max_concurrency_per_instance: context.cores },
     rss_mb: batchfn.rss,
   };
+  return { throughput, latency: batchfn.latency };
 }
 
 const limitSchema = z.object({ pipeline_rows_per_s: z.number(), inference_rows_per_s: z.number() });

@@ -1,0 +1,164 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Prng } from "../../../bench/data/prng.js";
+import { TAXI_COLUMNS, taxiCsv } from "../../../bench/data/taxi-data.js";
+import { repoRoot } from "../../../bench/harness/host-process.js";
+import { resultsChart } from "../../../bench/report/chart.js";
+import { missingKeys } from "../../../bench/report/required-keys.js";
+import type { BenchResults } from "../../../bench/report/results.js";
+import { resultsTable } from "../../../bench/report/table.js";
+import { checkTargets } from "../../../bench/report/targets.js";
+
+const cost = { client_cpu_ms: 1.2, azurite_cpu_ms: 2.1, wall_ms: 4 };
+
+/** A run's results with made-up figures: throughput and latency meet their targets, the rest do not. */
+function results(): Omit<BenchResults, "targets"> {
+  return {
+    mode: "full",
+    date: "2026-11-22T00:00:00.000Z",
+    bench_seconds: 500,
+    machine: {
+      cores: 2,
+      memory_gb: 23.5,
+      node: "v20.20.2",
+      cpu: "test cpu",
+      platform: "linux x64",
+      load_at_start: 0.1,
+    },
+    throughput: {
+      rows: 1_000_000,
+      files: 100,
+      batchfn_rows_per_s: 900_000,
+      batchfn_seconds: 1.11,
+      limit_rows_per_s: 1_000_000,
+      inference_only_rows_per_s: 20_000_000,
+      baseline_rows_per_s: 400_000,
+      ratio_limit: 0.9,
+      ratio_baseline: 2.25,
+      ratio_inference_only: 0.045,
+      load: 0.2,
+      settings: { mini_batch_size: 2, max_concurrency_per_instance: 2 },
+    },
+    overhead: {
+      ms_per_minibatch: 20,
+      seconds_by_minibatches: { "500": 10, "2000": 40, "8000": 250 },
+      minibatches_by_key: { "500": 500, "2000": 2000, "8000": 8000 },
+      ms_per_minibatch_by_key: { "500": 20, "2000": 20, "8000": 31.25 },
+      ratio_8000_to_500: 25,
+      requests_per_minibatch: 12.5,
+      host_cpu_ms_per_minibatch: 20,
+      azurite_cpu_ms_per_minibatch: 18,
+      window: 2,
+      load: 0.3,
+    },
+    latency: {
+      first_minibatch_s: 0.4,
+      one_file_job_s: 0.6,
+      cold_first_minibatch_s: 2.4,
+      cold_one_file_job_s: 2.6,
+      warm_runs: 7,
+    },
+    memory: {
+      rss_1x_mb: 500,
+      rss_10x_mb: 650,
+      ratio_10x_to_1x: 1.3,
+      rows_1x: 1_000_000,
+      rows_10x: 10_000_000,
+      rows_per_s_10x: 800_000,
+    },
+    digits: {
+      images: 10_000,
+      images_per_s: 500,
+      baseline_images_per_s: 1000,
+      ratio_baseline: 0.5,
+      seconds: 20,
+      load: 0.2,
+    },
+    storage: {
+      queue_send: cost,
+      queue_receive: cost,
+      queue_delete: cost,
+      blob_put: cost,
+      table_upsert: cost,
+      mean: cost,
+    },
+  };
+}
+
+describe("bench report", () => {
+  it("checks every target of the issue, met or not", () => {
+    const checks = checkTargets(results());
+    expect(checks.map((check) => [check.name, check.met])).toEqual([
+      ["throughput batchfn / limit", true],
+      ["throughput batchfn / naive baseline", true],
+      ["overhead ms per mini-batch", false],
+      ["overhead 8000 / 500 mini-batches", false],
+      ["latency invoke → first mini-batch (s)", true],
+      ["latency one-file job complete (s)", true],
+      ["memory peak RSS 10× / 1×", false],
+    ]);
+  });
+
+  it("finds the required keys, and names one that is missing or not a number", () => {
+    const complete = { ...results(), targets: [] };
+    expect(missingKeys(complete)).toEqual([]);
+    const broken = structuredClone(complete) as unknown as {
+      overhead: { seconds_by_minibatches: Record<string, unknown> };
+    };
+    delete broken.overhead.seconds_by_minibatches["8000"];
+    expect(missingKeys(broken)).toEqual([expect.stringMatching(/^overhead\.seconds_by_minibatches\.8000: /)]);
+    const nan = structuredClone(complete);
+    nan.latency.one_file_job_s = Number.NaN;
+    expect(missingKeys(nan)).toEqual([expect.stringMatching(/^latency\.one_file_job_s: /)]);
+  });
+
+  it("prints a Markdown table with the figures and the verdicts", () => {
+    const run = results();
+    const table = resultsTable({ ...run, targets: checkTargets(run) });
+    expect(table.split("\n")[0]).toBe("| figure | value | notes |");
+    expect(table).toContain("| throughput: batchfn (rows/s) | 900,000 |");
+    expect(table).toContain("| overhead: 8000 mini-batches (s) | 250.00 | 31.3 ms each |");
+    expect(table).toContain("target ≤ 1.2: **not met**");
+    expect(table).toContain("| storage: CPU of one request (ms) | 1.2 + 2.1 |");
+  });
+
+  it("draws the throughput bars and the overhead curve as SVG", () => {
+    const svg = resultsChart({ ...results(), targets: [] });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    expect(svg.match(/<rect /g)).toHaveLength(4);
+    expect(svg).toContain("900,000");
+    const curve = /<polyline[^>]* points="([^"]+)"/.exec(svg)?.[1] ?? "";
+    expect(curve.split(" ")).toHaveLength(3);
+  });
+});
+
+describe("bench data", () => {
+  it("draws the same numbers from the same seed", () => {
+    const a = new Prng(7);
+    const b = new Prng(7);
+    const drawn = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(drawn);
+    expect(drawn.every((value) => value >= 0 && value < 1)).toBe(true);
+    expect(new Prng(8).next()).not.toBe(drawn[0]);
+  });
+
+  it("writes taxi trips with the example's columns, the same for the same seed", async () => {
+    const text = taxiCsv(new Prng(1), 50);
+    expect(taxiCsv(new Prng(1), 50)).toBe(text);
+    const [header, ...rows] = text.trimEnd().split("\n");
+    const example = await readFile(join(repoRoot, "examples/taxi-tip/data/taxi-tip-01.csv"), "utf8");
+    expect(header).toBe(example.split("\n")[0]);
+    expect(header).toBe(TAXI_COLUMNS.join(","));
+    expect(rows).toHaveLength(50);
+    for (const row of rows) {
+      const [fare, payment, passengers, distance, seconds] = row.split(",").map(Number);
+      expect(fare).toBeGreaterThan(0);
+      expect([1, 2, 3, 4]).toContain(payment);
+      expect(passengers).toBeGreaterThanOrEqual(1);
+      expect(distance).toBeGreaterThanOrEqual(0.1);
+      expect(Number.isInteger(seconds)).toBe(true);
+    }
+  });
+});
