@@ -11,13 +11,31 @@ const file = process.env.BATCHFN_BENCH_REQUEST_COUNT;
 if (file) {
   let requests = 0;
   let written = -1;
-  diagnostics.subscribe("http.client.request.start", () => {
+  const kinds = new Map<string, number>();
+  diagnostics.subscribe("http.client.request.start", (message) => {
     requests += 1;
+    const kind = requestKind((message as { request?: ClientRequestLike }).request);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   });
   const timer = setInterval(() => {
     if (requests === written) return;
     written = requests;
     writeFileSync(file, String(requests));
+    writeFileSync(`${file}.kinds.json`, JSON.stringify(Object.fromEntries(kinds)));
   }, 100);
   timer.unref();
+}
+
+interface ClientRequestLike {
+  method?: string;
+  path?: string;
+}
+
+/** `GET blob:container/…?comp=…`: the method, the service (by port order), the first path segment and `comp`. */
+function requestKind(request: ClientRequestLike | undefined): string {
+  const [path = "", query = ""] = (request?.path ?? "").split("?");
+  const segments = path.split("/").filter(Boolean);
+  const target = segments.length > 2 ? `${segments[1]}/…` : (segments[1] ?? segments[0] ?? "");
+  const comp = new URLSearchParams(query).get("comp");
+  return `${request?.method ?? "?"} ${target.replace(/[0-9a-f]{8,}/g, "*")}${comp ? `?comp=${comp}` : ""}`;
 }

@@ -23,6 +23,8 @@ export interface HostProcess {
   peakRssMb(): Promise<number>;
   /** HTTP requests the host has made so far (storage round trips, mostly). */
   requests(): Promise<number>;
+  /** The same, by kind of request (method, resource, `comp`): where the round trips go. */
+  requestKinds(): Promise<Record<string, number>>;
   output(): string;
   /** Stops it as Ctrl-C does and waits for it to exit. */
   stop(): Promise<void>;
@@ -76,6 +78,10 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     requests: async () => {
       await new Promise((resolveWait) => setTimeout(resolveWait, 250));
       return Number(await readFile(requestCount, "utf8").catch(() => "0"));
+    },
+    requestKinds: async () => {
+      const text = await readFile(`${requestCount}.kinds.json`, "utf8").catch(() => "{}");
+      return JSON.parse(text) as Record<string, number>;
     },
     output: () => output,
     async stop() {

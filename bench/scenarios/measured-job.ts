@@ -17,6 +17,8 @@ export interface MeasuredJob extends FinishedJob {
   firstMiniBatchSeconds?: number;
   /** HTTP requests the host made while the job ran (storage round trips), when asked for. */
   requests?: number;
+  /** The same by kind of request, when asked for. */
+  requestKinds?: Record<string, number>;
 }
 
 export interface JobRequest {
@@ -37,6 +39,7 @@ export async function runMeasuredJob(
   request: JobRequest,
 ): Promise<MeasuredJob> {
   const requestsBefore = request.countRequests ? await host.requests() : undefined;
+  const kindsBefore = request.countRequests ? await host.requestKinds() : undefined;
   const usage = measureUsage({ host: host.pid, azurite: context.world.azuritePid });
   const job = await invokeJob(host.url, context.world.adminKey, request.endpoint, request.body);
   const firstMiniBatchSeconds = request.firstMiniBatch
@@ -45,5 +48,12 @@ export async function runMeasuredJob(
   const finished = await waitForJob(job, request.pollMs ?? 250);
   const measured = usage.stop();
   const requests = requestsBefore === undefined ? undefined : (await host.requests()) - requestsBefore;
-  return { ...finished, job, usage: measured, firstMiniBatchSeconds, requests };
+  const requestKinds =
+    kindsBefore === undefined ? undefined : difference(await host.requestKinds(), kindsBefore);
+  return { ...finished, job, usage: measured, firstMiniBatchSeconds, requests, requestKinds };
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const entries = Object.entries(after).map(([kind, count]) => [kind, count - (before[kind] ?? 0)] as const);
+  return Object.fromEntries(entries.filter(([, count]) => count > 0).sort((a, b) => b[1] - a[1]));
 }

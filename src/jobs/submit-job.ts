@@ -62,11 +62,19 @@ export async function submitJob(
   return { record, created: true };
 }
 
+/**
+ * Mini-batches scheduled per scoring worker in one wave. More than one keeps every worker busy while
+ * the next mini-batches download and the finished ones upload, and shortens the time workers wait
+ * for the slowest mini-batch of a wave; waiting for a worker does not count against
+ * `retry_settings.timeout`. Measured with `npm run bench` (docs/benchmarks.md).
+ */
+export const MINI_BATCHES_PER_WORKER = 4;
+
 /** The orchestration's input: the job's name and the few settings that shape its schedule. */
 export function orchestrationInput(spec: JobSpec, chunkSize: number = DEFAULT_CHUNK_SIZE): ScoringJobInput {
   return {
     jobName: spec.name,
-    window: spec.instance_count * spec.settings.max_concurrency_per_instance,
+    window: spec.instance_count * spec.settings.max_concurrency_per_instance * MINI_BATCHES_PER_WORKER,
     retry: { maxAttempts: 3, firstIntervalMs: 5_000, backoffCoefficient: 2, maxIntervalMs: 60_000 },
     errorThreshold: spec.settings.error_threshold,
     chunkSize,

@@ -1,15 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ensureError } from "../../errors.js";
-import { RETRY_AFTER_FAILURE_MS } from "./control-dispatcher.js";
-import type { DeliveryKeeper } from "./delivery-keeper.js";
 import type { FunctionLookup } from "./function-table.js";
 import type { InstanceMessage } from "./instance.js";
 import type { ControlMessage, WorkItem } from "./messages.js";
-import type { Delivery, QueueChannel } from "./queue-channel.js";
-import { Wakeup } from "./wakeup.js";
 
-/** A work item received this many times (its host died each time) fails its task without running. */
-const MAX_DEQUEUE = 10;
+/** A task whose host died this many times while it ran fails without running again. */
+const MAX_DISPATCHES = 10;
 
 /** Who asks for an activity call. */
 export interface ActivityCall {
@@ -25,100 +21,87 @@ export interface ActivityCall {
 export type ActivityInvoker = (input: unknown, call: ActivityCall) => Promise<unknown>;
 
 export interface ActivityDispatcherOptions {
-  work: QueueChannel<WorkItem>;
-  control: QueueChannel<ControlMessage>;
-  keeper: DeliveryKeeper;
   activities: FunctionLookup<ActivityInvoker>;
   maxConcurrent: number;
-  visibilityMs: number;
-  pollMs: number;
-  /** False once the backend stops or is killed: receive no more. */
+  /** False once the backend stops or is killed: start no more. */
   receiving: () => boolean;
-  /** False once the backend is killed: write nothing more. */
+  /** False once the backend is killed: answer nothing more. */
   alive: () => boolean;
-  /** Called after a completion was sent, to wake the control dispatcher. */
-  completed: () => void;
-  log: (level: "warning" | "error", message: string) => void;
+  /** Takes each activity's answer (the control dispatcher, in memory). */
+  answer: (message: ControlMessage) => void;
+}
+
+interface Waiting {
+  item: WorkItem;
+  dequeueCount: number;
 }
 
 /**
- * Runs activity work items, at most `maxConcurrent` at once (host.json
- * `maxConcurrentActivityFunctions`), and answers each with a completion message to its instance.
- * The work item is deleted only after the answer is in the control queue: a host that dies while an
- * activity runs runs it again after a restart (at least once).
+ * Runs activity calls in this process, at most `maxConcurrent` at once (host.json
+ * `maxConcurrentActivityFunctions`), and hands each answer to its instance in memory. Work items do
+ * not travel through a queue: the hub lease makes this host the only runner, and every call is in
+ * its instance's committed record (an open task) before it is submitted here. A host that dies
+ * loses the calls waiting or running here and the answers not yet committed; recovery submits every
+ * open activity task again, so each activity runs at least once and its result counts once.
  */
 export class ActivityDispatcher {
-  readonly wakeup = new Wakeup();
+  private readonly waiting: Waiting[] = [];
+  /** Calls waiting or running, by instance, execution and task: a call submitted twice runs once. */
+  private readonly known = new Set<string>();
   private readonly running = new Set<Promise<void>>();
-  private loop: Promise<void> | undefined;
+  private started = false;
 
   constructor(private readonly options: ActivityDispatcherOptions) {}
 
-  start(): void {
-    this.loop ??= this.receiveLoop();
+  /** Queues an activity call; `dequeueCount` counts the hosts that already started it. */
+  submit(item: WorkItem, dequeueCount = 1): void {
+    const key = callKey(item);
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    this.waiting.push({ item, dequeueCount });
+    this.pump();
   }
 
-  /** Resolves when the loop has ended and, if `drain`, every running activity has answered. */
+  /** Starts running what was submitted (recovery submits before the host starts). */
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  /** Starts no more; resolves when, if `drain`, every running activity has answered. */
   async stopped(drain: boolean): Promise<void> {
-    this.wakeup.notify();
-    await this.loop;
+    this.started = false;
     if (drain) await Promise.all(this.running);
   }
 
-  private async receiveLoop(): Promise<void> {
-    const { work, receiving, maxConcurrent, visibilityMs, pollMs } = this.options;
-    while (receiving()) {
-      const free = maxConcurrent - this.running.size;
-      const wanted = Math.min(free, 32);
-      let received = 0;
-      if (free > 0) {
-        try {
-          const deliveries = await work.receive(wanted, visibilityMs);
-          received = deliveries.length;
-          if (!receiving()) return;
-          for (const delivery of deliveries) this.launch(delivery);
-        } catch (thrown) {
-          this.options.log("warning", `Receiving durable work items failed: ${ensureError(thrown).message}`);
-          await this.wakeup.wait(RETRY_AFTER_FAILURE_MS);
-        }
-      }
-      // A short answer means the queue is drained: wait for new work (the committer wakes this loop
-      // when it sends some) or the poll interval, instead of asking an empty queue again at once.
-      if (received < wanted || this.running.size >= maxConcurrent) await this.wakeup.wait(pollMs);
+  /** Activity calls waiting or running. */
+  get pending(): number {
+    return this.known.size;
+  }
+
+  private pump(): void {
+    const { maxConcurrent, receiving } = this.options;
+    while (this.started && receiving() && this.running.size < maxConcurrent) {
+      const next = this.waiting.shift();
+      if (!next) return;
+      const run = this.run(next).finally(() => {
+        this.running.delete(run);
+        this.known.delete(callKey(next.item));
+        this.pump();
+      });
+      this.running.add(run);
     }
   }
 
-  private launch(delivery: Delivery<WorkItem>): void {
-    this.options.keeper.keep(delivery);
-    const run = this.run(delivery).finally(() => {
-      this.options.keeper.release(delivery);
-      const wasFull = this.running.size >= this.options.maxConcurrent;
-      this.running.delete(run);
-      if (wasFull) this.wakeup.notify();
-    });
-    this.running.add(run);
-  }
-
-  private async run(delivery: Delivery<WorkItem>): Promise<void> {
-    const item = delivery.message;
-    const outcome = await this.invoke(item, delivery.dequeueCount);
+  private async run({ item, dequeueCount }: Waiting): Promise<void> {
+    const outcome = await this.invoke(item, dequeueCount);
     if (!this.options.alive()) return;
-    try {
-      const answer: ControlMessage = {
-        id: randomUUID(),
-        instanceId: item.instanceId,
-        executionId: item.executionId,
-        body: outcome,
-      };
-      await this.options.control.send(answer);
-      this.options.completed();
-      await delivery.ack();
-    } catch (thrown) {
-      this.options.log(
-        "error",
-        `Activity '${item.name}' of '${item.instanceId}' finished but its answer could not be sent; it will run again: ${ensureError(thrown).message}`,
-      );
-    }
+    this.options.answer({
+      id: randomUUID(),
+      instanceId: item.instanceId,
+      executionId: item.executionId,
+      body: outcome,
+    });
   }
 
   private async invoke(item: WorkItem, dequeueCount: number): Promise<InstanceMessage> {
@@ -128,7 +111,7 @@ export class ActivityDispatcher {
       const message = `The function '${item.name}' doesn't exist, is disabled, or is not an activity function.`;
       return { kind: "activityFailed", taskId, message, details: "" };
     }
-    if (dequeueCount > MAX_DEQUEUE) {
+    if (dequeueCount > MAX_DISPATCHES) {
       const message = `The activity was started ${dequeueCount - 1} times and its host stopped each time.`;
       return { kind: "activityFailed", taskId, message, details: "" };
     }
@@ -140,10 +123,14 @@ export class ActivityDispatcher {
         taskId,
         dequeueCount,
       });
-      JSON.stringify(result); // an unserialisable result fails the task here, not in the queue forever
+      JSON.stringify(result); // an unserialisable result fails the task here, not in the record
       return { kind: "activityCompleted", taskId, result };
     } catch (thrown) {
       return { kind: "activityFailed", taskId, message: ensureError(thrown).message, details: "" };
     }
   }
+}
+
+function callKey(item: WorkItem): string {
+  return `${item.instanceId}\n${item.executionId}\n${item.taskId}`;
 }

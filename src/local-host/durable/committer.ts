@@ -9,19 +9,21 @@ const SEND_CONCURRENCY = 16;
 export interface CommitterOptions {
   store: InstanceStore;
   control: QueueChannel<ControlMessage>;
-  work: QueueChannel<WorkItem>;
+  /** Runs an activity call in this process (work items need no queue: see ActivityDispatcher). */
+  dispatch: (item: WorkItem) => void;
   /** False once the backend is stopped or killed: nothing more is written. */
   alive: () => boolean;
-  /** Called after messages went to a queue, to wake its dispatcher. */
-  sent: (queue: Outbound["queue"]) => void;
+  /** Called after messages went to the control queue, to wake its dispatcher. */
+  sent: () => void;
 }
 
 /**
  * The one way state changes reach storage, in an order that survives a crash at any point:
- * 1. the record blob (history, custom status and the outbox of pending work) with its next version;
- * 2. the outbox messages; 3. the table row with that version. A row older than its blob tells
- * recovery that step 2 may not have finished, so it sends the outbox again (duplicates are dropped
- * by the episode loop: a completion for a task that is no longer open is skipped).
+ * 1. the record blob (history, custom status, open tasks and the outbox) with its next version;
+ * 2. the outbox: control messages to their queue, activity calls to this host's dispatcher;
+ * 3. the table row with that version. A row older than its blob tells recovery that step 2 may not
+ * have finished, so it sends the outbox again (duplicates are dropped by the episode loop: a
+ * completion for a task that is no longer open is skipped).
  */
 export class Committer {
   constructor(private readonly options: CommitterOptions) {}
@@ -30,6 +32,9 @@ export class Committer {
   async commit(stored: StoredInstance, outbox: Outbound[], etag: string | undefined): Promise<void> {
     if (!this.options.alive()) return;
     stored.outbox = outbox;
+    for (const id of Object.keys(stored.restarts)) {
+      if (!(id in stored.record.openTasks)) delete stored.restarts[Number(id)];
+    }
     await this.options.store.save(stored, etag);
     await this.deliver(stored);
   }
@@ -44,17 +49,19 @@ export class Committer {
 
   /** Sends messages that belong to no commit (e.g. a refusal to a parent). */
   async send(outbox: Outbound[]): Promise<void> {
-    const queues = new Set<Outbound["queue"]>();
-    for (let at = 0; at < outbox.length && this.options.alive(); at += SEND_CONCURRENCY) {
+    const queued: Array<Extract<Outbound, { queue: "control" }>> = [];
+    for (const item of outbox) {
+      if (item.queue === "control") queued.push(item);
+      else if (this.options.alive()) this.options.dispatch(item.message);
+    }
+    for (let at = 0; at < queued.length && this.options.alive(); at += SEND_CONCURRENCY) {
       await Promise.all(
-        outbox.slice(at, at + SEND_CONCURRENCY).map((item) => {
-          queues.add(item.queue);
-          if (item.queue === "work") return this.options.work.send(item.message);
+        queued.slice(at, at + SEND_CONCURRENCY).map((item) => {
           const delayMs = item.deliverAt ? item.deliverAt.getTime() - Date.now() : 0;
           return this.options.control.send(item.message, delayMs);
         }),
       );
     }
-    for (const queue of queues) this.options.sent(queue);
+    if (queued.length > 0) this.options.sent();
   }
 }

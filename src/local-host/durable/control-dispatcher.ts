@@ -49,6 +49,9 @@ export class ControlDispatcher {
   private readonly byMessageId = new Map<string, Delivery<ControlMessage>>();
   private readonly busy = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Messages handed over in memory (activity answers): nothing to acknowledge or renew. */
+  private readonly local = new WeakSet<Delivery<ControlMessage>>();
+  private flushing = false;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: ControlDispatcherOptions) {}
@@ -57,13 +60,38 @@ export class ControlDispatcher {
     this.loop ??= this.receiveLoop();
   }
 
-  /** Resolves when the receive loop and every running session have ended (after `receiving` turned false). */
+  /**
+   * Takes a message from this process (an activity's answer) as if it had been received; if its
+   * session fails, it is offered again a second later (a queue would deliver it again).
+   */
+  deliver(message: ControlMessage, dequeueCount = 1): void {
+    const delivery: Delivery<ControlMessage> = {
+      messageId: message.id,
+      message,
+      dequeueCount,
+      renew: async () => {},
+      ack: async () => {},
+    };
+    this.local.add(delivery);
+    this.hold(delivery);
+    this.schedule();
+  }
+
+  /**
+   * Resolves when the receive loop and every running session have ended (after `receiving` turned
+   * false); answers already handed over in memory are committed first, unless the host was killed.
+   */
   async stopped(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.wakeup.notify();
     await this.loop;
+    if (this.options.alive()) {
+      this.flushing = true;
+      this.schedule();
+    }
     while (this.busy.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.flushing = false;
   }
 
   private async receiveLoop(): Promise<void> {
@@ -152,7 +180,7 @@ export class ControlDispatcher {
   private schedule(): void {
     for (const instanceId of this.held.keys()) {
       if (this.busy.size >= this.options.maxConcurrentEpisodes) return;
-      if (this.busy.has(instanceId) || !this.options.receiving()) continue;
+      if (this.busy.has(instanceId) || !this.running()) continue;
       this.busy.add(instanceId);
       void this.drain(instanceId).finally(() => {
         this.busy.delete(instanceId);
@@ -165,9 +193,13 @@ export class ControlDispatcher {
     for (;;) {
       const deliveries = this.held.get(instanceId);
       this.held.delete(instanceId);
-      if (!deliveries || deliveries.length === 0 || !this.options.receiving()) return;
+      if (!deliveries || deliveries.length === 0 || !this.running()) return;
       await this.process(instanceId, deliveries);
     }
+  }
+
+  private running(): boolean {
+    return this.options.receiving() || (this.flushing && this.options.alive());
   }
 
   private async process(instanceId: string, deliveries: Array<Delivery<ControlMessage>>): Promise<void> {
@@ -204,6 +236,7 @@ export class ControlDispatcher {
         "error",
         `Durable instance '${instanceId}' could not process ${deliveries.length} message(s); they will be retried: ${ensureError(thrown).message}`,
       );
+      this.retryLocal(deliveries.filter((d) => this.local.has(d)));
     } finally {
       for (const delivery of deliveries) {
         this.options.keeper.release(delivery);
@@ -211,5 +244,15 @@ export class ControlDispatcher {
           this.byMessageId.delete(delivery.messageId);
       }
     }
+  }
+
+  private retryLocal(deliveries: Array<Delivery<ControlMessage>>): void {
+    if (deliveries.length === 0) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.options.receiving()) return;
+      for (const d of deliveries) this.deliver(d.message, d.dequeueCount + 1);
+    }, RETRY_AFTER_FAILURE_MS);
+    this.timers.add(timer);
   }
 }

@@ -12,7 +12,7 @@ import { HubLease } from "./hub-lease.js";
 import { InstanceStore } from "./instance-store.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { handleManagementRequest } from "./management-api.js";
-import { type ControlMessage, controlMessageSchema, type WorkItem, workItemSchema } from "./messages.js";
+import { type ControlMessage, controlMessageSchema } from "./messages.js";
 import { OrchestrationClient } from "./orchestration-client.js";
 import { QueueChannel } from "./queue-channel.js";
 import { type RecoveryReport, recoverTaskHub } from "./recovery.js";
@@ -93,12 +93,6 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     schema: controlMessageSchema,
     onPoison,
   });
-  const work = new QueueChannel<WorkItem>({
-    queue: clients.queue.getQueueClient(names.workItemQueue),
-    spill: container,
-    schema: workItemSchema,
-    onPoison,
-  });
   const store = new InstanceStore(clients, names);
   const lock = new KeyedLock();
   const keeper = new DeliveryKeeper(visibilityMs, (_delivery, problem) =>
@@ -108,13 +102,19 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     ),
   );
   let controlDispatcher: ControlDispatcher | undefined;
-  let activityDispatcher: ActivityDispatcher | undefined;
+  const activityDispatcher = new ActivityDispatcher({
+    activities,
+    maxConcurrent: options.maxConcurrentActivities ?? 10,
+    receiving,
+    alive,
+    answer: (message) => controlDispatcher?.deliver(message),
+  });
   const committer = new Committer({
     store,
     control,
-    work,
+    dispatch: (item) => activityDispatcher.submit(item),
     alive,
-    sent: (queue) => (queue === "work" ? activityDispatcher : controlDispatcher)?.wakeup.notify(),
+    sent: () => controlDispatcher?.wakeup.notify(),
   });
   const client = new OrchestrationClient({
     store,
@@ -131,7 +131,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     lease.abandon();
     keeper.stop();
     void controlDispatcher?.stopped();
-    void activityDispatcher?.stopped(false);
+    void activityDispatcher.stopped(false);
   };
   const lease = new HubLease({
     container,
@@ -150,7 +150,9 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
   const begin = async (): Promise<RecoveryReport> => {
     await ensureTaskHub(clients, names);
     await lease.acquire();
-    const report = await recoverTaskHub(store, committer);
+    const report = await recoverTaskHub(store, committer, (item, count) =>
+      activityDispatcher.submit(item, count),
+    );
     state.started = true;
     keeper.start();
     controlDispatcher = new ControlDispatcher({
@@ -168,19 +170,6 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
       log,
       logHandler: options.logHandler,
     });
-    activityDispatcher = new ActivityDispatcher({
-      work,
-      control,
-      keeper,
-      activities,
-      maxConcurrent: options.maxConcurrentActivities ?? 10,
-      visibilityMs,
-      pollMs,
-      receiving,
-      alive,
-      completed: () => controlDispatcher?.wakeup.notify(),
-      log,
-    });
     controlDispatcher.start();
     activityDispatcher.start();
     return report;
@@ -196,7 +185,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     async stop() {
       if (state.stopping || state.killed) return;
       state.stopping = true;
-      await activityDispatcher?.stopped(true);
+      await activityDispatcher.stopped(true);
       await controlDispatcher?.stopped();
       keeper.stop();
       if (state.started) await lease.release();

@@ -168,11 +168,15 @@ export class InstanceStore {
     }
   }
 
-  /** Every row's instance id and projected version. */
-  async *rowVersions(): AsyncIterable<{ instanceId: string; version: number }> {
-    const entities = this.table.listEntities({ queryOptions: { select: ["PartitionKey", "version"] } });
-    for await (const entity of entities) {
-      yield { instanceId: decodeInstanceId(entity.partitionKey ?? ""), version: Number(entity.version ?? 0) };
+  /** Every row's instance id, projected version and status. */
+  async *rowVersions(): AsyncIterable<{ instanceId: string; version: number; runtimeStatus: string }> {
+    const select = ["PartitionKey", "version", "runtimeStatus"];
+    for await (const entity of this.table.listEntities({ queryOptions: { select } })) {
+      yield {
+        instanceId: decodeInstanceId(entity.partitionKey ?? ""),
+        version: Number(entity.version ?? 0),
+        runtimeStatus: String(entity.runtimeStatus ?? ""),
+      };
     }
   }
 

@@ -1,30 +1,49 @@
 import type { Committer } from "./committer.js";
-import type { InstanceStore } from "./instance-store.js";
+import type { RuntimeStatus } from "./instance.js";
+import type { InstanceStore, LoadedInstance } from "./instance-store.js";
+import type { WorkItem } from "./messages.js";
+import { isTerminal } from "./stored-instance.js";
 
 export interface RecoveryReport {
   /** Instances whose last commit was finished again (outbox sent, row written). */
   resumed: string[];
   /** Rows removed because their record is gone (a purge interrupted between its two deletes). */
   orphanRows: string[];
+  /** Activity calls submitted again: they were open when the previous host stopped. */
+  activities: number;
 }
 
 /**
- * Finishes the commits a killed host left half done: every record whose row is missing or older
- * has its outbox sent again and its row written. Messages that were in flight come back by
- * themselves once their visibility lapses; timers wait in the control queue. Run before the
- * dispatchers start, while holding the hub lease.
+ * Makes a hub whole after a host stopped or was killed, before the dispatchers start, while
+ * holding the hub lease: every open activity task of a running instance is submitted again (the
+ * previous host's in-memory work is gone; each call's restart count is committed first, so an
+ * activity that kills its host every time fails after a few restarts); every record whose row is
+ * missing or older has its outbox sent again and its row written. Control messages that were in
+ * flight come back by themselves once their visibility lapses; timers wait in the control queue.
  */
-export async function recoverTaskHub(store: InstanceStore, committer: Committer): Promise<RecoveryReport> {
-  const rows = new Map<string, number>();
-  for await (const row of store.rowVersions()) rows.set(row.instanceId, row.version);
-  const report: RecoveryReport = { resumed: [], orphanRows: [] };
+export async function recoverTaskHub(
+  store: InstanceStore,
+  committer: Committer,
+  submit: (item: WorkItem, dequeueCount: number) => void,
+): Promise<RecoveryReport> {
+  const rows = new Map<string, { version: number; runtimeStatus: string }>();
+  for await (const row of store.rowVersions()) rows.set(row.instanceId, row);
+  const report: RecoveryReport = { resumed: [], orphanRows: [], activities: 0 };
   for await (const record of store.recordVersions()) {
-    const rowVersion = rows.get(record.instanceId);
+    const row = rows.get(record.instanceId);
     rows.delete(record.instanceId);
-    if (rowVersion !== undefined && rowVersion >= record.version) continue;
+    const current = row !== undefined && row.version >= record.version;
+    if (current && isTerminal(row.runtimeStatus as RuntimeStatus)) continue;
     const loaded = await store.load(record.instanceId);
     if (!loaded) continue;
-    await committer.deliver(loaded.stored);
+    const { stored } = loaded;
+    const resubmitted = await resubmitOpenActivities(store, loaded, submit);
+    report.activities += resubmitted;
+    if (current) {
+      if (resubmitted > 0) await store.project(stored);
+      continue;
+    }
+    await committer.deliver(stored);
     report.resumed.push(record.instanceId);
   }
   for (const instanceId of rows.keys()) {
@@ -32,4 +51,35 @@ export async function recoverTaskHub(store: InstanceStore, committer: Committer)
     report.orphanRows.push(instanceId);
   }
   return report;
+}
+
+async function resubmitOpenActivities(
+  store: InstanceStore,
+  loaded: LoadedInstance,
+  submit: (item: WorkItem, dequeueCount: number) => void,
+): Promise<number> {
+  const { stored } = loaded;
+  const { record } = stored;
+  if (isTerminal(record.runtimeStatus)) return 0;
+  const open = Object.entries(record.openTasks).flatMap(([id, task]) =>
+    task.kind === "activity" ? [{ taskId: Number(id), task }] : [],
+  );
+  if (open.length === 0) return 0;
+  const restarts: Record<number, number> = {};
+  for (const { taskId } of open) restarts[taskId] = (stored.restarts[taskId] ?? 0) + 1;
+  stored.restarts = restarts;
+  const etag = await store.save(stored, loaded.etag);
+  loaded.etag = etag;
+  for (const { taskId, task } of open) {
+    const item: WorkItem = {
+      id: `${record.executionId}:${taskId}:${restarts[taskId]}`,
+      instanceId: record.instanceId,
+      executionId: record.executionId,
+      taskId,
+      name: task.name,
+      input: task.input,
+    };
+    submit(item, 1 + (restarts[taskId] ?? 0));
+  }
+  return open.length;
 }

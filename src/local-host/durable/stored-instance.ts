@@ -20,6 +20,8 @@ export interface StoredInstance {
   seenEvents: string[];
   /** Messages of the latest commit; recovery sends them again when the commit did not finish. */
   outbox: Outbound[];
+  /** By open activity task id: how many hosts started it and stopped before it answered. */
+  restarts: Record<number, number>;
   version: number;
 }
 
@@ -104,6 +106,7 @@ const storedInstanceSchema = z.object({
   held: z.array(controlMessageSchema),
   seenEvents: z.array(z.string()),
   outbox: z.array(outboundSchema),
+  restarts: byTaskId(z.number().int().nonnegative()).default({}),
   version: z.number().int().nonnegative(),
 });
 
@@ -132,5 +135,5 @@ export function parseStoredInstance(text: string, where: string): StoredInstance
 
 /** A new stored instance around a record that has not been committed yet. */
 export function storedInstance(record: InstanceRecord, parentExecutionId?: string): StoredInstance {
-  return { record, parentExecutionId, held: [], seenEvents: [], outbox: [], version: 0 };
+  return { record, parentExecutionId, held: [], seenEvents: [], outbox: [], restarts: {}, version: 0 };
 }

@@ -13,8 +13,6 @@ export interface TaskHubNames {
   instancesTable: string;
   /** Queue of orchestration messages: starts, completions, timers, events, terminate/suspend/resume. */
   controlQueue: string;
-  /** Queue of activity calls. */
-  workItemQueue: string;
   /** Container of instance records (`instances/`), spilled large messages (`large/`) and the hub lease. */
   stateContainer: string;
 }
@@ -35,17 +33,15 @@ export function taskHubNames(hub: string): TaskHubNames {
     hub,
     instancesTable: `${hub}LocalInstances`,
     controlQueue: `${lower}-local-control`,
-    workItemQueue: `${lower}-local-workitems`,
     stateContainer: `${lower}-local-state`,
   };
 }
 
-/** Creates the hub's table, queues and container when they do not exist yet. */
+/** Creates the hub's table, queue and container when they do not exist yet. */
 export async function ensureTaskHub(clients: StorageClients, names: TaskHubNames): Promise<void> {
   await Promise.all([
     clients.table(names.instancesTable).createTable(),
     clients.queue.getQueueClient(names.controlQueue).createIfNotExists(),
-    clients.queue.getQueueClient(names.workItemQueue).createIfNotExists(),
     clients.blob.getContainerClient(names.stateContainer).createIfNotExists(),
   ]);
 }

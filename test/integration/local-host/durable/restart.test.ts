@@ -62,13 +62,46 @@ describe("restarting the local durable backend", () => {
     const before = await fixture.client.getStatus(id);
     expect(before.runtimeStatus).toBe("Running");
 
-    await fixture.restart({ maxConcurrentActivities: 3, visibilityTimeoutMs: 2_000 });
+    const restarted = await fixture.restart({ maxConcurrentActivities: 3, visibilityTimeoutMs: 2_000 });
+    const report = await restarted.start();
+    expect(report.activities).toBeGreaterThan(0);
     const status = await waitForEnd(fixture.client, id, 30_000);
     expect(status.runtimeStatus).toBe("Completed");
     expect(status.output).toEqual(Array.from({ length: ITEMS }, (_, index) => index * 10));
     const indexes = await recorded();
     expect(new Set(indexes)).toEqual(new Set(Array.from({ length: ITEMS }, (_, index) => index)));
     expect(indexes.length).toBeGreaterThanOrEqual(ITEMS);
+  });
+
+  it("fails an activity whose host died every time it ran, after ten starts, with a message saying so", async () => {
+    const started: number[] = [];
+    const hang: ActivityInvoker = (_input, call) => {
+      started.push(call.dequeueCount);
+      return new Promise(() => {});
+    };
+    const catching: Record<string, OrchestrationHandler> = {
+      poisoned: function* (context: OrchestrationContext) {
+        try {
+          yield context.df.callActivity("hang", null);
+          return "answered";
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    };
+    fixture = await startDurable({ orchestrations: catching, activities: { hang } });
+    const id = await fixture.client.startNew("poisoned");
+    for (let kill = 1; kill <= 10; kill++) {
+      await eventually(
+        async () => started.length,
+        (count) => count === kill,
+      );
+      fixture.backend.kill();
+      await fixture.restart();
+    }
+    const status = await waitForEnd(fixture.client, id, 30_000);
+    expect(started).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(status.output).toContain("was started 10 times and its host stopped each time");
   });
 
   it("finishes a commit a crash interrupted: the saved outbox is sent on start", async () => {
@@ -112,7 +145,7 @@ describe("restarting the local durable backend", () => {
 
     const report = await backend.start();
     try {
-      expect(report).toEqual({ resumed: ["half"], orphanRows: ["orphan"] });
+      expect(report).toEqual({ resumed: ["half"], orphanRows: ["orphan"], activities: 0 });
       const status = await eventually(
         () => backend.client.status("half"),
         (s) => s?.runtimeStatus === "Completed",

@@ -12,7 +12,6 @@ describe("task hub resources", () => {
       hub: "BatchHub",
       instancesTable: "BatchHubLocalInstances",
       controlQueue: "batchhub-local-control",
-      workItemQueue: "batchhub-local-workitems",
       stateContainer: "batchhub-local-state",
     });
     expect(() => taskHubNames("batch-hub")).toThrow(/Task hub name 'batch-hub'/);
