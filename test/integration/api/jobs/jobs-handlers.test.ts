@@ -7,6 +7,7 @@ import { createJobOutputHandlers } from "../../../../src/api/jobs/job-outputs.js
 import type { JobsApiDeps } from "../../../../src/api/jobs/jobs-api-deps.js";
 import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import type { ScoringJobInput } from "../../../../src/jobs/orchestration/contract.js";
+import { MINI_BATCHES_PER_WORKER } from "../../../../src/jobs/submit-job.js";
 import {
   registerDeploymentFile,
   registerEndpointFile,
@@ -103,7 +104,9 @@ describe("POST /api/batch-endpoints/{name}/jobs", () => {
     const first = await invoke(body);
     expect(first.status).toBe(202);
     expect(first.headers).toMatchObject({ location: "http://127.0.0.1:7071/api/jobs/handler-job-1" });
-    expect(started.at(-1)).toMatchObject({ jobName: "handler-job-1", window: 2, errorThreshold: -1 });
+    // one instance × max_concurrency_per_instance 2 × MINI_BATCHES_PER_WORKER
+    const window = 2 * MINI_BATCHES_PER_WORKER;
+    expect(started.at(-1)).toMatchObject({ jobName: "handler-job-1", window, errorThreshold: -1 });
     const before = started.length;
     const again = await invoke(body);
     expect(again.status).toBe(200);
