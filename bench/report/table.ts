@@ -26,7 +26,7 @@ export function resultsTable(results: BenchResults): string {
     ...(["500", "2000", "8000"] as const).map((key): [string, string, string] => [
       `overhead: ${o.minibatches_by_key[key]} mini-batches (s)`,
       sec(o.seconds_by_minibatches[key]),
-      `${ms(o.ms_per_minibatch_by_key[key])} ms each`,
+      `${ms(o.ms_per_minibatch_by_key[key])} ms each; CPU ${ms(o.host_cpu_ms_by_key?.[key])} + ${ms(o.azurite_cpu_ms_by_key?.[key])} ms (host + Azurite)`,
     ]),
     ["overhead: 8000 / 500", ratio(o.ratio_8000_to_500), `16 is linear; ${target(results, 3)}`],
     [

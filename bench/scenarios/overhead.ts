@@ -18,6 +18,9 @@ export interface OverheadResult {
   /** Mini-batches actually run for each key (the keys' numbers, or 1/250 of them in quick mode). */
   minibatches_by_key: Record<SweepKey, number>;
   ms_per_minibatch_by_key: Record<SweepKey, number>;
+  /** CPU milliseconds per mini-batch of the host, and of Azurite, at each size. */
+  host_cpu_ms_by_key?: Record<SweepKey, number>;
+  azurite_cpu_ms_by_key?: Record<SweepKey, number>;
   /** seconds at 8000 / seconds at 500 (linear growth: 16). */
   ratio_8000_to_500: number;
   /** HTTP requests of the host per mini-batch at the headline size (storage round trips, status polls). */
@@ -91,6 +94,8 @@ export function overheadResult(runs: readonly OverheadRun[], window: number): Ov
     seconds_by_minibatches: bySize((run) => run.job.seconds),
     minibatches_by_key: bySize((run) => run.miniBatches),
     ms_per_minibatch_by_key: bySize((run) => (1000 * run.job.seconds) / run.miniBatches),
+    host_cpu_ms_by_key: bySize((run) => cpuMsPerMiniBatch(run, run.job.usage.hostCpuSeconds)),
+    azurite_cpu_ms_by_key: bySize((run) => cpuMsPerMiniBatch(run, run.job.usage.azuriteCpuSeconds)),
     ratio_8000_to_500: large.job.seconds / small.job.seconds,
     requests_per_minibatch: perMiniBatch(headline.job.requests),
     host_cpu_ms_per_minibatch: perMiniBatch(mul(headline.job.usage.hostCpuSeconds)),
@@ -98,6 +103,10 @@ export function overheadResult(runs: readonly OverheadRun[], window: number): Ov
     window,
     load: headline.job.usage.load,
   };
+}
+
+function cpuMsPerMiniBatch(run: OverheadRun, seconds: number | undefined): number {
+  return seconds === undefined ? Number.NaN : (1000 * seconds) / run.miniBatches;
 }
 
 function mul(seconds: number | undefined): number | undefined {
