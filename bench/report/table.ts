@@ -7,7 +7,7 @@ export function resultsTable(results: BenchResults): string {
     [
       "throughput: batchfn (rows/s)",
       int(t.batchfn_rows_per_s),
-      `${int(t.rows)} rows, ${t.files} files, ${sec(t.batchfn_seconds)} s`,
+      `${int(t.rows)} rows, ${t.files} files, ${sec(t.batchfn_seconds)} s (median of ${t.batchfn_runs_s.length} runs)`,
     ],
     [
       "throughput: limit (rows/s)",
@@ -26,7 +26,7 @@ export function resultsTable(results: BenchResults): string {
     ...(["500", "2000", "8000"] as const).map((key): [string, string, string] => [
       `overhead: ${o.minibatches_by_key[key]} mini-batches (s)`,
       sec(o.seconds_by_minibatches[key]),
-      `${ms(o.ms_per_minibatch_by_key[key])} ms each; CPU ${ms(o.host_cpu_ms_by_key?.[key])} + ${ms(o.azurite_cpu_ms_by_key?.[key])} ms (host + Azurite)`,
+      `${ms(o.ms_per_minibatch_by_key[key])} ms each${cpuNote(o.host_cpu_ms_by_key?.[key], o.azurite_cpu_ms_by_key?.[key])}`,
     ]),
     ["overhead: 8000 / 500", ratio(o.ratio_8000_to_500), `16 is linear; ${target(results, 3)}`],
     [
@@ -90,6 +90,12 @@ function ratio(value: number): string {
 
 function sec(value: number): string {
   return value.toFixed(2);
+}
+
+function cpuNote(host: number | undefined, azurite: number | undefined): string {
+  return host === undefined || azurite === undefined
+    ? ""
+    : `; CPU ${ms(host)} + ${ms(azurite)} ms (host + Azurite)`;
 }
 
 function ms(value: number | undefined): string {
