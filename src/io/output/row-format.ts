@@ -30,24 +30,55 @@ export function formatRows(
     return { text };
   }
   let columns: string[] | undefined;
-  let known: Set<string> | undefined;
-  const lines: string[] = [];
-  rows.forEach((row, i) => {
+  let text = "";
+  const fields = new FieldCache();
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ScoredRow;
     if (typeof row === "string") {
-      lines.push(`${row}\n`);
-      return;
+      text += `${row}\n`;
+      continue;
     }
     columns ??= Object.keys(row);
-    known ??= new Set(columns);
-    const extra = Object.keys(row).find((key) => !known?.has(key));
-    if (extra !== undefined) {
-      throw errors.outputColumnsMismatch(
-        `Mini-batch ${miniBatch}, row ${i + 1}: column '${extra}' is not among the columns of the first row (${columns.join(", ")}); every record must have the same columns in csv output.`,
-      );
+    let line = "";
+    let present = 0;
+    for (let c = 0; c < columns.length; c++) {
+      const key = columns[c] as string;
+      const value = row[key];
+      if (value !== undefined || key in row) present += 1;
+      const field = typeof value === "number" ? String(value) : fields.csv(valueText(value));
+      line = c === 0 ? field : `${line},${field}`;
     }
-    lines.push(`${columns.map((key) => csvField(valueText(row[key]))).join(",")}\n`);
-  });
-  return { text: lines.join(""), ...(columns ? { columns } : {}) };
+    if (present !== ownKeyCount(row)) throw extraColumn(row, columns, miniBatch, i);
+    text += `${line}\n`;
+  }
+  return { text, ...(columns ? { columns } : {}) };
+}
+
+function extraColumn(row: Record<string, unknown>, columns: string[], miniBatch: number, i: number): Error {
+  const extra = Object.keys(row).find((key) => !columns.includes(key));
+  return errors.outputColumnsMismatch(
+    `Mini-batch ${miniBatch}, row ${i + 1}: column '${extra}' is not among the columns of the first row (${columns.join(", ")}); every record must have the same columns in csv output.`,
+  );
+}
+
+function ownKeyCount(row: Record<string, unknown>): number {
+  let count = 0;
+  for (const key in row) if (Object.hasOwn(row, key)) count += 1;
+  return count;
+}
+
+/** CSV fields of the last text seen (a file name repeats on every row of its file). */
+class FieldCache {
+  private lastText: string | undefined;
+  private lastField = "";
+
+  csv(text: string): string {
+    if (text !== this.lastText) {
+      this.lastText = text;
+      this.lastField = csvField(text);
+    }
+    return this.lastField;
+  }
 }
 
 /** The header line of a CSV file with these columns. */

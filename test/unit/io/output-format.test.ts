@@ -41,6 +41,16 @@ describe("formatRows", () => {
     expect(formatted.columns).toEqual(["id", "text"]);
     expect(formatted.text).toBe('1,"a ""quoted"", text"\n2,"line\nbreak"\n3,\npre,formatted\n');
     expect(csvHeader(["id", "a,b"])).toBe('id,"a,b"\n');
+    const repeated = formatRows(
+      [
+        { n: 0.5, f: "a,b.csv" },
+        { n: 1, f: "a,b.csv" },
+        { n: undefined, f: "c.csv" },
+      ],
+      "csv",
+      1,
+    );
+    expect(repeated.text).toBe('0.5,"a,b.csv"\n1,"a,b.csv"\n,c.csv\n');
   });
 
   it("refuses a record with a column the first record did not have", () => {
@@ -52,6 +62,17 @@ describe("formatRows", () => {
       expect((thrown as BatchfnError).code).toBe("OutputColumnsMismatch");
       expect((thrown as BatchfnError).message).toContain("Mini-batch 9, row 2: column 'b'");
     }
+    // as many keys as the first record, one of them another
+    expect(() =>
+      formatRows(
+        [
+          { a: 1, b: 2 },
+          { a: 3, c: 4 },
+        ],
+        "csv",
+        2,
+      ),
+    ).toThrow(/row 2: column 'c'/);
   });
 
   it("writes one JSON line per failed item, with the count only when it is not 1", () => {
