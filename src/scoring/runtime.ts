@@ -84,9 +84,15 @@ export interface RunResult {
   failedItems: ItemFailure[];
 }
 
+/** A runtime's result: `formatted` when it wrote the rows as output text itself (`rows` is then empty). */
+export interface RuntimeResult extends RunResult {
+  formatted?: FormattedRows;
+}
+
 /** A scoring runtime, as loaded inside a worker. */
 export interface ScoringRuntime {
-  run(input: MiniBatchInput): Promise<RunResult>;
+  /** With `input.outputFormat`, a runtime may answer with the rows' output text instead of the rows. */
+  run(input: MiniBatchInput): Promise<RuntimeResult>;
   shutdown(): Promise<void>;
 }
 

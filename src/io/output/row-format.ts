@@ -111,7 +111,8 @@ function joinedValues(row: Record<string, unknown>): string {
   return line;
 }
 
-function valueText(value: unknown): string {
+/** A value as output text: strings as is, numbers and booleans printed, null/undefined empty, dates ISO, the rest JSON. */
+export function valueText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
@@ -120,6 +121,7 @@ function valueText(value: unknown): string {
   return JSON.stringify(value) ?? "";
 }
 
-function csvField(text: string): string {
+/** A CSV field (RFC 4180): quoted when it holds `,`, `"`, CR or LF. */
+export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

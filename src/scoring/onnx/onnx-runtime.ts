@@ -8,7 +8,7 @@ import type {
   ItemFailure,
   MiniBatchFile,
   MiniBatchInput,
-  RunResult,
+  RuntimeResult,
   RuntimeSpec,
   ScoredRow,
   ScoringContext,
@@ -17,7 +17,15 @@ import type {
 import { type FeedPlan, planFeeds } from "./feed-plan.js";
 import { buildInputs, type InputData } from "./input-tensors.js";
 import { inspectModel } from "./inspect-model.js";
-import { appendPredictions, type OutputColumn, outputColumns } from "./predictions.js";
+import {
+  type OutputColumn,
+  outputColumns,
+  type PredictionBatch,
+  predictionBatch,
+  predictionColumnNames,
+  predictionRecords,
+  predictionText,
+} from "./predictions.js";
 
 /**
  * Tuning knobs, read from the deployment's environment variables. Threads default to 1 because
@@ -70,15 +78,30 @@ export async function createOnnxRuntime(
   const scorer = { session, plan, columns, fetches, batchRows: settings.BATCHFN_ONNX_BATCH_ROWS };
 
   return {
-    async run(input: MiniBatchInput): Promise<RunResult> {
+    async run(input: MiniBatchInput): Promise<RuntimeResult> {
+      const format = input.outputFormat;
       const rows: ScoredRow[] = [];
+      let text = "";
+      let textRows = 0;
+      let columns: string[] | undefined;
       const failedItems: ItemFailure[] = [];
       let succeededItems = 0;
       for (const file of input.files) {
         const count = file.rowCount ?? 1;
         try {
-          const fileRows = await scoreFile(scorer, file);
-          for (const row of fileRows) rows.push(row);
+          const batches = await scoreFile(scorer, file);
+          // append_row: the text straight from the tensors (what the worker would format the
+          // records into), so no record is made per row
+          for (const batch of batches) {
+            if (format === undefined) {
+              for (const row of predictionRecords(batch)) rows.push(row);
+              continue;
+            }
+            if (batch.count === 0) continue;
+            columns ??= predictionColumnNames(batch);
+            text += predictionText(batch, format);
+            textRows += batch.count;
+          }
           succeededItems += count;
         } catch (thrown) {
           const error =
@@ -89,7 +112,9 @@ export async function createOnnxRuntime(
           context.logger.warn(error.message, { item: file.name, code: error.code });
         }
       }
-      return { rows, succeededItems, failedItems };
+      if (format === undefined) return { rows, succeededItems, failedItems };
+      const formatted = { text, rows: textRows, ...(columns ? { columns } : {}) };
+      return { rows: [], succeededItems, failedItems, formatted };
     },
     async shutdown(): Promise<void> {
       await session.release();
@@ -105,7 +130,8 @@ interface Scorer {
   batchRows: number;
 }
 
-async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Record<string, unknown>[]> {
+/** Scores one file in batches of rows; a failure anywhere fails the whole file (nothing of it is kept). */
+async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<PredictionBatch[]> {
   const format = tabularFormatOf(file.path) ?? tabularFormatOf(file.name);
   if (format === undefined) {
     throw errors.unsupportedFileType(
@@ -127,7 +153,7 @@ async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Record<st
       `File '${file.name}' has ${total} rows, but the model takes batches of exactly ${plan.fixedBatch} rows.`,
     );
   }
-  const rows: Record<string, unknown>[] = [];
+  const batches: PredictionBatch[] = [];
   for (let start = 0; start < total; start += batch) {
     const count = Math.min(batch, total - start);
     const feeds: Record<string, Tensor> = {};
@@ -142,16 +168,17 @@ async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Record<st
         thrown,
       );
     }
-    appendPredictions({
-      rows,
-      results,
-      columns: scorer.columns,
-      firstRow: file.rowOffset + start,
-      count,
-      fileName: file.name,
-    });
+    batches.push(
+      predictionBatch({
+        results,
+        columns: scorer.columns,
+        firstRow: file.rowOffset + start,
+        count,
+        fileName: file.name,
+      }),
+    );
   }
-  return rows;
+  return batches;
 }
 
 function sliceTensor(input: InputData, start: number, count: number): Tensor {

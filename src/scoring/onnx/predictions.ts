@@ -1,4 +1,5 @@
 import { errors } from "../../errors.js";
+import { csvField, valueText } from "../../io/output/row-format.js";
 import { shortestFloat32 } from "./float32-text.js";
 
 /** An output tensor as onnxruntime returns it. */
@@ -30,19 +31,24 @@ export function outputColumns(outputNames: readonly string[]): OutputColumn[] {
   }));
 }
 
-/**
- * Appends one record per row of a scored batch: `row` (index in the original file, from 0, as Azure
- * ML numbers it), the prediction columns, and `file_name`.
- */
-export function appendPredictions(options: {
-  rows: Record<string, unknown>[];
+/** The predictions of one scored batch of rows, checked: one value (or K) per row of each output. */
+export interface PredictionBatch {
+  outputs: Array<{ base: string; values: ArrayLike<unknown>; width: number }>;
+  /** Index of the batch's first row in the original file. */
+  firstRow: number;
+  count: number;
+  fileName: string;
+}
+
+/** Reads the model's outputs for a batch of `count` rows; a missing or misshapen output fails. */
+export function predictionBatch(options: {
   results: Readonly<Record<string, OutputTensor>>;
   columns: readonly OutputColumn[];
   firstRow: number;
   count: number;
   fileName: string;
-}): void {
-  const { rows, results, columns, firstRow, count, fileName } = options;
+}): PredictionBatch {
+  const { results, columns, firstRow, count, fileName } = options;
   const outputs = columns.map((column) => {
     const tensor = results[column.output];
     if (tensor === undefined) throw errors.modelRunFailed(`The model returned no output '${column.output}'.`);
@@ -54,17 +60,61 @@ export function appendPredictions(options: {
     }
     return { base: column.base, values, width: count === 0 ? 1 : values.length / count };
   });
-  for (let i = 0; i < count; i++) {
-    const record: Record<string, unknown> = { row: firstRow + i };
-    for (const output of outputs) {
+  return { outputs, firstRow, count, fileName };
+}
+
+/**
+ * One record per row: `row` (index in the original file, from 0, as Azure ML numbers it), the
+ * prediction columns, and `file_name`.
+ */
+export function predictionRecords(batch: PredictionBatch): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (let i = 0; i < batch.count; i++) {
+    const record: Record<string, unknown> = { row: batch.firstRow + i };
+    for (const output of batch.outputs) {
       if (output.width === 1) record[output.base] = output.values[i];
       else
         for (let k = 0; k < output.width; k++)
           record[`${output.base}_${k}`] = output.values[i * output.width + k];
     }
-    record.file_name = fileName;
-    rows.push(record);
+    record.file_name = batch.fileName;
+    records.push(record);
   }
+  return records;
+}
+
+/** The keys of `predictionRecords`' records, in order: the csv columns. */
+export function predictionColumnNames(batch: PredictionBatch): string[] {
+  const names = ["row"];
+  for (const output of batch.outputs) {
+    if (output.width === 1) names.push(output.base);
+    else for (let k = 0; k < output.width; k++) names.push(`${output.base}_${k}`);
+  }
+  names.push("file_name");
+  return names;
+}
+
+/**
+ * The output text of `predictionRecords(batch)` in an append_row format, written straight from the
+ * tensors (no record per row): exactly what `formatRows` makes of those records — values as
+ * JavaScript prints them, joined by a space (`aml`) or a comma with the file name as a CSV field.
+ */
+export function predictionText(batch: PredictionBatch, format: "aml" | "csv"): string {
+  const csv = format === "csv";
+  const separator = csv ? "," : " ";
+  const field = (value: unknown) =>
+    typeof value === "number" ? String(value) : csv ? csvField(valueText(value)) : valueText(value);
+  const fileField = field(batch.fileName);
+  let text = "";
+  for (let i = 0; i < batch.count; i++) {
+    let line = String(batch.firstRow + i);
+    for (const output of batch.outputs) {
+      const at = i * output.width;
+      for (let k = 0; k < output.width; k++) line += `${separator}${field(output.values[at + k])}`;
+    }
+    text += `${line}${separator}${fileField}\n`;
+  }
+  return text;
 }
 
 function readValues(tensor: OutputTensor): ArrayLike<unknown> {

@@ -95,8 +95,9 @@ export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutco
     }
     post({ type: "phase", phase: "run" });
     try {
-      const result = await worker.runtime.run(input);
-      const formatted = input.outputFormat && (await formatInWorker(result, input.outputFormat, input.index));
+      const { formatted: written, ...result } = await worker.runtime.run(input);
+      const formatted =
+        input.outputFormat && (written ?? (await formatInWorker(result, input.outputFormat, input.index)));
       if (formatted) return { ok: true, threadId, result: { ...result, rows: [] }, formatted };
       checkCloneable(result);
       return { ok: true, threadId, result };

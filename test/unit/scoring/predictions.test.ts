@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { formatRows } from "../../../src/io/output/row-format.js";
+import {
+  type OutputTensor,
+  outputColumns,
+  predictionBatch,
+  predictionColumnNames,
+  predictionRecords,
+  predictionText,
+} from "../../../src/scoring/onnx/predictions.js";
+
+/** Outputs of every kind a model gives: float32 (printed shortest), int64, bool, strings, [N,2]. */
+function mixedBatch(fileName: string) {
+  const results: Record<string, OutputTensor> = {
+    score: { type: "float32", dims: [3], data: new Float32Array([0.1, -2.5, 1e-7]) },
+    count: { type: "int64", dims: [3], data: new BigInt64Array([1n, 2n, 3n]) },
+    flag: { type: "bool", dims: [3], data: new Uint8Array([1, 0, 1]) },
+    label: { type: "string", dims: [3], data: ["cat", 'say "hi"', "a,b"] },
+    probabilities: { type: "float64", dims: [3, 2], data: new Float64Array([0.25, 0.75, 0.5, 0.5, 1, 0]) },
+  };
+  return predictionBatch({
+    results,
+    columns: outputColumns(Object.keys(results)),
+    firstRow: 40,
+    count: 3,
+    fileName,
+  });
+}
+
+describe("predictions written straight as text", () => {
+  for (const format of ["csv", "aml"] as const) {
+    it(`is exactly what formatRows makes of the records (${format})`, () => {
+      for (const fileName of ["plain.csv", "odd, name.csv"]) {
+        const batch = mixedBatch(fileName);
+        const fromRecords = formatRows(predictionRecords(batch), format, 0);
+        expect(predictionText(batch, format)).toBe(fromRecords.text);
+        if (format === "csv") expect(predictionColumnNames(batch)).toEqual(fromRecords.columns);
+      }
+    });
+  }
+
+  it("numbers rows from the batch's first row and prints float32 values shortest", () => {
+    const text = predictionText(mixedBatch("f.csv"), "aml");
+    expect(text.split("\n")[0]).toBe("40 0.1 1 true cat 0.25 0.75 f.csv");
+    expect(predictionColumnNames(mixedBatch("f.csv"))).toEqual([
+      "row",
+      "score",
+      "count",
+      "flag",
+      "label",
+      "probabilities_0",
+      "probabilities_1",
+      "file_name",
+    ]);
+  });
+});
