@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { WRITE_EVERY_MS } from "./count-requests.js";
 import { MemoryWatch } from "./memory-watch.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -76,7 +77,7 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     pid,
     peakRssMb: () => memory.peakMb(),
     requests: async () => {
-      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+      await new Promise((resolveWait) => setTimeout(resolveWait, WRITE_EVERY_MS + 150));
       return Number(await readFile(requestCount, "utf8").catch(() => "0"));
     },
     requestKinds: async () => {
