@@ -73,6 +73,33 @@ describe("restarting the local durable backend", () => {
     expect(indexes.length).toBeGreaterThanOrEqual(ITEMS);
   });
 
+  it("commits on a graceful stop the answers of the activities it let finish: none runs again after a restart", async () => {
+    const clients = testClients();
+    const table = uniqueName("calls");
+    await clients.tables.createTable(table);
+    const calls = clients.table(table);
+    const work: ActivityInvoker = async (input) => {
+      const { index } = input as { index: number };
+      await calls.createEntity({ partitionKey: String(index), rowKey: randomUUID() });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return index * 10;
+    };
+    const recorded = async () => {
+      const indexes: number[] = [];
+      for await (const entity of calls.listEntities()) indexes.push(Number(entity.partitionKey));
+      return indexes.sort((a, b) => a - b);
+    };
+    fixture = await startDurable({ orchestrations, activities: { work } }, { maxConcurrentActivities: 4 });
+    const id = await fixture.client.startNew("fanOut", { input: { table, items: 4 } });
+    await eventually(recorded, (indexes) => indexes.length === 4);
+    await fixture.backend.stop();
+
+    await fixture.restart({ maxConcurrentActivities: 4 });
+    const status = await waitForEnd(fixture.client, id, 30_000);
+    expect(status.output).toEqual([0, 10, 20, 30]);
+    expect(await recorded()).toEqual([0, 1, 2, 3]);
+  });
+
   it("fails an activity whose host died every time it ran, after ten starts, with a message saying so", async () => {
     const started: number[] = [];
     const hang: ActivityInvoker = (_input, call) => {
