@@ -149,10 +149,11 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
   let starting: Promise<RecoveryReport> | undefined;
   const begin = async (): Promise<RecoveryReport> => {
     await ensureTaskHub(clients, names);
-    await lease.acquire();
-    const report = await recoverTaskHub(store, committer, (item, count) =>
-      activityDispatcher.submit(item, count),
-    );
+    const cleanStop = await lease.acquire();
+    const report = await recoverTaskHub(store, committer, {
+      submit: (item, count) => activityDispatcher.submit(item, count),
+      countRestarts: !cleanStop,
+    });
     state.started = true;
     keeper.start();
     controlDispatcher = new ControlDispatcher({

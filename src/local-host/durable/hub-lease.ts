@@ -40,7 +40,11 @@ export class HubLease {
     this.lease = this.blob.getBlobLeaseClient(options.owner);
   }
 
-  async acquire(): Promise<void> {
+  /**
+   * Takes the hub (waiting as described above); resolves true when its previous owner gave it up
+   * with `release` (a graceful stop), false after a crash or on a new hub.
+   */
+  async acquire(): Promise<boolean> {
     await this.blob.upload("", 0, { conditions: { ifNoneMatch: "*" } }).catch((thrown: unknown) => {
       const { status } = storageFailure(thrown);
       if (status !== 409 && status !== 412) throw thrown;
@@ -65,17 +69,23 @@ export class HubLease {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     liveOwners.add(this.options.owner);
+    const previous = await this.blob.getProperties({ conditions: { leaseId: this.options.owner } });
     await this.blob.setMetadata(
       { owner: this.options.owner, pid: String(process.pid), host: hostname() },
       { conditions: { leaseId: this.options.owner } },
     );
     this.renewal = setInterval(() => void this.renew(), (LEASE_SECONDS * 1000) / 3);
     this.renewal.unref();
+    return previous.metadata?.stopped === "clean";
   }
 
-  /** Gives the hub up cleanly (graceful stop). */
+  /** Gives the hub up cleanly (graceful stop), marking it so for the next owner. */
   async release(): Promise<void> {
     this.abandon();
+    const owner = { owner: this.options.owner, pid: String(process.pid), host: hostname() };
+    await this.blob
+      .setMetadata({ ...owner, stopped: "clean" }, { conditions: { leaseId: this.options.owner } })
+      .catch(() => undefined);
     await this.lease.releaseLease().catch(() => undefined);
   }
 

@@ -16,15 +16,22 @@ export interface RecoveryReport {
 /**
  * Makes a hub whole after a host stopped or was killed, before the dispatchers start, while
  * holding the hub lease: every open activity task of a running instance is submitted again (the
- * previous host's in-memory work is gone; each call's restart count is committed first, so an
- * activity that kills its host every time fails after a few restarts); every record whose row is
+ * previous host's in-memory work is gone; after a crash each call's restart count is committed
+ * first, so an activity that kills its host every time fails after a few restarts); every record whose row is
  * missing or older has its outbox sent again and its row written. Control messages that were in
  * flight come back by themselves once their visibility lapses; timers wait in the control queue.
  */
+export interface ResubmitOptions {
+  /** Runs an activity call; `dequeueCount` counts the hosts that started it. */
+  submit: (item: WorkItem, dequeueCount: number) => void;
+  /** False after a graceful stop: the previous host finished what it ran, nothing died. */
+  countRestarts: boolean;
+}
+
 export async function recoverTaskHub(
   store: InstanceStore,
   committer: Committer,
-  submit: (item: WorkItem, dequeueCount: number) => void,
+  resubmit: ResubmitOptions,
 ): Promise<RecoveryReport> {
   const rows = new Map<string, { version: number; runtimeStatus: string }>();
   for await (const row of store.rowVersions()) rows.set(row.instanceId, row);
@@ -37,10 +44,10 @@ export async function recoverTaskHub(
     const loaded = await store.load(record.instanceId);
     if (!loaded) continue;
     const { stored } = loaded;
-    const resubmitted = await resubmitOpenActivities(store, loaded, submit);
-    report.activities += resubmitted;
+    const { submitted, saved } = await resubmitOpenActivities(store, loaded, resubmit);
+    report.activities += submitted;
     if (current) {
-      if (resubmitted > 0) await store.project(stored);
+      if (saved) await store.project(stored);
       continue;
     }
     await committer.deliver(stored);
@@ -56,20 +63,22 @@ export async function recoverTaskHub(
 async function resubmitOpenActivities(
   store: InstanceStore,
   loaded: LoadedInstance,
-  submit: (item: WorkItem, dequeueCount: number) => void,
-): Promise<number> {
+  { submit, countRestarts }: ResubmitOptions,
+): Promise<{ submitted: number; saved: boolean }> {
   const { stored } = loaded;
   const { record } = stored;
-  if (isTerminal(record.runtimeStatus)) return 0;
+  if (isTerminal(record.runtimeStatus)) return { submitted: 0, saved: false };
   const open = Object.entries(record.openTasks).flatMap(([id, task]) =>
     task.kind === "activity" ? [{ taskId: Number(id), task }] : [],
   );
-  if (open.length === 0) return 0;
+  if (open.length === 0) return { submitted: 0, saved: false };
   const restarts: Record<number, number> = {};
-  for (const { taskId } of open) restarts[taskId] = (stored.restarts[taskId] ?? 0) + 1;
-  stored.restarts = restarts;
-  const etag = await store.save(stored, loaded.etag);
-  loaded.etag = etag;
+  const added = countRestarts ? 1 : 0;
+  for (const { taskId } of open) restarts[taskId] = (stored.restarts[taskId] ?? 0) + added;
+  if (countRestarts) {
+    stored.restarts = restarts;
+    loaded.etag = await store.save(stored, loaded.etag);
+  }
   for (const { taskId, task } of open) {
     const item: WorkItem = {
       id: `${record.executionId}:${taskId}:${restarts[taskId]}`,
@@ -81,5 +90,5 @@ async function resubmitOpenActivities(
     };
     submit(item, 1 + (restarts[taskId] ?? 0));
   }
-  return open.length;
+  return { submitted: open.length, saved: countRestarts };
 }

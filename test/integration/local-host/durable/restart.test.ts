@@ -100,6 +100,34 @@ describe("restarting the local durable backend", () => {
     expect(await recorded()).toEqual([0, 1, 2, 3]);
   });
 
+  it("does not count a graceful stop as a restart of the activities that were waiting", async () => {
+    const counts: number[] = [];
+    const slow: ActivityInvoker = async (input, call) => {
+      counts.push(call.dequeueCount);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return input;
+    };
+    const three: Record<string, OrchestrationHandler> = {
+      three: function* (context: OrchestrationContext) {
+        return yield context.df.Task.all([0, 1, 2].map((i) => context.df.callActivity("slow", i)));
+      },
+    };
+    fixture = await startDurable(
+      { orchestrations: three, activities: { slow } },
+      { maxConcurrentActivities: 1 },
+    );
+    const id = await fixture.client.startNew("three");
+    await eventually(
+      async () => counts.length,
+      (started) => started === 1,
+    );
+    await fixture.backend.stop();
+    const restarted = await fixture.restart({ maxConcurrentActivities: 1 });
+    expect((await restarted.start()).activities).toBe(2);
+    expect((await waitForEnd(fixture.client, id, 30_000)).output).toEqual([0, 1, 2]);
+    expect(counts).toEqual([1, 1, 1]);
+  });
+
   it("fails an activity whose host died every time it ran, after ten starts, with a message saying so", async () => {
     const started: number[] = [];
     const hang: ActivityInvoker = (_input, call) => {
