@@ -24,7 +24,7 @@ export function createStorageClients(config: StorageConfig): StorageClients {
       table: (name) => TableClient.fromConnectionString(cs, name, insecure),
     };
   }
-  const credential = storageCredential(config);
+  const credential = appCredential(config);
   return {
     blob: new BlobServiceClient(config.blobServiceUri, credential),
     queue: new QueueServiceClient(config.queueServiceUri, credential),
@@ -33,15 +33,20 @@ export function createStorageClients(config: StorageConfig): StorageClients {
   };
 }
 
-function storageCredential(config: Extract<StorageConfig, { kind: "identity" }>): TokenCredential {
-  if (config.credential === "managedidentity") {
-    return config.clientId
-      ? new ManagedIdentityCredential({ clientId: config.clientId })
+/**
+ * The app's identity: the managed identity that configuration names (`AzureWebJobsStorage__credential`
+ * / `__clientId`), else DefaultAzureCredential. It reaches the app's own account when storage is
+ * identity-based, and other storage accounts (datastores with `credentials: none`) always.
+ */
+export function appCredential(config: StorageConfig | undefined): TokenCredential {
+  const identity = config?.kind === "identity" ? config : undefined;
+  if (identity?.credential === "managedidentity") {
+    return identity.clientId
+      ? new ManagedIdentityCredential({ clientId: identity.clientId })
       : new ManagedIdentityCredential();
   }
-  return new DefaultAzureCredential(
-    config.clientId ? { managedIdentityClientId: config.clientId } : undefined,
-  );
+  const clientId = identity?.clientId;
+  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
 }
 
 function usesHttp(connectionString: string): boolean {

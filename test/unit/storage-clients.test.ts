@@ -1,6 +1,7 @@
+import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { createStorageClients } from "../../src/storage/clients.js";
+import { appCredential, createStorageClients } from "../../src/storage/clients.js";
 
 describe("createStorageClients", () => {
   it("points identity-based clients at the configured service URIs", () => {
@@ -13,6 +14,18 @@ describe("createStorageClients", () => {
     expect(clients.queue.url).toBe("https://mystore.queue.core.windows.net");
     expect(clients.tables.url).toBe("https://mystore.table.core.windows.net");
     expect(clients.table("batchfnEndpoints").tableName).toBe("batchfnEndpoints");
+  });
+
+  it("uses the configured managed identity as the app's credential, else DefaultAzureCredential", () => {
+    const identity = loadConfig({
+      AzureWebJobsStorage__accountName: "mystore",
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: "00000000-0000-0000-0000-000000000001",
+    });
+    expect(appCredential(identity.storage)).toBeInstanceOf(ManagedIdentityCredential);
+    const keyed = loadConfig({ AzureWebJobsStorage: "UseDevelopmentStorage=true" });
+    expect(appCredential(keyed.storage)).toBeInstanceOf(DefaultAzureCredential);
+    expect(appCredential(undefined)).toBeInstanceOf(DefaultAzureCredential);
   });
 
   it("resolves UseDevelopmentStorage=true to Azurite's default ports", () => {

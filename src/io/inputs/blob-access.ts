@@ -1,8 +1,8 @@
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import { BlobServiceClient, ContainerClient, type StorageSharedKeyCredential } from "@azure/storage-blob";
 import { z } from "zod";
 import type { StorageConfig } from "../../config.js";
-import type { StorageClients } from "../../storage/clients.js";
+import { appCredential, type StorageClients } from "../../storage/clients.js";
 import type { UrlPolicy } from "./url-policy.js";
 
 /**
@@ -44,7 +44,7 @@ export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
   const accountService = (url: string): BlobServiceClient => {
     let service = services.get(url);
     if (!service) {
-      credential ??= appIdentityCredential(options.storage);
+      credential ??= appCredential(options.storage);
       service = new BlobServiceClient(url, credential);
       services.set(url, service);
     }
@@ -64,18 +64,4 @@ export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
     accountUrl: options.accountUrl ?? ((accountName, endpoint) => `https://${accountName}.blob.${endpoint}`),
     urlPolicy: options.urlPolicy ?? { allowPrivate: false },
   };
-}
-
-/**
- * The identity the app uses for storage accounts other than its own: the managed identity named by
- * configuration (same rules as src/storage/clients.ts), else DefaultAzureCredential.
- */
-export function appIdentityCredential(storage: StorageConfig | undefined): TokenCredential {
-  if (storage?.kind === "identity" && storage.credential === "managedidentity") {
-    return storage.clientId
-      ? new ManagedIdentityCredential({ clientId: storage.clientId })
-      : new ManagedIdentityCredential();
-  }
-  const clientId = storage?.kind === "identity" ? storage.clientId : undefined;
-  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
 }
