@@ -13,14 +13,6 @@ export interface RecoveryReport {
   activities: number;
 }
 
-/**
- * Makes a hub whole after a host stopped or was killed, before the dispatchers start, while
- * holding the hub lease: every open activity task of a running instance is submitted again (the
- * previous host's in-memory work is gone; after a crash each call's restart count is committed
- * first, so an activity that kills its host every time fails after a few restarts); every record whose row is
- * missing or older has its outbox sent again and its row written. Control messages that were in
- * flight come back by themselves once their visibility lapses; timers wait in the control queue.
- */
 export interface ResubmitOptions {
   /** Runs an activity call; `dequeueCount` counts the hosts that started it. */
   submit: (item: WorkItem, dequeueCount: number) => void;
@@ -28,6 +20,15 @@ export interface ResubmitOptions {
   countRestarts: boolean;
 }
 
+/**
+ * Makes a hub whole after a host stopped or was killed, before the dispatchers start, while
+ * holding the hub lease: every open activity task of a running instance is submitted again (the
+ * previous host's in-memory work is gone; after a crash each call's restart count is committed
+ * first, so an activity that kills its host every time fails after a few restarts); every record
+ * whose row is missing or older has its outbox sent again and its row written. Control messages
+ * that were in flight come back by themselves once their visibility lapses; timers wait in the
+ * control queue.
+ */
 export async function recoverTaskHub(
   store: InstanceStore,
   committer: Committer,
