@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IgnoreRules } from "./funcignore.js";
 import { createZipWriter } from "./zip-writer.js";
@@ -10,7 +10,7 @@ export interface AppZipResult {
   skippedLinks: string[];
 }
 
-/** Zips every file of `appDir` that `.funcignore` keeps, in path order, with its permission bits. */
+/** Zips every file of `appDir` that `.funcignore` keeps, in path order, with its permission bits (synchronous file reads, see zip-writer). */
 export async function writeAppZip(
   appDir: string,
   zipPath: string,
@@ -19,7 +19,7 @@ export async function writeAppZip(
   const zip = await createZipWriter(zipPath);
   const skippedLinks: string[] = [];
   const visit = async (relative: string): Promise<void> => {
-    const entries = await readdir(join(appDir, relative), { withFileTypes: true });
+    const entries = readdirSync(join(appDir, relative), { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = relative ? `${relative}/${entry.name}` : entry.name;
@@ -29,12 +29,12 @@ export async function writeAppZip(
         if (!rules.ignores(path, true)) await visit(path);
       } else if (entry.isFile() && !rules.ignores(path)) {
         const full = join(appDir, path);
-        const mode = (await lstat(full)).mode & 0o777;
-        await zip.add({ name: path, data: await readFile(full), mode });
+        const mode = lstatSync(full).mode & 0o777;
+        await zip.add({ name: path, data: readFileSync(full), mode });
       }
     }
   };
   await visit("");
   const files = await zip.close();
-  return { files, bytes: (await lstat(zipPath)).size, skippedLinks };
+  return { files, bytes: lstatSync(zipPath).size, skippedLinks };
 }

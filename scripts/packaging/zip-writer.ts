@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
 import * as zlib from "node:zlib";
 
 /** One file of the archive. */
@@ -26,15 +26,18 @@ const MAX_32 = 0xffffffff;
 /**
  * A small ZIP writer (deflate, no ZIP64): entries are written one by one, so the archive never sits
  * in memory whole. Timestamps are fixed (1980-01-01) so the same files give the same bytes; Unix
- * permission bits are kept (native tools such as esbuild stay executable).
+ * permission bits are kept (native tools such as esbuild stay executable). Writes are synchronous:
+ * a packaging script has nothing else to do meanwhile, and a run of `npm run package` under a busy
+ * test suite once stalled for good between two awaited promise writes.
  */
 export async function createZipWriter(path: string): Promise<ZipWriter> {
-  const file: FileHandle = await open(path, "w");
+  const fd = openSync(path, "w");
   const central: Buffer[] = [];
   let offset = 0;
   let count = 0;
   const write = async (buffer: Buffer) => {
-    await file.write(buffer);
+    let written = 0;
+    while (written < buffer.length) written += writeSync(fd, buffer, written);
     offset += buffer.length;
   };
   return {
@@ -84,7 +87,7 @@ export async function createZipWriter(path: string): Promise<ZipWriter> {
       end.writeUInt32LE(directory.length, 12);
       end.writeUInt32LE(start, 16);
       await write(end);
-      await file.close();
+      closeSync(fd);
       return count;
     },
   };
