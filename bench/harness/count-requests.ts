@@ -4,8 +4,9 @@ import { writeFileSync } from "node:fs";
 /**
  * Loaded into the app's host by the bench (`--import`): counts the HTTP requests the host makes
  * (storage calls to Azurite, and the few the host makes to itself) and writes the running total to
- * the file named by BATCHFN_BENCH_REQUEST_COUNT every 500 ms (seldom: the writes are CPU the host spends), so a scenario can tell how many
- * storage round trips a job cost. Nothing in the app knows about it.
+ * the file named by BATCHFN_BENCH_REQUEST_COUNT, and the counts by kind beside it, every 500 ms
+ * (seldom: the writes are CPU the host spends), so a scenario can tell how many storage round trips
+ * a job cost and what they were. Nothing in the app knows about it.
  */
 const file = process.env.BATCHFN_BENCH_REQUEST_COUNT;
 /** How often the counts are written; `HostProcess.requests` waits a little longer before reading. */
@@ -33,7 +34,10 @@ interface ClientRequestLike {
   path?: string;
 }
 
-/** `GET blob:container/…?comp=…`: the method, the service (by port order), the first path segment and `comp`. */
+/**
+ * `PUT container/…?comp=block`: the method, the container, queue or table addressed (`/…` when the
+ * path goes below it; hex ids as `*`) and the `comp` parameter.
+ */
 function requestKind(request: ClientRequestLike | undefined): string {
   const [path = "", query = ""] = (request?.path ?? "").split("?");
   const segments = path.split("/").filter(Boolean);

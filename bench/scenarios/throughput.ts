@@ -63,7 +63,8 @@ export function taxiBody(context: BenchContext, input: string): Record<string, u
  * On a fresh host: a one-file job (the cold latency), a warm-up job over the example's files with
  * the measured settings (so the measured job finds its scoring workers started, as a user's second
  * job does), batchfn over the throughput data three times (the median run counts, as for the
- * baseline; quick: once), then the warm latency runs; then the limit and the naive baseline over the same files.
+ * baseline; quick: once), then the warm latency runs; then the limit and the naive baseline over
+ * the same files.
  */
 export async function throughputBench(
   context: BenchContext,
