@@ -29,6 +29,29 @@ const orchestrations: Record<string, OrchestrationHandler> = {
   },
 };
 
+/**
+ * The `work` activity of `fanOut`: records each call (its index) in a table of its own, waits
+ * `ms`, and returns index × 10; `recorded` lists the indexes of every call made, sorted.
+ */
+async function recordingWork(ms: number) {
+  const clients = testClients();
+  const table = uniqueName("calls");
+  await clients.tables.createTable(table);
+  const calls = clients.table(table);
+  const work: ActivityInvoker = async (input) => {
+    const { index } = input as { index: number };
+    await calls.createEntity({ partitionKey: String(index), rowKey: randomUUID() });
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return index * 10;
+  };
+  const recorded = async () => {
+    const indexes: number[] = [];
+    for await (const entity of calls.listEntities()) indexes.push(Number(entity.partitionKey));
+    return indexes.sort((a, b) => a - b);
+  };
+  return { table, work, recorded };
+}
+
 describe("restarting the local durable backend", () => {
   let fixture: DurableFixture | undefined;
   afterEach(async () => {
@@ -37,21 +60,7 @@ describe("restarting the local durable backend", () => {
   });
 
   it("resumes a fan-out after a crash: every activity result counted exactly once", async () => {
-    const clients = testClients();
-    const table = uniqueName("calls");
-    await clients.tables.createTable(table);
-    const calls = clients.table(table);
-    const work: ActivityInvoker = async (input) => {
-      const { index } = input as { index: number };
-      await calls.createEntity({ partitionKey: String(index), rowKey: randomUUID() });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return index * 10;
-    };
-    const recorded = async () => {
-      const indexes: number[] = [];
-      for await (const entity of calls.listEntities()) indexes.push(Number(entity.partitionKey));
-      return indexes;
-    };
+    const { table, work, recorded } = await recordingWork(300);
     fixture = await startDurable(
       { orchestrations, activities: { work } },
       { maxConcurrentActivities: 3, visibilityTimeoutMs: 2_000 },
@@ -74,21 +83,7 @@ describe("restarting the local durable backend", () => {
   });
 
   it("commits on a graceful stop the answers of the activities it let finish: none runs again after a restart", async () => {
-    const clients = testClients();
-    const table = uniqueName("calls");
-    await clients.tables.createTable(table);
-    const calls = clients.table(table);
-    const work: ActivityInvoker = async (input) => {
-      const { index } = input as { index: number };
-      await calls.createEntity({ partitionKey: String(index), rowKey: randomUUID() });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return index * 10;
-    };
-    const recorded = async () => {
-      const indexes: number[] = [];
-      for await (const entity of calls.listEntities()) indexes.push(Number(entity.partitionKey));
-      return indexes.sort((a, b) => a - b);
-    };
+    const { table, work, recorded } = await recordingWork(500);
     fixture = await startDurable({ orchestrations, activities: { work } }, { maxConcurrentActivities: 4 });
     const id = await fixture.client.startNew("fanOut", { input: { table, items: 4 } });
     await eventually(recorded, (indexes) => indexes.length === 4);
