@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { stopChild, whenListening } from "../../src/local-host/child-host.js";
 import { WRITE_EVERY_MS } from "./count-requests.js";
 import { MemoryWatch } from "./memory-watch.js";
 
@@ -69,7 +70,7 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const url = await listening(child, () => output);
+  const url = await whenListening(child);
   const pid = child.pid ?? 0;
   const memory = new MemoryWatch(pid);
   return {
@@ -87,36 +88,8 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
     output: () => output,
     async stop() {
       memory.close();
-      await ended(child);
+      await stopChild(child, "SIGINT", 30_000);
       await rm(workDir, { recursive: true, force: true });
     },
   };
-}
-
-function listening(child: ChildProcess, output: () => string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening at (http:\/\/\S+)/.exec(output());
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolvePromise(match[1]);
-      }
-    }, 25);
-    child.once("exit", (code) => {
-      clearInterval(timer);
-      reject(new Error(`the host exited (${code}) before listening:\n${output()}`));
-    });
-  });
-}
-
-function ended(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolvePromise();
-    });
-    child.kill("SIGINT");
-  });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LocalAdminKey } from "../auth/local-admin-key.js";
 import { BatchfnError } from "../errors.js";
+import { listeningLine } from "./child-host.js";
 import { startLocalApp } from "./start-local-app.js";
 
 /**
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     adminKeyFile: values["admin-key-file"],
     log: values.quiet ? undefined : (line) => console.log(line),
   });
-  console.log(`batchfn local host listening at ${app.url}`);
+  console.log(listeningLine(app.url));
   console.log(`API base URL: ${app.url}/api`);
   if (app.connectionString) console.log(`Storage: ${app.connectionString}`);
   console.log(adminKeyLine(app.adminKey));

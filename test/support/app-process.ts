@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
+import { stopChild, whenListening } from "../../src/local-host/child-host.js";
 import { TEST_ADMIN_KEY } from "./app-client.js";
 import { uniqueName } from "./storage.js";
 
@@ -71,32 +72,12 @@ export async function startAppProcess(
   child.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearInterval(timer);
-        resolvePromise(match[1]);
-      }
-    }, 50);
-    child.once("exit", (code) => {
-      clearInterval(timer);
-      reject(new Error(`the app exited (${code}) before listening:\n${output}`));
-    });
-  });
+  const url = await whenListening(child, "the app");
   return {
     url,
     env: settings,
     output: () => output,
-    stop: () => ended(child, "SIGINT"),
-    kill: () => ended(child, "SIGKILL"),
+    stop: () => stopChild(child, "SIGINT"),
+    kill: () => stopChild(child, "SIGKILL"),
   };
-}
-
-function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolvePromise) => {
-    child.once("exit", () => resolvePromise());
-    child.kill(signal);
-  });
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseIgnoreRules } from "../../../scripts/packaging/funcignore.js";
 import { tableCrc32 } from "../../../scripts/packaging/zip-writer.js";
+import { stopChild, whenListening } from "../../../src/local-host/child-host.js";
 import { adminHeaders } from "../../support/app-client.js";
 import { appSettings, repoRoot } from "../../support/app-process.js";
 import { readZip, type ZipFile } from "./zip-reader.js";
@@ -114,17 +115,16 @@ describe("npm run package", () => {
       },
     );
     try {
-      const url = await listening(app);
+      const url = await whenListening(app, "the packaged app");
       const response = await fetch(`${url}/api/batch-endpoints`, { headers: adminHeaders });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ value: [] });
     } finally {
-      await stopped(app);
+      await stopChild(app);
     }
   }, 120_000);
 });
 
-/** The environment without loaders vitest or tsx may have added: the package must run on plain Node. */
 /** `npm run package` took 45 s alone here and ≈90 s beside the rest of the suite. */
 const PACKAGE_TIMEOUT_MS = 300_000;
 
@@ -157,33 +157,10 @@ function runPackage(outDir: string, timeoutMs: number): Promise<{ status: number
   });
 }
 
+/** The environment without loaders vitest or tsx may have added: the package must run on plain Node. */
 function withoutNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { NODE_OPTIONS: _options, ...rest } = env;
   return rest;
-}
-
-function listening(child: ChildProcess): Promise<string> {
-  let text = "";
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /listening at (http:\/\/\S+)/.exec(text);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`the packaged app exited (${code}) before listening:\n${text}`)),
-    );
-  });
-}
-
-function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGINT");
-  });
 }
 
 function escapeRegExp(text: string): string {
