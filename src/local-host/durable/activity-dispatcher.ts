@@ -74,11 +74,6 @@ export class ActivityDispatcher {
     if (drain) await Promise.all(this.running);
   }
 
-  /** Activity calls waiting or running. */
-  get pending(): number {
-    return this.known.size;
-  }
-
   private pump(): void {
     const { maxConcurrent, receiving } = this.options;
     while (this.started && receiving() && this.running.size < maxConcurrent) {
