@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { reconcileResults } from "../result-count.js";
 import type { RuntimeSpec, ScoredRow, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { importScriptModule } from "./script-module.js";
 
@@ -12,8 +13,9 @@ const scoredRowSchema = z.union([
 
 /**
  * Loads a custom scoring script (its ESM bundle) inside a worker and runs its `init` once. Each
- * mini-batch calls `run` with the local paths of its files; every returned element is one
- * succeeded item. Errors thrown by `init` or `run` propagate to the worker, which reports them.
+ * mini-batch calls `run` with the local paths of its files; what it returns becomes the rows, and
+ * its count is checked against the inputs (`reconcileResults`). Errors thrown by `init` or `run`
+ * propagate to the worker, which reports them.
  */
 export async function createScriptRuntime(
   spec: Extract<RuntimeSpec, { kind: "script" }>,
@@ -29,7 +31,8 @@ export async function createScriptRuntime(
         context,
       );
       const rows = toRows(returned, scriptName);
-      return { rows, succeededItems: rows.length, failedItems: [] };
+      const { succeededItems } = reconcileResults({ files: input.files, results: rows.length, scriptName });
+      return { rows, succeededItems, failedItems: [] };
     },
     async shutdown() {
       await script.shutdown?.();
