@@ -5,6 +5,7 @@ import { resolveAppEntry } from "./app-entry.js";
 import type { WorkerCapabilities } from "./core-types.js";
 import { captureRegistrations, coreState, installFunctionsCore, runHooks } from "./functions-core.js";
 import { type HostJson, readHostJson } from "./host-json.js";
+import { listeningOnLoopback, onLoopbackAddress } from "./loopback.js";
 import { type RegisteredFunction, toRegisteredFunction } from "./registered-function.js";
 
 export interface LoadFunctionAppOptions {
@@ -35,8 +36,8 @@ const CACHE_KEY = Symbol.for("batchfn.local-host.loaded-entries");
  * Loads a Functions app the way the Node worker does: provides `@azure/functions-core`, imports the
  * entry (ES module or CommonJS; TypeScript when the process runs with a TS loader such as tsx),
  * captures every function registered meanwhile, runs the appStart hooks and asks the programming
- * model for its capabilities (which starts the library's HTTP stream proxy when the app enabled
- * `app.setup({ enableHttpStream: true })`).
+ * model for its capabilities (which starts the library's HTTP stream proxy, on loopback only, when the
+ * app enabled `app.setup({ enableHttpStream: true })`).
  *
  * A module is evaluated once per process, so loading the same entry again returns the functions
  * captured the first time (a host restarted in the same process sees the same registrations).
@@ -77,9 +78,13 @@ async function loadEntry(appDir: string, entryFiles: string[]): Promise<LoadedEn
   }
   const state = coreState();
   await runHooks("appStart", { hookData: {}, appHookData: state.appHookData, functionAppDirectory: appDir });
-  const model = state.programmingModel;
-  const capabilities = model?.getCapabilities ? await model.getCapabilities({}) : {};
-  return { functions, capabilities: { ...capabilities } };
+  const getCapabilities = state.programmingModel?.getCapabilities?.bind(state.programmingModel);
+  const capabilities = getCapabilities ? await listeningOnLoopback(async () => getCapabilities({})) : {};
+  const { HttpUri } = capabilities;
+  return {
+    functions,
+    capabilities: { ...capabilities, ...(HttpUri ? { HttpUri: onLoopbackAddress(HttpUri) } : {}) },
+  };
 }
 
 function loadedEntries(): Map<string, Promise<LoadedEntry>> {

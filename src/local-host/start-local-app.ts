@@ -75,7 +75,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const durable = createLocalDurable({
     clients,
     settings: withResolvedHub(durableHostSettings(hostJson, availableParallelism())),
-    log: (line) => options.log?.(line),
+    masterKey: adminKey.key,
+    log: (level, message) => options.log?.(`[durable ${level}] ${message}`),
   });
   const host = createLocalHost({
     appDir: options.appDir,

@@ -43,11 +43,13 @@ export async function appSettings(): Promise<Record<string, string>> {
 
 /**
  * Runs the real app (`functions/`) on the local host in a child process, as `npm start` does, on
- * the test Azurite, and resolves once it listens. `args` are more options of `src/local-host/main.ts`.
+ * the test Azurite, and resolves once it listens. `args` are more options of `src/local-host/main.ts`;
+ * `quiet: false` keeps the host's log lines in `output()`.
  */
 export async function startAppProcess(
   env?: Record<string, string>,
   args: string[] = [],
+  { quiet = true }: { quiet?: boolean } = {},
 ): Promise<AppProcess> {
   const settings = env ?? (await appSettings());
   const child = spawn(
@@ -60,7 +62,7 @@ export async function startAppProcess(
       "environment",
       "--port",
       "0",
-      "--quiet",
+      ...(quiet ? ["--quiet"] : []),
       ...args,
     ],
     { cwd: repoRoot, env: { ...process.env, ...settings }, stdio: ["ignore", "pipe", "pipe"] },

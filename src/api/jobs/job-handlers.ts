@@ -18,7 +18,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
   return {
     show: handle(async (request, context) => {
       const record = await load(param(request, "job"));
-      const state = await liveState(record, deps.runner(context));
+      const state = await liveState(record, deps.runner(context), deps.records);
       return json(200, jobView(record, state, baseUrl(request), await firstErrors(record, deps)));
     }),
 
@@ -52,7 +52,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
       const updated = await deps.records.update(record.name, (current) =>
         isTerminal(current.status) ? current : { ...current, status: "CancelRequested" },
       );
-      return json(202, jobView(updated, await liveState(updated, deps.runner(context)), base));
+      return json(202, jobView(updated, await liveState(updated, deps.runner(context), deps.records), base));
     }),
   };
 }

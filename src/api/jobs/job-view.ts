@@ -1,23 +1,31 @@
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
 import { type JobStatus, jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
-import { isTerminal, type JobRecord } from "../../jobs/records/job-records.js";
+import { isTerminal, type JobRecord, type JobRecords } from "../../jobs/records/job-records.js";
+import { settleJob } from "../../jobs/records/settle-job.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /** The first lines of a failed job's errors.jsonl shown with the job. */
 const ERRORS_SHOWN = 5;
 
-/** A job's current status and progress: the record once it ended, else the live orchestration. */
+/**
+ * A job's current status and progress: the record once it ended, else the live orchestration. A
+ * job whose orchestration ended (or vanished) without the record saying so is settled first (see
+ * `settleJob`), so its record follows.
+ */
 export async function liveState(
   record: JobRecord,
   runner: JobRunner,
+  records: JobRecords,
 ): Promise<{ status: JobStatus; progress?: Progress; message?: string }> {
-  if (isTerminal(record.status) || record.status === "CancelRequested") {
-    return { status: record.status, progress: record.progress, message: record.message };
-  }
+  const ended = (r: JobRecord) => ({ status: r.status, progress: r.progress, message: r.message });
+  if (isTerminal(record.status)) return ended(record);
   const live = await runner.status(record.name);
+  const settled = await settleJob(record, live, { records });
+  if (settled) return ended(settled);
+  if (record.status === "CancelRequested") return ended(record);
   const custom = jobCustomStatusSchema.safeParse(live?.customStatus);
-  if (!custom.success) return { status: record.status, progress: record.progress, message: record.message };
+  if (!custom.success) return ended(record);
   let progress = custom.data.progress;
   if (progress && progress.miniBatches.total > record.chunk_size) {
     const done = progress.miniBatches.succeeded + progress.miniBatches.failed;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { errors } from "../../errors.js";
 import type { StorageClients } from "../../storage/clients.js";
 import type { DurableExtension, ExtensionHost } from "../durable-extension.js";
@@ -9,7 +10,10 @@ import { createDurableBackend, type DurableBackend, type DurableBackendOptions }
 import type { OrchestrationTriggerHandler } from "./episode.js";
 import type { DurableHostSettings } from "./host-settings.js";
 
-/** Path of the rpc base URL `DurableClient` calls, on the host's own server. */
+/**
+ * Path of the rpc base URL `DurableClient` calls, on the host's own server, followed by a secret
+ * segment: the library sends no key on rpc calls, so only who was given the binding value can call.
+ */
 export const RPC_PATH = "/durabletask/";
 
 export interface LocalDurableOptions
@@ -28,6 +32,11 @@ export interface LocalDurableOptions
   settings: DurableHostSettings;
 }
 
+/** A new random secret for a key or a URL segment. */
+function secret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
 /** The Durable extension of the local host, with the backend it runs once the app is loaded. */
 export interface LocalDurable extends DurableExtension {
   readonly backend: DurableBackend | undefined;
@@ -36,8 +45,9 @@ export interface LocalDurable extends DurableExtension {
 /**
  * Plugs the local Durable backend into the local host: orchestration and activity functions are
  * invoked through the host (the library's own invocation model), the management API is mounted
- * under `/runtime/webhooks/durabletask/` and `/durabletask/` (the rpc base URL), and every
- * `durableClient` binding gets the backend's binding value.
+ * under `/runtime/webhooks/durabletask/` (the system key — generated when not given — or the master
+ * key required, as the Functions host requires them) and `/durabletask/<secret>/` (the rpc base URL,
+ * known only to the binding value), and every `durableClient` binding gets the backend's binding value.
  */
 export function createLocalDurable(options: LocalDurableOptions): LocalDurable {
   let backend: DurableBackend | undefined;
@@ -63,19 +73,21 @@ export function createLocalDurable(options: LocalDurableOptions): LocalDurable {
           });
         }
       }
+      const rpcPath = `${RPC_PATH}${secret()}/`;
       const started = createDurableBackend({
         ...options,
+        systemKey: options.systemKey ?? secret(),
         taskHub: options.settings.hubName,
         orchestrations,
         activities,
         maxConcurrentActivities: options.settings.maxConcurrentActivityFunctions,
         maxConcurrentOrchestrations: options.settings.maxConcurrentOrchestratorFunctions,
         hostUrl: host.url,
-        rpcBaseUrl: `${host.url}${RPC_PATH}`,
+        rpcBaseUrl: `${host.url}${rpcPath}`,
       });
       const handler = (request: Request) => started.handleManagementRequest(request);
       host.addRawRoute(`${WEBHOOK_PATH}/`, handler);
-      host.addRawRoute(RPC_PATH, handler);
+      host.addRawRoute(rpcPath, handler);
       await started.start();
       backend = started;
     },

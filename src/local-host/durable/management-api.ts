@@ -1,4 +1,5 @@
 import { BatchfnError, ensureError, errors } from "../../errors.js";
+import { sameKey } from "../http/host-keys.js";
 import { managementUrls, WEBHOOK_PATH } from "./client-binding.js";
 import { type ManagementRoute, parseRoute, parseStatusFilter, queryFlag } from "./management-route.js";
 import type { OperationOutcome, OrchestrationClient } from "./orchestration-client.js";
@@ -25,7 +26,8 @@ const RUNNING = new Set(["Pending", "Running", "ContinuedAsNew", "Suspended"]);
 /**
  * The Durable extension's HTTP management API (durable-protocol.md §3), served under
  * `/runtime/webhooks/durabletask/` (keys required when configured) and under the rpc base path (no
- * keys, the way the extension serves its local rpc endpoint). Fetch API types in and out.
+ * keys, the way the extension serves its local rpc endpoint: whoever mounts it keeps that path
+ * private). Fetch API types in and out.
  */
 export async function handleManagementRequest(
   options: ManagementApiOptions,
@@ -37,7 +39,8 @@ export async function handleManagementRequest(
     if (!route) return text(404, `No durable management operation at ${request.method} ${url.pathname}.`);
     if (route.webhook && options.keys.length > 0) {
       const key = url.searchParams.get("code") ?? request.headers.get("x-functions-key");
-      if (!key || !options.keys.includes(key)) return text(401, "A valid system key is required (code=...).");
+      if (!key || !options.keys.some((expected) => sameKey(key, expected)))
+        return text(401, "A valid system key is required (code=...).");
     }
     const hub = url.searchParams.get("taskHub");
     if (hub && hub.toLowerCase() !== options.taskHub.toLowerCase()) {

@@ -35,7 +35,8 @@ export function passesAuthLevel(
   return Object.values(keys.functionKeys ?? {}).some((candidate) => sameKey(key, candidate));
 }
 
-function sameKey(given: string, expected: string): boolean {
+/** Compares a presented key with an expected one in constant time; an empty expected key matches nothing. */
+export function sameKey(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && expected !== "" && timingSafeEqual(a, b);

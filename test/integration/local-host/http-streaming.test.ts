@@ -1,4 +1,7 @@
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadFunctionApp } from "../../../src/local-host/load-function-app.js";
 import type { LocalHost } from "../../../src/local-host/local-host.js";
 import { fixtureApps, postChunked, startFixtureHost } from "./local-host-fixture.js";
 
@@ -88,4 +91,31 @@ describe("HTTP streaming (app.setup({ enableHttpStream: true }))", () => {
     expect((await fetch(`${host.url}/api/noContent`)).status).toBe(204);
     expect(await (await fetch(`${host.url}/api/chunks/2`)).text()).toBe("chunk-0;chunk-1;");
   });
+
+  it("runs the library's stream proxy on loopback only", async () => {
+    const { capabilities } = await loadFunctionApp({ appDir: fixtureApps.streaming });
+    const proxy = new URL(capabilities.HttpUri ?? "");
+    expect(proxy.hostname).toBe("127.0.0.1");
+    const port = Number(proxy.port);
+    expect(await connects("127.0.0.1", port)).toBe(true);
+    const elsewhere = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal && !a.address.startsWith("fe80"))
+      .map((a) => a?.address ?? "");
+    for (const address of [...elsewhere, "::1"]) {
+      expect({ address, connects: await connects(address, port) }).toEqual({ address, connects: false });
+    }
+  });
 });
+
+/** Whether a TCP connection to address:port is accepted. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
