@@ -21,7 +21,11 @@ describe("the local host's log", () => {
     const hub = taskHubNames(app.env.BATCHFN_TASK_HUB ?? "");
     await clients.queue.getQueueClient(hub.controlQueue).sendMessage("this is not a durable message");
     const line = await eventually(
-      async () => app.output().split("\n").find((l) => l.includes("durable") && l.includes("error")),
+      async () =>
+        app
+          .output()
+          .split("\n")
+          .find((l) => l.includes("durable") && l.includes("error")),
       (found) => found !== undefined,
     );
     expect(line).toMatch(/^\[durable error\] Dropped unreadable durable message \S+: /);
