@@ -1,7 +1,21 @@
-// batchfn on Azure, stage 1: identity, storage, monitoring, roles, the Flex Consumption Function
-// App and the Event Grid system topic of the storage account. Stage 2 (inbox-subscription.bicep)
-// subscribes the inbox blob trigger to that topic once the app is published.
+// batchfn on Azure, stage 1: identity, storage, monitoring, roles and the app, in one of two
+// hostings (`hosting`), with one of two Durable backends (`durableBackend`), on a public or a
+// private network (`network`); every combination runs the same app package or image. On Flex
+// Consumption an Event Grid system topic carries inbox blobs; stage 2 (inbox-subscription.bicep)
+// subscribes the inbox blob trigger to it once the app is published.
 targetScope = 'resourceGroup'
+
+@allowed(['flex', 'containerapps'])
+@description('flex: Flex Consumption Function App (zip package). containerapps: Container App of kind functionapp running the image built from the Dockerfile.')
+param hosting string = 'flex'
+
+@allowed(['azureStorage', 'durableTaskScheduler'])
+@description('Where Durable Functions keeps orchestration state: the storage account (queues, tables, blobs) or a Durable Task Scheduler task hub.')
+param durableBackend string = 'azureStorage'
+
+@allowed(['public', 'private'])
+@description('private: a virtual network, the app integrated with it, private endpoints for blob, queue, table (and the scheduler), storage public access off.')
+param network string = 'public'
 
 @description('Region of every resource; it must offer the Flex Consumption plan.')
 param location string = resourceGroup().location
@@ -73,17 +87,49 @@ param adminKey string = ''
 @description('Allow job inputs from http:// and private-network URLs. Keep false in Azure.')
 param allowPrivateUrlInputs bool = false
 
+@allowed(['Consumption', 'Dedicated'])
+@description('Durable Task Scheduler SKU (durableTaskScheduler only).')
+param schedulerSku string = 'Consumption'
+
+@description('Globally unique container registry name (containerapps only): 5-50 letters and digits.')
+param containerRegistryName string = take('cr${replace(baseName, '-', '')}${uniqueString(resourceGroup().id)}', 50)
+
+@description('Image the Container App runs (containerapps only), e.g. <registry>.azurecr.io/batchfn:1. Empty: the bare Azure Functions Node image, until the first `az acr build`.')
+param containerImage string = ''
+
+@minValue(0)
+@description('Replicas kept running (containerapps). With the Azure Storage backend at least 1 is kept whatever this says.')
+param minimumReplicas int = 1
+
+@minValue(1)
+@maxValue(1000)
+@description('The scale-out limit of the Container App (containerapps).')
+param maximumReplicas int = 40
+
+@description('vCPU of one replica (containerapps; memory is twice this in GiB).')
+param replicaCpu string = '2.0'
+
+@description('Memory of one replica (containerapps).')
+param replicaMemory string = '4Gi'
+
+@description('Address space of the virtual network (private only).')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
 @description('Tags on every resource.')
 param tags object = { app: 'batchfn' }
 
-var containerNames = [
-  deploymentContainerName
+// The Node.js line the app runs on: the Flex runtime version here, the base image in the Dockerfile.
+var nodeVersion = '22'
+var privateNetwork = network == 'private'
+var useScheduler = durableBackend == 'durableTaskScheduler'
+
+var containerNames = concat(hosting == 'flex' ? [deploymentContainerName] : [], [
   containers.data
   containers.artifacts
   containers.inbox
   containers.outbox
   containers.jobs
-]
+])
 var tableNames = [
   '${tablePrefix}Endpoints'
   '${tablePrefix}Deployments'
@@ -93,6 +139,33 @@ var tableNames = [
   '${tablePrefix}EndpointKeys'
   '${tablePrefix}Jobs'
 ]
+
+var batchfnSettings = {
+  BATCHFN_TASK_HUB: taskHubName
+  BATCHFN_DATA_CONTAINER: containers.data
+  BATCHFN_ARTIFACTS_CONTAINER: containers.artifacts
+  BATCHFN_INBOX_CONTAINER: containers.inbox
+  BATCHFN_OUTBOX_CONTAINER: containers.outbox
+  BATCHFN_JOBS_CONTAINER: containers.jobs
+  BATCHFN_TABLE_PREFIX: tablePrefix
+  // Flex Consumption has no container scan: inbox blobs come from Event Grid. A Container App runs
+  // the host's own scan of the inbox container.
+  BATCHFN_INBOX_SOURCE: hosting == 'flex' ? 'EventGrid' : 'LogsAndContainerScan'
+  BATCHFN_ALLOW_PRIVATE_URL_INPUTS: allowPrivateUrlInputs ? 'true' : 'false'
+  BATCHFN_AUTH_ISSUER: empty(authAudience) ? '' : authIssuer
+  BATCHFN_AUTH_AUDIENCE: authAudience
+  BATCHFN_AUTH_JWKS_URL: empty(authAudience) ? '' : authJwksUrl
+}
+// host.json says `"storageProvider": { "type": "AzureStorage" }`; these settings override it at
+// deployment (AzureFunctionsJobHost__<path>), so one package serves both backends.
+var schedulerName = 'dts-${appName}'
+var durableSettings = useScheduler
+  ? {
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${scheduler.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+    }
+  : {}
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -121,6 +194,84 @@ module storage 'modules/storage.bicep' = {
     containerNames: containerNames
     tableNames: tableNames
     uploadsPrefix: '${containers.artifacts}/uploads/'
+    privateNetwork: privateNetwork
+  }
+}
+
+module vnet 'modules/network.bicep' = if (privateNetwork) {
+  name: 'network'
+  params: {
+    name: 'vnet-${appName}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: cidrSubnet(vnetAddressPrefix, 24, 0)
+    endpointSubnetPrefix: cidrSubnet(vnetAddressPrefix, 24, 1)
+  }
+}
+
+module scheduler 'modules/durable-task-scheduler.bicep' = if (useScheduler) {
+  name: 'durable-task-scheduler'
+  params: {
+    name: schedulerName
+    location: location
+    tags: tags
+    skuName: schedulerSku
+    taskHubName: taskHubName
+    principalId: identity.outputs.principalId
+    privateNetwork: privateNetwork
+  }
+}
+
+module privateEndpoints 'modules/private-endpoints.bicep' = if (privateNetwork) {
+  name: 'private-endpoints'
+  params: {
+    location: location
+    tags: tags
+    virtualNetworkId: vnet.outputs.id
+    subnetId: vnet.outputs.endpointSubnetId
+    endpoints: concat(
+      [
+        {
+          name: 'pe-${storageAccountName}-blob'
+          serviceId: storage.outputs.id
+          groupId: 'blob'
+          zone: 'privatelink.blob.${environment().suffixes.storage}'
+        }
+        {
+          name: 'pe-${storageAccountName}-queue'
+          serviceId: storage.outputs.id
+          groupId: 'queue'
+          zone: 'privatelink.queue.${environment().suffixes.storage}'
+        }
+        {
+          name: 'pe-${storageAccountName}-table'
+          serviceId: storage.outputs.id
+          groupId: 'table'
+          zone: 'privatelink.table.${environment().suffixes.storage}'
+        }
+      ],
+      useScheduler
+        ? [
+            {
+              name: 'pe-${schedulerName}'
+              serviceId: scheduler.outputs.id
+              groupId: 'scheduler'
+              zone: 'privatelink.durabletask.io'
+            }
+          ]
+        : []
+    )
+  }
+}
+
+module registry 'modules/container-registry.bicep' = if (hosting == 'containerapps') {
+  name: 'container-registry'
+  params: {
+    name: containerRegistryName
+    location: location
+    tags: tags
+    pullPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -144,7 +295,7 @@ module userRoles 'modules/role-assignments.bicep' = if (!empty(principalId)) {
   }
 }
 
-module functionApp 'modules/function-app.bicep' = {
+module functionApp 'modules/function-app.bicep' = if (hosting == 'flex') {
   name: 'function-app'
   params: {
     name: appName
@@ -158,26 +309,82 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyDurableInstances: alwaysReadyDurableInstances
-    batchfnSettings: {
-      BATCHFN_TASK_HUB: taskHubName
-      BATCHFN_DATA_CONTAINER: containers.data
-      BATCHFN_ARTIFACTS_CONTAINER: containers.artifacts
-      BATCHFN_INBOX_CONTAINER: containers.inbox
-      BATCHFN_OUTBOX_CONTAINER: containers.outbox
-      BATCHFN_JOBS_CONTAINER: containers.jobs
-      BATCHFN_TABLE_PREFIX: tablePrefix
-      BATCHFN_INBOX_SOURCE: 'EventGrid'
-      BATCHFN_ALLOW_PRIVATE_URL_INPUTS: allowPrivateUrlInputs ? 'true' : 'false'
-      BATCHFN_AUTH_ISSUER: empty(authAudience) ? '' : authIssuer
-      BATCHFN_AUTH_AUDIENCE: authAudience
-      BATCHFN_AUTH_JWKS_URL: empty(authAudience) ? '' : authJwksUrl
-      BATCHFN_ADMIN_KEY: adminKey
-    }
+    nodeVersion: nodeVersion
+    privateNetwork: privateNetwork
+    subnetId: privateNetwork ? vnet.outputs.appSubnetId : ''
+    settings: union(
+      batchfnSettings,
+      { BATCHFN_ADMIN_KEY: adminKey },
+      durableSettings
+    )
   }
-  dependsOn: [appRoles]
+  dependsOn: [appRoles, privateEndpoints]
 }
 
-module inboxTopic 'modules/inbox-topic.bicep' = {
+module containerApp 'modules/container-app.bicep' = if (hosting == 'containerapps') {
+  name: 'container-app'
+  params: {
+    name: appName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    workspaceName: monitoring.outputs.workspaceName
+    image: empty(containerImage) ? 'mcr.microsoft.com/azure-functions/node:4-node${nodeVersion}' : containerImage
+    registryServer: registry.outputs.loginServer
+    privateNetwork: privateNetwork
+    subnetId: privateNetwork ? vnet.outputs.appSubnetId : ''
+    // The Azure Storage backend has no scaler that wakes a Container App from zero (its work waits
+    // in storage queues nothing watches while no replica runs), so it keeps at least one replica.
+    minReplicas: !useScheduler && minimumReplicas < 1 ? 1 : minimumReplicas
+    maxReplicas: maximumReplicas
+    cpu: replicaCpu
+    memory: replicaMemory
+    // The scheduler's work items wake the app and scale it out (host.json: at most 4 orchestrator
+    // and 8 activity work items per replica).
+    scaleRules: useScheduler
+      ? [
+          {
+            name: 'dts-orchestrations'
+            custom: {
+              type: 'azure-durabletask-scheduler'
+              identity: identity.outputs.id
+              metadata: {
+                endpoint: scheduler.outputs.endpoint
+                taskhubName: taskHubName
+                workItemType: 'Orchestration'
+                maxConcurrentWorkItemsCount: '4'
+              }
+            }
+          }
+          {
+            name: 'dts-activities'
+            custom: {
+              type: 'azure-durabletask-scheduler'
+              identity: identity.outputs.id
+              metadata: {
+                endpoint: scheduler.outputs.endpoint
+                taskhubName: taskHubName
+                workItemType: 'Activity'
+                maxConcurrentWorkItemsCount: '8'
+              }
+            }
+          }
+        ]
+      : []
+    settings: union(
+      batchfnSettings,
+      empty(adminKey) ? { BATCHFN_ADMIN_KEY: '' } : {},
+      durableSettings
+    )
+    secretSettings: empty(adminKey) ? {} : { BATCHFN_ADMIN_KEY: adminKey }
+  }
+  dependsOn: [appRoles, privateEndpoints]
+}
+
+module inboxTopic 'modules/inbox-topic.bicep' = if (hosting == 'flex') {
   name: 'inbox-topic'
   params: {
     name: 'evgt-${storageAccountName}'
@@ -187,20 +394,26 @@ module inboxTopic 'modules/inbox-topic.bicep' = {
   }
 }
 
-@description('Name of the Function App (func azure functionapp publish <appName>).')
-output appName string = functionApp.outputs.name
+@description('Name of the Function App or Container App.')
+output appName string = hosting == 'flex' ? functionApp.outputs.name : containerApp.outputs.name
 
 @description('Host name of the app; stage 2 and the CLI use https://<appHostName>.')
-output appHostName string = functionApp.outputs.defaultHostName
+output appHostName string = hosting == 'flex' ? functionApp.outputs.defaultHostName : containerApp.outputs.defaultHostName
 
 @description('The storage account holding data, artifacts, inbox, outbox and jobs.')
 output storageAccountName string = storage.outputs.name
 
-@description('Event Grid system topic of the storage account (stage 2 subscribes to it).')
-output inboxTopicName string = inboxTopic.outputs.name
+@description('Event Grid system topic of the storage account (stage 2 subscribes to it); empty on Container Apps.')
+output inboxTopicName string = hosting == 'flex' ? inboxTopic.outputs.name : ''
 
 @description('Container whose new blobs start jobs.')
 output inboxContainer string = containers.inbox
 
 @description('Container of the data behind the workspaceblobstore datastore.')
 output dataContainer string = containers.data
+
+@description('Registry to build the image into (az acr build --registry); empty on Flex Consumption.')
+output containerRegistryName string = hosting == 'containerapps' ? registry.outputs.name : ''
+
+@description('Durable Task Scheduler endpoint (its dashboard lists the task hub); empty with the Azure Storage backend.')
+output schedulerEndpoint string = useScheduler ? scheduler.outputs.endpoint : ''

@@ -1,6 +1,7 @@
-// The Flex Consumption plan (FC1) and the Linux Function App (Node 20) running batchfn: the package
-// comes from a blob container read with the managed identity, storage is reached with the identity
-// (AzureWebJobsStorage__*), and batchfn's own settings come in as `batchfnSettings`.
+// `hosting: 'flex'`: the Flex Consumption plan (FC1) and the Linux Function App running batchfn on
+// Node `nodeVersion`: the package comes from a blob container read with the managed identity,
+// storage is reached with the identity (AzureWebJobsStorage__*), the app joins the app subnet when
+// the network is private, and every other setting comes in as `settings`.
 @description('Name of the Function App.')
 param name string
 
@@ -38,9 +39,18 @@ param instanceMemoryMB int
 @description('Always-ready instances of the durable group.')
 param alwaysReadyDurableInstances int
 
+@description('Node.js major version of the worker.')
+param nodeVersion string
+
+@description('Integrate the app with `subnetId` (private network).')
+param privateNetwork bool = false
+
+@description('Subnet the app is integrated with when the network is private.')
+param subnetId string = ''
+
 @secure()
-@description('batchfn\'s own app settings (BATCHFN_*); secure because BATCHFN_ADMIN_KEY is a secret.')
-param batchfnSettings object
+@description('The app settings besides AzureWebJobsStorage__* and Application Insights (BATCHFN_*, the Durable backend); secure because BATCHFN_ADMIN_KEY is a secret.')
+param settings object
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -78,6 +88,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: privateNetwork ? subnetId : null
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -107,7 +118,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: nodeVersion
       }
     }
   }
@@ -116,7 +127,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(batchfnSettings, {
+  properties: union(settings, {
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
     AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue

@@ -1,5 +1,7 @@
 // The app's one storage account: the Functions host, Durable Functions' task hub (blob, queue and
-// table) and batchfn's containers and tables. Shared keys are off: every client uses Entra ID.
+// table, with the Azure Storage backend) and batchfn's containers and tables. Shared keys are off:
+// every client uses Entra ID. On a private network public access is off too: the app reaches the
+// account through its private endpoints.
 @description('Storage account name.')
 param name string
 
@@ -14,6 +16,9 @@ param containerNames array
 
 @description('Tables to create.')
 param tableNames array
+
+@description('Refuse every request from outside the virtual network (private endpoints only).')
+param privateNetwork bool = false
 
 @description('Blob prefix (container/path/) of staged artifact uploads, deleted after a day when never committed.')
 param uploadsPrefix string
@@ -31,9 +36,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetwork ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetwork ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -91,3 +96,6 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
 
 @description('Storage account name.')
 output name string = storage.name
+
+@description('Resource id (private endpoints).')
+output id string = storage.id

@@ -1,17 +1,24 @@
 import { type DeployedResource, field, isObject, show, type Value } from "./bicep-values.js";
 import type { InfraExpectations } from "./infra-checks.js";
 
-/** Settings the Flex Consumption plan refuses or that would bring keys back. */
-const FORBIDDEN_SETTINGS = [
+/** Settings that would bring keys back, in any hosting. */
+const KEY_SETTINGS = [
   "AzureWebJobsStorage",
+  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+  "APPINSIGHTS_INSTRUMENTATIONKEY",
+];
+
+/** Settings the Flex Consumption plan refuses (the runtime and package come from functionAppConfig). */
+const FLEX_REFUSED = [
   "FUNCTIONS_WORKER_RUNTIME",
   "FUNCTIONS_EXTENSION_VERSION",
   "WEBSITE_RUN_FROM_PACKAGE",
   "WEBSITE_CONTENTSHARE",
-  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
   "WEBSITE_NODE_DEFAULT_VERSION",
-  "APPINSIGHTS_INSTRUMENTATIONKEY",
 ];
+
+/** Node.js lines Azure Functions supports and that have not reached their end of life (Node 20: April 2026). */
+export const SUPPORTED_NODE = ["22"];
 
 /** The plan, runtime, scale settings, identity and package source of the app; returns its identity. */
 export function checkFunctionApp(
@@ -29,8 +36,10 @@ export function checkFunctionApp(
   }
   const config = field(props, "functionAppConfig");
   const runtime = field(config, "runtime");
-  if (field(runtime, "name") !== "node" || !["20", "22"].includes(String(field(runtime, "version")))) {
-    problems.push(`${at}: functionAppConfig.runtime must be node 20 or 22`);
+  if (field(runtime, "name") !== "node" || !SUPPORTED_NODE.includes(String(field(runtime, "version")))) {
+    problems.push(
+      `${at}: functionAppConfig.runtime must be node ${SUPPORTED_NODE.join(" or ")}, got ${show(field(runtime, "version") ?? null)}`,
+    );
   }
   const scale = field(config, "scaleAndConcurrency");
   for (const key of ["maximumInstanceCount", "instanceMemoryMB"]) {
@@ -111,6 +120,7 @@ export function checkSettings(
   settings: Record<string, Value>,
   expect: InfraExpectations,
   identity: DeployedResource | undefined,
+  hosting: "flex" | "containerapps",
   problems: string[],
 ): void {
   const required = [
@@ -121,7 +131,7 @@ export function checkSettings(
   for (const name of new Set(required)) {
     if (!(name in settings)) problems.push(`app setting ${name} is not set`);
   }
-  for (const name of FORBIDDEN_SETTINGS) {
+  for (const name of [...KEY_SETTINGS, ...(hosting === "flex" ? FLEX_REFUSED : [])]) {
     if (name in settings)
       problems.push(`app setting ${name} must not be set (keys, or refused by Flex Consumption)`);
   }

@@ -34,7 +34,7 @@ export function evaluateDeployment(entry: string, parameters: Record<string, Val
   const params = scope.file.declarations.filter(
     (decl): decl is Extract<Declaration, { kind: "param" }> => decl.kind === "param",
   );
-  return { ...deployment, outputs, params };
+  return { ...deployment, outputs, params, paramValues: Object.fromEntries(scope.params) };
 }
 
 /** Reads a `deploymentParameters.json` file into parameter values. */
@@ -80,7 +80,7 @@ function instantiate(
     }
   }
   for (const decl of file.declarations) {
-    if (decl.kind === "var") scope.vars.set(decl.name, evaluate(decl.value, scope, new Map()));
+    if (decl.kind === "var") scope.vars.set(decl.name, { expr: decl.value });
   }
   const pending = file.declarations.filter((decl) => decl.kind === "resource" || decl.kind === "module");
   // Declarations may reference each other in any order: evaluate those whose references are ready.
@@ -101,8 +101,12 @@ function instantiate(
   return scope;
 }
 
-function referencesReady(expr: Expr, scope: Scope): boolean {
-  return identifiersOf(expr).every((name) => scope.symbols.has(name) || !isSymbolOf(scope.file, name));
+function referencesReady(expr: Expr, scope: Scope, seen = new Set<string>()): boolean {
+  return identifiersOf(expr).every((name) => {
+    const variable = scope.vars.get(name);
+    if (variable && !seen.has(name)) return referencesReady(variable.expr, scope, seen.add(name));
+    return scope.symbols.has(name) || !isSymbolOf(scope.file, name);
+  });
 }
 
 function isSymbolOf(file: BicepFile, name: string): boolean {
@@ -189,7 +193,7 @@ function declare(decl: Extract<Declaration, { kind: "resource" | "module" }>, sc
   }
 
   const [type = "", apiVersion = ""] = decl.type.split("@");
-  let last: ResourceRef | undefined;
+  const refs: ResourceRef[] = [];
   for (const instance of instances) {
     const body = asObject(evaluate(instance.body, scope, instance.locals));
     const nameExpr =
@@ -212,9 +216,11 @@ function declare(decl: Extract<Declaration, { kind: "resource" | "module" }>, sc
       nameExpr,
     };
     scope.deployment.resources.push(resource);
-    last = new ResourceRef(resource);
+    refs.push(new ResourceRef(resource));
   }
-  scope.symbols.set(decl.name, last ?? new Unknown(`${decl.name} (not deployed)`));
+  const looped = decl.value.kind === "for" || (decl.value.kind === "if" && decl.value.body.kind === "for");
+  const [only] = refs;
+  scope.symbols.set(decl.name, looped ? refs : (only ?? new Unknown(`${decl.name} (not deployed)`)));
 }
 
 /** Parameter declarations of a Bicep file. */

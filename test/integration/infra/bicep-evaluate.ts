@@ -78,7 +78,14 @@ export function evaluate(expr: Expr, scope: Scope, locals: Map<string, Value>): 
 function lookup(name: string, scope: Scope, locals: Map<string, Value>): Value {
   const local = locals.get(name);
   if (local !== undefined) return local;
-  const found = scope.params.get(name) ?? scope.vars.get(name) ?? scope.symbols.get(name);
+  const param = scope.params.get(name);
+  if (param !== undefined) return param;
+  const variable = scope.vars.get(name);
+  if (variable) {
+    variable.value ??= evaluate(variable.expr, scope, new Map());
+    return variable.value;
+  }
+  const found = scope.symbols.get(name);
   if (found !== undefined) return found;
   throw new Error(`${scope.file.path}: '${name}' is not declared (or is used before it is)`);
 }
@@ -164,6 +171,12 @@ function call(expr: Extract<Expr, { kind: "call" }>, scope: Scope, locals: Map<s
       return String(a);
     }
     if (name === "concat" && args.every((arg) => typeof arg === "string")) return args.join("");
+    if (name === "concat" && args.every(Array.isArray)) return args.flat();
+    if (name === "items" && isObject(a)) {
+      return Object.keys(a)
+        .sort()
+        .map((key) => ({ key, value: a[key] ?? null }));
+    }
     if (name === "union" && args.every(isObject)) return Object.assign({}, ...args);
   }
   if (name === "union" && args.every((arg) => isObject(arg) || arg instanceof Unknown)) {

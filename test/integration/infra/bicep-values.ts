@@ -56,6 +56,8 @@ export interface Deployment {
   outputs: Record<string, Value>;
   /** Parameters of the entry file. */
   params: Extract<Declaration, { kind: "param" }>[];
+  /** The values those parameters took (given, or their defaults). */
+  paramValues: Record<string, Value>;
   /** Every file read, entry first, relative to the entry's folder. */
   files: BicepFile[];
 }
@@ -66,8 +68,10 @@ export interface Scope {
   root: string;
   unconditional: boolean;
   params: Map<string, Value>;
-  vars: Map<string, Value>;
-  symbols: Map<string, ResourceRef | ModuleRef | Unknown>;
+  /** Variables, evaluated on first use (they may name resources and modules declared later). */
+  vars: Map<string, { expr: Expr; value?: Value }>;
+  /** Resources (an array of references when declared with a loop) and modules. */
+  symbols: Map<string, ResourceRef | ResourceRef[] | ModuleRef | Unknown>;
   deployment: { resources: DeployedResource[]; files: BicepFile[] };
 }
 

@@ -7,8 +7,12 @@ import {
 } from "./app-checks.js";
 import { calleeName, type Expr } from "./bicep-ast.js";
 import { evaluateDeployment, readParametersFile } from "./bicep-deployment.js";
-import { type Deployment, field, isObject, show, type Value } from "./bicep-values.js";
+import { type DeployedResource, type Deployment, field, isObject, show, type Value } from "./bicep-values.js";
+import { type Combination, combinationOf } from "./combinations.js";
+import { checkContainerApp, containerSettingsOf } from "./container-app-checks.js";
+import { checkDurableBackend } from "./durable-backend-checks.js";
 import { checkInboxSubscription } from "./inbox-subscription-checks.js";
+import { checkNetwork } from "./network-checks.js";
 import { checkContainers, checkRoles, checkTables } from "./storage-checks.js";
 
 /** What the code needs from the deployment; the test derives every item from the sources. */
@@ -27,6 +31,10 @@ export interface InfraExpectations {
   tableSuffixes: readonly string[];
   /** The blob trigger Event Grid delivers to (functions/inbox.ts). */
   inboxFunction: string;
+  /** The blob trigger's source when BATCHFN_INBOX_SOURCE is not EventGrid (the host's container scan). */
+  inboxScanSource: string;
+  /** host.json's per-instance Durable concurrency (the scheduler's scale rules on Container Apps follow it). */
+  durableConcurrency: { orchestrations: number; activities: number };
   /** Parameters infra/main.bicep must expose. */
   mainParameters: readonly string[];
 }
@@ -43,28 +51,52 @@ export interface InfraFiles {
   inboxSubscription: string;
 }
 
-/** Checks the Bicep files against what the code needs; returns one sentence per problem. */
-export function checkInfra(files: InfraFiles, expect: InfraExpectations): string[] {
+/**
+ * Checks the Bicep files against what the code needs, in one combination of hosting, Durable
+ * backend and network (default: the one main.parameters.json and the defaults choose); `overrides`
+ * are further parameter values. Returns one sentence per problem.
+ */
+export function checkInfra(
+  files: InfraFiles,
+  expect: InfraExpectations,
+  combination?: Combination,
+  overrides: Record<string, Value> = {},
+): string[] {
   const problems: string[] = [];
   const parameters = readParametersFile(files.parameters);
-  const stage1 = evaluateDeployment(files.main, parameters);
+  const stage1 = evaluateDeployment(files.main, { ...parameters, ...combination, ...overrides });
+  const chosen = combinationOf(stage1.paramValues);
   checkParameters(stage1, Object.keys(parameters), expect, problems);
   checkNoSharedKeys(stage1, problems);
 
   const declared = stage1.resources.filter((r) => !r.existing);
   const apps = declared.filter(
-    (r) => r.type === "Microsoft.Web/sites" && /functionapp/.test(String(r.body.kind)),
+    (r) =>
+      (r.type === "Microsoft.Web/sites" && /functionapp/.test(String(r.body.kind))) ||
+      r.type === "Microsoft.App/containerApps",
   );
   const [app] = apps;
-  if (!app || apps.length > 1) {
-    problems.push(`expected one Function App (Microsoft.Web/sites, kind functionapp), found ${apps.length}`);
+  const wantedType = chosen.hosting === "flex" ? "Microsoft.Web/sites" : "Microsoft.App/containerApps";
+  if (!app || apps.length > 1 || app.type !== wantedType) {
+    problems.push(`expected one app, a ${wantedType}, found ${apps.map((a) => a.type).join(", ") || "none"}`);
     return problems;
   }
-  const identity = checkFunctionApp(app, declared, problems);
-  const settings = appSettingsOf(app, declared);
+  checkHostingResources(chosen, declared, problems);
+  const identity =
+    chosen.hosting === "flex"
+      ? checkFunctionApp(app, declared, problems)
+      : checkContainerApp(app, declared, stage1.paramValues.maximumReplicas, problems);
+  const settings = chosen.hosting === "flex" ? appSettingsOf(app, declared) : containerSettingsOf(app);
   const storage = settingsStorage(settings, declared, problems);
-  checkSettings(settings, expect, identity, problems);
-  const insights = checkMonitoring(settings, declared, problems);
+  const hostingExpect: InfraExpectations = {
+    ...expect,
+    expectedValues: {
+      ...expect.expectedValues,
+      ...(chosen.hosting === "flex" ? {} : { BATCHFN_INBOX_SOURCE: expect.inboxScanSource }),
+    },
+  };
+  checkSettings(settings, hostingExpect, identity, chosen.hosting, problems);
+  checkMonitoring(settings, declared, problems);
 
   const literal: Record<string, string> = {};
   for (const name of expect.configSettings.optional) {
@@ -90,8 +122,15 @@ export function checkInfra(files: InfraFiles, expect: InfraExpectations): string
       problems,
     );
   }
-  if (storage && identity) checkRoles(stage1, identity, storage, insights, problems);
-  if (storage && resolved) {
+  if (identity) checkRoles(stage1, identity, chosen, problems);
+  if (identity) {
+    checkDurableBackend(
+      { combination: chosen, app, identity, settings, declared, concurrency: expect.durableConcurrency },
+      problems,
+    );
+  }
+  if (storage) checkNetwork({ combination: chosen, app, storage, declared }, problems);
+  if (storage && resolved && chosen.hosting === "flex") {
     const topic = declared.find(
       (r) =>
         r.type === "Microsoft.EventGrid/systemTopics" &&
@@ -117,6 +156,26 @@ export function checkInfra(files: InfraFiles, expect: InfraExpectations): string
     }
   }
   return problems;
+}
+
+/** Resources only one hosting has: none of the other hosting's may be deployed. */
+function checkHostingResources(
+  combination: Combination,
+  declared: DeployedResource[],
+  problems: string[],
+): void {
+  const flexOnly = ["Microsoft.Web/serverfarms", "Microsoft.Web/sites", "Microsoft.EventGrid/systemTopics"];
+  const containerOnly = [
+    "Microsoft.App/managedEnvironments",
+    "Microsoft.App/containerApps",
+    "Microsoft.ContainerRegistry/registries",
+  ];
+  const foreign = combination.hosting === "flex" ? containerOnly : flexOnly;
+  for (const resource of declared.filter((r) => foreign.includes(r.type))) {
+    problems.push(
+      `${resource.file} ${resource.symbol}: ${resource.type} does not belong to hosting '${combination.hosting}'`,
+    );
+  }
 }
 
 function checkParameters(

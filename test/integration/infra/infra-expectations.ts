@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { z } from "zod";
 import { CONFIG_SETTINGS, loadConfig } from "../../../src/config.js";
 import { createJobRecords } from "../../../src/jobs/records/job-records.js";
 import { createRegistryTables } from "../../../src/registry/registry-tables.js";
@@ -25,9 +26,10 @@ export function codeExpectations(): InfraExpectations {
   const hostAndFunctions = ["host.json", ...sources.filter((path) => path.startsWith("functions/"))];
   const referenced = hostAndFunctions.flatMap((path) => [...text(path).matchAll(/%([A-Za-z0-9_]+)%/g)]);
   const inbox = text("functions/inbox.ts");
-  const inboxSource = /BATCHFN_INBOX_SOURCE === "(\w+)"/.exec(inbox)?.[1];
+  const inboxSwitch = /BATCHFN_INBOX_SOURCE === "(\w+)" \? "\w+" : "(\w+)"/.exec(inbox);
+  const [, inboxSource, inboxScanSource] = inboxSwitch ?? [];
   const inboxFunction = /app\.storageBlob\(\s*"([^"]+)"/.exec(inbox)?.[1];
-  if (!inboxSource || !inboxFunction)
+  if (!inboxSource || !inboxScanSource || !inboxFunction)
     throw new Error("functions/inbox.ts: blob trigger or its source switch not found");
   const mentioned = sources.flatMap((path) =>
     [...text(path).matchAll(/\bBATCHFN_[A-Z0-9_]+/g)].map((m) => m[0]),
@@ -53,7 +55,37 @@ export function codeExpectations(): InfraExpectations {
     },
     tableSuffixes: tableSuffixes(sources),
     inboxFunction,
-    mainParameters: ["maximumInstanceCount", "instanceMemoryMB", "principalId"],
+    inboxScanSource,
+    mainParameters: [
+      "hosting",
+      "durableBackend",
+      "network",
+      "maximumInstanceCount",
+      "instanceMemoryMB",
+      "minimumReplicas",
+      "maximumReplicas",
+      "containerImage",
+      "principalId",
+    ],
+    durableConcurrency: durableConcurrency(JSON.parse(text("host.json"))),
+  };
+}
+
+/** host.json's per-instance Durable concurrency, which the scheduler's scale rules must match. */
+function durableConcurrency(hostJson: unknown): { orchestrations: number; activities: number } {
+  const durable = z
+    .object({
+      extensions: z.object({
+        durableTask: z.object({
+          maxConcurrentOrchestratorFunctions: z.number().int(),
+          maxConcurrentActivityFunctions: z.number().int(),
+        }),
+      }),
+    })
+    .parse(hostJson).extensions.durableTask;
+  return {
+    orchestrations: durable.maxConcurrentOrchestratorFunctions,
+    activities: durable.maxConcurrentActivityFunctions,
   };
 }
 
