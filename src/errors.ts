@@ -122,6 +122,12 @@ export const errors = {
       status: 409,
       message: `Output file '${file}' already exists; choose another output path or file name, or set overwrite: true.`,
     }),
+  jobNameTaken: (name: string) =>
+    new BatchfnError({
+      code: "JobNameTaken",
+      status: 409,
+      message: `Job name '${name}' is taken by a job of another endpoint (or of an earlier endpoint of this name); choose another job_name.`,
+    }),
   outputColumnsMismatch: (message: string) =>
     new BatchfnError({ code: "OutputColumnsMismatch", status: 400, message }),
   taskHubInUse: (message: string) => new BatchfnError({ code: "TaskHubInUse", status: 409, message }),

@@ -24,6 +24,8 @@ export const jobInputSchema = z.discriminatedUnion("kind", [
 export const jobSpecSchema = z.object({
   name: z.string(),
   endpoint_name: z.string(),
+  /** The id of the endpoint's registry row (see `EndpointIdentity`); absent on older specs. */
+  endpoint_id: z.string().optional(),
   deployment_name: z.string(),
   created_at: z.string(),
   deployment: deploymentSchema,
@@ -51,6 +53,8 @@ export function mergeSettings(settings: DeploymentSettings, overrides: InvokeOve
 
 export interface JobSpecOptions {
   name: string;
+  /** The id of the endpoint's registry row: the job belongs to this endpoint, not to its name. */
+  endpointId: string;
   now: Date;
   deployment: Deployment;
   model: Model;
@@ -64,6 +68,7 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
   return jobSpecSchema.parse({
     name: options.name,
     endpoint_name: deployment.endpoint_name,
+    endpoint_id: options.endpointId,
     deployment_name: deployment.name,
     created_at: options.now.toISOString(),
     deployment,

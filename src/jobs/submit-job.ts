@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { BatchfnError } from "../errors.js";
+import { BatchfnError, errors } from "../errors.js";
 import { saveJobSpec } from "./activities/job-files.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobSpec } from "./job-spec.js";
@@ -31,17 +31,18 @@ export async function submitJob(
   deps: SubmitJobDeps,
 ): Promise<{ record: JobRecord; created: boolean }> {
   const { spec } = options;
+  const endpointId = spec.endpoint_id ?? spec.endpoint_name;
   if (options.idempotencyKey) {
-    const holder = await deps.records.claimKey(spec.endpoint_name, options.idempotencyKey, spec.name);
-    if (holder !== spec.name) return { record: await existing(deps, holder), created: false };
+    const holder = await deps.records.claimKey(endpointId, options.idempotencyKey, spec.name);
+    if (holder !== spec.name) return { record: await existing(deps, holder, spec), created: false };
   }
   const already = await deps.records.get(spec.name);
-  if (already) return { record: already, created: false };
+  if (already) return { record: sameEndpoint(already, spec), created: false };
   try {
     await saveJobSpec(deps.jobs, spec);
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "AlreadyExists") {
-      return { record: await existing(deps, spec.name), created: false };
+      return { record: await existing(deps, spec.name, spec), created: false };
     }
     throw thrown;
   }
@@ -49,6 +50,7 @@ export async function submitJob(
   const record = await deps.records.create({
     name: spec.name,
     endpoint_name: spec.endpoint_name,
+    endpoint_id: spec.endpoint_id,
     deployment_name: spec.deployment_name,
     status: "NotStarted",
     created_at: spec.created_at,
@@ -81,11 +83,21 @@ export function orchestrationInput(spec: JobSpec, chunkSize: number = DEFAULT_CH
   };
 }
 
+/**
+ * A job of the same name that exists: returned when it is this endpoint's (a repeated request),
+ * `JobNameTaken` when it belongs to another endpoint or to a deleted namesake (nothing of it shown).
+ */
+function sameEndpoint(record: JobRecord, spec: JobSpec): JobRecord {
+  if (record.endpoint_name !== spec.endpoint_name || record.endpoint_id !== spec.endpoint_id)
+    throw errors.jobNameTaken(spec.name);
+  return record;
+}
+
 /** The record of a job that exists; it may be a moment behind its spec when two requests race. */
-async function existing(deps: SubmitJobDeps, name: string): Promise<JobRecord> {
+async function existing(deps: SubmitJobDeps, name: string, spec: JobSpec): Promise<JobRecord> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const record = await deps.records.get(name);
-    if (record) return record;
+    if (record) return sameEndpoint(record, spec);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new BatchfnError({

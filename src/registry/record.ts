@@ -8,6 +8,11 @@ import type { StoredRow } from "./table-store.js";
  */
 export interface RegistryRecord<T> {
   resource: T;
+  /**
+   * The row's identity, fixed when it was created: a resource deleted and created again under the
+   * same name has a new one (jobs record their endpoint's, so a new endpoint never inherits them).
+   */
+  id: string;
   etag: string;
   created_at: string;
   updated_at: string;
@@ -24,7 +29,13 @@ export const kindLabels = {
 
 /** The public view of a stored row. */
 export function toRecord<T>(row: StoredRow<T>): RegistryRecord<T> {
-  return { resource: row.resource, etag: row.etag, created_at: row.createdAt, updated_at: row.updatedAt };
+  return {
+    resource: row.resource,
+    id: row.meta.id,
+    etag: row.etag,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
 }
 
 /** Parses a resource given to the registry; `InvalidSpec` listing every problem otherwise. */

@@ -75,6 +75,7 @@ export async function engineWorld(): Promise<EngineWorld> {
       const modelRecord = await registry.models.show(model.name, model.version);
       const spec = buildJobSpec({
         name: name ?? uniqueName("job"),
+        endpointId: (await registry.endpoints.show(endpoint)).id,
         now: new Date(),
         deployment: deploymentRecord.resource,
         model: modelRecord.resource,

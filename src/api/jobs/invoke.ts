@@ -26,17 +26,20 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
   const now = deps.now ?? (() => new Date());
   return handle(async (request, context) => {
     const endpointName = param(request, "name");
-    const endpoint = (await deps.registry.endpoints.show(endpointName)).resource;
+    const endpointRecord = await deps.registry.endpoints.show(endpointName);
+    const endpoint = endpointRecord.resource;
     const invoke = parseInvokeBody(await readBody(request));
     await checkInputEarly(invoke.input, deps.access.urlPolicy);
     const key = request.headers.get("idempotency-key") ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 200)) {
       throw errors.invalidParameter("Idempotency-Key", "must be 1-200 characters long");
     }
-    const name = invoke.jobName ?? (key ? keyedJobName(endpointName, key) : newJobName(endpointName, now()));
+    const endpointId = endpointRecord.id;
+    const name =
+      invoke.jobName ?? (key ? keyedJobName(endpointName, endpointId, key) : newJobName(endpointName, now()));
     checkJobName(name);
     const base = baseUrl(request);
-    const replay = await existingJob(deps, endpointName, name, key);
+    const replay = await existingJob(deps, { name: endpointName, id: endpointId }, name, key);
     if (replay) return answer(replay, base, 200);
 
     const deploymentName =
@@ -46,7 +49,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     if (!deploymentName) throw errors.noDefaultDeployment(endpointName);
     const deployment = (await deps.registry.deployments.show(endpointName, deploymentName)).resource;
     const model = (await deps.registry.models.show(deployment.model.name, deployment.model.version)).resource;
-    const spec = buildJobSpec({ name, now: now(), deployment, model, request: invoke });
+    const spec = buildJobSpec({ name, endpointId, now: now(), deployment, model, request: invoke });
 
     const location = await resolveOutputLocation({
       outputPath: spec.output.path,
@@ -82,9 +85,22 @@ function answer(record: JobRecord, base: string, status: number) {
   return json(status, view, { location: view.links.self });
 }
 
-async function existingJob(deps: JobsApiDeps, endpoint: string, name: string, key: string | undefined) {
-  const byKey = key ? await deps.records.jobForKey(endpoint, key) : undefined;
-  return deps.records.get(byKey ?? name);
+/**
+ * The job a repeated request names (by its key or its job name), when it is this endpoint's own;
+ * `JobNameTaken` when the name belongs to another endpoint's job or to a deleted namesake's.
+ */
+async function existingJob(
+  deps: JobsApiDeps,
+  endpoint: { name: string; id: string },
+  name: string,
+  key: string | undefined,
+): Promise<JobRecord | undefined> {
+  const byKey = key ? await deps.records.jobForKey(endpoint.id, key) : undefined;
+  const record = await deps.records.get(byKey ?? name);
+  if (record && (record.endpoint_name !== endpoint.name || record.endpoint_id !== endpoint.id)) {
+    throw errors.jobNameTaken(byKey ?? name);
+  }
+  return record;
 }
 
 /**
@@ -107,7 +123,8 @@ function newJobName(endpoint: string, at: Date): string {
   return `${endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
-/** The same key on the same endpoint always names the same job. */
-function keyedJobName(endpoint: string, key: string): string {
-  return `${endpoint.toLowerCase()}-${createHash("sha256").update(`${endpoint}\n${key}`).digest("hex").slice(0, 16)}`;
+/** The same key on the same endpoint (the same registry row, not just the name) names the same job. */
+function keyedJobName(endpoint: string, endpointId: string, key: string): string {
+  const digest = createHash("sha256").update(`${endpointId}\n${key}`).digest("hex").slice(0, 16);
+  return `${endpoint.toLowerCase()}-${digest}`;
 }

@@ -1,7 +1,12 @@
-import { errors } from "../../errors.js";
+import { BatchfnError, errors } from "../../errors.js";
 import { requestCancel } from "../../jobs/activities/job-files.js";
 import { jobStatus } from "../../jobs/orchestration/contract.js";
-import { isTerminal, type JobRecord } from "../../jobs/records/job-records.js";
+import {
+  belongsTo,
+  type EndpointIdentity,
+  isTerminal,
+  type JobRecord,
+} from "../../jobs/records/job-records.js";
 import { baseUrl, type Handler, handle, json, param } from "../http.js";
 import { firstErrors, jobView, liveState } from "./job-view.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
@@ -34,12 +39,17 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
         throw errors.invalidParameter("top", "must be an integer from 1 to 1000");
       if (!Number.isInteger(skip) || skip < 0)
         throw errors.invalidParameter("skip", "must be a non-negative integer");
-      const all = await deps.records.list({ endpoint: query.get("endpoint") ?? undefined, status });
+      const endpoint = query.get("endpoint") ?? undefined;
+      const all = await deps.records.list({ endpoint, status });
+      const owner = endpoint === undefined ? undefined : await currentEndpoint(deps, endpoint);
+      // Jobs of a deleted endpoint of the same name are not the current endpoint's (admins see
+      // them when the name has no endpoint now, or without the filter).
+      const mine = owner ? all.filter((record) => belongsTo(record, owner)) : all;
       const base = baseUrl(request);
-      const page = all.slice(skip, skip + top).map((record) => jobView(record, record, base));
+      const page = mine.slice(skip, skip + top).map((record) => jobView(record, record, base));
       const next = new URL(request.url);
       next.searchParams.set("skip", String(skip + top));
-      return json(200, { value: page, nextLink: skip + top < all.length ? next.toString() : undefined });
+      return json(200, { value: page, nextLink: skip + top < mine.length ? next.toString() : undefined });
     }),
 
     cancel: handle(async (request, context) => {
@@ -55,4 +65,15 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
       return json(202, jobView(updated, await liveState(updated, deps.runner(context), deps.records), base));
     }),
   };
+}
+
+/** The identity of the endpoint a list is filtered by; undefined when no endpoint has that name now. */
+async function currentEndpoint(deps: JobsApiDeps, name: string): Promise<EndpointIdentity | undefined> {
+  try {
+    const record = await deps.registry.endpoints.show(name);
+    return { name, id: record.id, created_at: record.created_at };
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError && thrown.code === "NotFound") return undefined;
+    throw thrown;
+  }
 }

@@ -46,7 +46,8 @@ export async function startInboxJob(
       `'${blob.name}' must be written under <endpoint>/<path> in the inbox`,
     );
   }
-  const endpoint = (await deps.registry.endpoints.show(endpointName)).resource;
+  const endpointRecord = await deps.registry.endpoints.show(endpointName);
+  const endpoint = endpointRecord.resource;
   const deploymentName = endpoint.defaults.deployment_name;
   if (!deploymentName) throw errors.noDefaultDeployment(endpointName);
   const deployment = (await deps.registry.deployments.show(endpointName, deploymentName)).resource;
@@ -59,6 +60,7 @@ export async function startInboxJob(
   const input = `azureml://datastores/${INBOX_DATASTORE}/paths/${blob.name}`;
   const spec = buildJobSpec({
     name,
+    endpointId: endpointRecord.id,
     now: (deps.now ?? (() => new Date()))(),
     deployment,
     model,

@@ -16,6 +16,8 @@ import { jobStatus, progressSchema } from "../orchestration/contract.js";
 export const jobRecordSchema = z.object({
   name: z.string(),
   endpoint_name: z.string(),
+  /** The id of the endpoint's registry row when the job was started (absent on older records). */
+  endpoint_id: z.string().optional(),
   deployment_name: z.string(),
   status: jobStatus,
   created_at: z.string(),
@@ -32,6 +34,28 @@ export const jobRecordSchema = z.object({
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
+/**
+ * Which endpoint a job belongs to: the name, and the id of its registry row, which an endpoint
+ * deleted and created again under the same name does not share.
+ */
+export interface EndpointIdentity {
+  name: string;
+  id: string;
+  /** When the endpoint's row was created (ISO 8601): decides for records that hold no id. */
+  created_at: string;
+}
+
+/**
+ * Whether a job belongs to this endpoint (and not to a deleted namesake). A record from before
+ * endpoint ids were recorded belongs to it when it was made after the endpoint.
+ */
+export function belongsTo(record: JobRecord, endpoint: EndpointIdentity): boolean {
+  if (record.endpoint_name !== endpoint.name) return false;
+  return record.endpoint_id === undefined
+    ? record.created_at >= endpoint.created_at
+    : record.endpoint_id === endpoint.id;
+}
+
 const idempotencySchema = z.object({ job: z.string() });
 
 const JOB_PARTITION = "job";
@@ -44,10 +68,13 @@ export interface JobRecords {
   /** Applies a change to the stored record (read-modify-write under its ETag). */
   update(name: string, change: (record: JobRecord) => JobRecord): Promise<JobRecord>;
   list(filter?: { endpoint?: string; status?: string }): Promise<JobRecord[]>;
-  /** The job an idempotency key already started on an endpoint, if any. */
-  jobForKey(endpoint: string, key: string): Promise<string | undefined>;
+  /**
+   * The job an idempotency key already started on an endpoint, if any. Keys are the endpoint's
+   * own: `endpointId` is the id of its registry row, so a re-created endpoint starts afresh.
+   */
+  jobForKey(endpointId: string, key: string): Promise<string | undefined>;
   /** Claims a key for a job; returns the job that holds it (this one, or the one that won a race). */
-  claimKey(endpoint: string, key: string, job: string): Promise<string>;
+  claimKey(endpointId: string, key: string, job: string): Promise<string>;
 }
 
 export function createJobRecords(deps: { clients: StorageClients; config: Config }): JobRecords {
@@ -64,9 +91,9 @@ export function createJobRecords(deps: { clients: StorageClients; config: Config
     kind: "Idempotency key",
     describe: (key) => key.rowKey,
   });
-  const keyOf = (endpoint: string, key: string) => ({
+  const keyOf = (endpointId: string, key: string) => ({
     partitionKey: KEY_PARTITION,
-    rowKey: createHash("sha256").update(`${endpoint}\n${key}`).digest("hex"),
+    rowKey: createHash("sha256").update(`${endpointId}\n${key}`).digest("hex"),
   });
   const ready = async () => {
     await jobs.ensure();
@@ -104,17 +131,17 @@ export function createJobRecords(deps: { clients: StorageClients; config: Config
         )
         .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.name.localeCompare(b.name));
     },
-    async jobForKey(endpoint, key) {
+    async jobForKey(endpointId, key) {
       await ready();
-      return (await keys.get(keyOf(endpoint, key)))?.resource.job;
+      return (await keys.get(keyOf(endpointId, key)))?.resource.job;
     },
-    async claimKey(endpoint, key, job) {
+    async claimKey(endpointId, key, job) {
       await ready();
       try {
-        return (await keys.insert(keyOf(endpoint, key), { job })).resource.job;
+        return (await keys.insert(keyOf(endpointId, key), { job })).resource.job;
       } catch (thrown) {
         if (!(thrown instanceof BatchfnError && thrown.code === "AlreadyExists")) throw thrown;
-        const holder = (await keys.get(keyOf(endpoint, key)))?.resource.job;
+        const holder = (await keys.get(keyOf(endpointId, key)))?.resource.job;
         if (!holder) throw errors.concurrentUpdate("Idempotency key", key);
         return holder;
       }
