@@ -28,8 +28,17 @@ export interface EngineWorld {
   /** Uploads a local folder (or files) under a prefix of the data container (`workspaceblobstore`). */
   upload(prefix: string, files: Record<string, string | Buffer>): Promise<void>;
   uploadFolder(prefix: string, dir: string): Promise<number>;
-  /** Invokes a deployment and runs the job to its end through the real orchestration. */
-  runJob(options: { endpoint: string; deployment: string; body: unknown; name?: string }): Promise<{
+  /**
+   * Invokes a deployment and runs the job to its end through the real orchestration; rejects when
+   * the orchestration fails. `beforeFinalize` runs just before the finalize activity.
+   */
+  runJob(options: {
+    endpoint: string;
+    deployment: string;
+    body: unknown;
+    name?: string;
+    beforeFinalize?: (jobName: string) => Promise<void>;
+  }): Promise<{
     spec: JobSpec;
     result: JobResult;
   }>;
@@ -68,7 +77,7 @@ export async function engineWorld(): Promise<EngineWorld> {
       }
       return entries.length;
     },
-    async runJob({ endpoint, deployment, body, name }) {
+    async runJob({ endpoint, deployment, body, name, beforeFinalize }) {
       const { registry, activities } = engine;
       const deploymentRecord = await registry.deployments.show(endpoint, deployment);
       const { model } = deploymentRecord.resource;
@@ -91,11 +100,18 @@ export async function engineWorld(): Promise<EngineWorld> {
               [ACTIVITY.score]: (i) => activities.scoreMiniBatch(miniBatchRefSchema.parse(i)),
               [ACTIVITY.recordFailure]: (i) =>
                 activities.recordMiniBatchFailure(failureRecordSchema.parse(i)),
-              [ACTIVITY.finalize]: (i) => activities.finalizeJob(finalizeInputSchema.parse(i)),
+              [ACTIVITY.finalize]: async (i) => {
+                const finalize = finalizeInputSchema.parse(i);
+                await beforeFinalize?.(finalize.jobName);
+                return activities.finalizeJob(finalize);
+              },
             },
             name: ORCHESTRATION.job,
             input: { ...input, retry: { ...input.retry, maxAttempts: 2, firstIntervalMs: 1000 } },
           });
+          if (run.root.runtimeStatus !== "Completed") {
+            throw new Error(`The orchestration ended ${run.root.runtimeStatus}: ${String(run.root.output)}`);
+          }
           output = run.root.output;
         },
         status: async () => undefined,

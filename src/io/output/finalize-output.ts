@@ -14,6 +14,8 @@ export interface OutputTotals {
   rows: number;
   errorLines: number;
   miniBatches: { total: number; succeeded: number; failed: number; notRun: number; withFailedItems: number };
+  /** Planned mini-batches without a part record (never run, or their record was lost), ascending. */
+  missing: number[];
   items: { succeeded: number; failed: number };
   /** Files written by a summary_only script. */
   outputFiles: number;
@@ -57,11 +59,13 @@ function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
     miniBatches: { total: target.miniBatches, succeeded: 0, failed: 0, notRun: 0, withFailedItems: 0 },
     items: { succeeded: 0, failed: 0 },
     outputFiles: 0,
+    missing: [] as number[],
   };
   for (let index = 0; index < target.miniBatches; index += 1) {
     const part = parts.get(index);
     if (!part) {
       totals.miniBatches.notRun += 1;
+      totals.missing.push(index);
       continue;
     }
     totals.miniBatches[part.status] += 1;

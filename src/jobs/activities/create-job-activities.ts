@@ -34,6 +34,7 @@ import { readMiniBatch } from "../plan/read-plan.js";
 import { downloadingRowCounter } from "../plan/row-counter.js";
 import type { JobRecords } from "../records/job-records.js";
 import { cancelWatch, loadJobSpec, loadPreparedJob, type PreparedJob, savePreparedJob } from "./job-files.js";
+import { partsLost } from "./lost-parts.js";
 import type { ScoringPools } from "./scoring-pools.js";
 
 export interface JobActivityDeps {
@@ -253,7 +254,9 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       return outcomeOf(index, staged);
     },
 
-    async finalizeJob({ jobName, status, message, progress }) {
+    async finalizeJob(input) {
+      const { jobName, progress } = input;
+      let { status, message } = input;
       const spec = await specOf(jobName);
       prepared.delete(jobName);
       const job = await preparedOf(jobName);
@@ -272,6 +275,14 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         return [];
       }
       const totals = await finalizeOutput(job.target, deps);
+      const lost =
+        status === "Completed" && totals.missing.length > 0
+          ? await partsLost(deps.jobs, job.plan, totals.missing)
+          : undefined;
+      if (lost) {
+        status = "Failed";
+        message = lost.message;
+      }
       const summary = buildJobSummary({
         target: job.target,
         counts: job.plan,
@@ -285,7 +296,10 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         failure:
           status === "Completed"
             ? undefined
-            : { code: status === "Failed" ? "JobFailed" : "JobCanceled", message: message ?? status },
+            : {
+                code: lost ? lost.code : status === "Failed" ? "JobFailed" : "JobCanceled",
+                message: message ?? status,
+              },
       });
       await writeJobSummary(job.target, summary, deps);
       const display = job.target.location.display;
@@ -300,6 +314,8 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       await record(files);
       specs.delete(jobName);
       cancels.forget(jobName);
+      // The orchestration must not end Completed either: its failure carries the same reason.
+      if (lost) throw lost;
       return files;
     },
   };

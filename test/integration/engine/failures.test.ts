@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { BatchfnError } from "../../../src/errors.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
+import { partBlobs } from "../../../src/io/output/part-record.js";
 import { MINI_BATCHES_PER_WORKER } from "../../../src/jobs/submit-job.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
@@ -107,6 +108,33 @@ describe("retries, timeouts and the error threshold", () => {
       items: { succeeded: 6, failed: 0 },
       mini_batches: { succeeded: 3, failed: 0 },
     });
+  });
+
+  it("never reports Completed when a mini-batch's part was lost before finalize, and names it", async () => {
+    await deployScript("lossy", "fail-bad", "score.ts", { mini_batch_size: 2 });
+    const name = `lossy-${Date.now()}`;
+    const run = world.runJob({
+      endpoint: "fixtures",
+      deployment: "lossy",
+      name,
+      body: { input: "azureml://datastores/workspaceblobstore/paths/six/" },
+      beforeFinalize: async (job) => {
+        await world.engine.jobs.deleteBlob(partBlobs.part(job, 1));
+      },
+    });
+    await expect(run).rejects.toThrow(/finalizeJob.*no committed part/);
+    const record = await world.engine.records.get(name);
+    expect(record?.status).toBe("Failed");
+    expect(record?.message).toMatch(/mini-batch 1 of 3 has no committed part/);
+    expect(record?.message).toMatch(/2 items/);
+    const summary = JSON.parse(await world.read(`batchfn-outputs/${name}/job_summary.json`));
+    expect(summary).toMatchObject({
+      status: "Failed",
+      failure: { code: "PartsLost" },
+      mini_batches: { total: 3, succeeded: 2, not_run: 1 },
+    });
+    const rows = (await world.read(`batchfn-outputs/${name}/predictions.csv`)).trimEnd().split("\n");
+    expect(rows).toEqual(["f00.txt: fine", "f01.txt: fine", "f04.txt: fine", "f05.txt: fine"]);
   });
 
   it("kills a run() that outlives retry_settings.timeout and retries the mini-batch", async () => {
