@@ -148,6 +148,11 @@ var batchfnSettings = {
   BATCHFN_OUTBOX_CONTAINER: containers.outbox
   BATCHFN_JOBS_CONTAINER: containers.jobs
   BATCHFN_TABLE_PREFIX: tablePrefix
+  // Scoring workers per instance: one per 256 MiB of a Flex instance, whose share of cores and memory
+  // is not what the OS reports. Empty: the app derives it from its cores and its container's memory.
+  BATCHFN_MAX_CONCURRENCY_PER_INSTANCE: hosting == 'flex'
+    ? (instanceMemoryMB == 4096 ? '16' : instanceMemoryMB == 2048 ? '8' : '2')
+    : ''
   // Flex Consumption has no container scan: inbox blobs come from Event Grid. A Container App runs
   // the host's own scan of the inbox container.
   BATCHFN_INBOX_SOURCE: hosting == 'flex' ? 'EventGrid' : 'LogsAndContainerScan'

@@ -1,5 +1,12 @@
+import { availableParallelism, totalmem } from "node:os";
 import { z } from "zod";
 import { type ErrorDetail, errors } from "./errors.js";
+import {
+  MAX_CONCURRENCY_SETTING,
+  machineConcurrencyLimit,
+  type SettingLimits,
+  settingLimits,
+} from "./spec/setting-limits.js";
 
 /**
  * One zod-validated view of the environment. Every batchfn setting is read here and nowhere else;
@@ -41,6 +48,17 @@ const batchfnSettingsSchema = z.object({
   BATCHFN_OUTBOX_CONTAINER: containerName.default("batchfn-outbox"),
   BATCHFN_JOBS_CONTAINER: containerName.default("batchfn-jobs"),
   BATCHFN_TABLE_PREFIX: tablePrefix.default("batchfn"),
+  BATCHFN_MAX_CONCURRENCY_PER_INSTANCE: z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from 1 to ${MAX_CONCURRENCY_SETTING}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, `must be a whole number from 1 to ${MAX_CONCURRENCY_SETTING}`)
+        .max(MAX_CONCURRENCY_SETTING, `must be a whole number from 1 to ${MAX_CONCURRENCY_SETTING}`),
+    )
+    .optional(),
 });
 
 const commaList = z
@@ -102,6 +120,8 @@ export interface Config {
   auth: AuthConfig;
   /** `BATCHFN_ALLOW_PRIVATE_URL_INPUTS`: URL inputs may use http and private addresses. */
   inputs: { allowPrivateUrls: boolean };
+  /** Upper bounds of the settings that size resources (src/spec/setting-limits.ts). */
+  limits: SettingLimits;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -139,7 +159,26 @@ export function loadConfig(env: Environment = process.env): Config {
     tablePrefix: s.BATCHFN_TABLE_PREFIX,
     auth: auth.auth,
     inputs: { allowPrivateUrls: auth.allowPrivateUrls },
+    limits: hostLimits(s.BATCHFN_MAX_CONCURRENCY_PER_INSTANCE),
   };
+}
+
+/** This machine's bounds: scoring workers from `BATCHFN_MAX_CONCURRENCY_PER_INSTANCE`, else from its cores and memory. */
+function hostLimits(setting: number | undefined): SettingLimits {
+  if (setting !== undefined) {
+    return settingLimits({
+      maxConcurrencyPerInstance: setting,
+      source: "BATCHFN_MAX_CONCURRENCY_PER_INSTANCE",
+    });
+  }
+  const cores = availableParallelism();
+  const constrained = process.constrainedMemory();
+  const memoryBytes = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+  const gib = (memoryBytes / 1024 ** 3).toFixed(1);
+  return settingLimits({
+    maxConcurrencyPerInstance: machineConcurrencyLimit({ cores, memoryBytes }),
+    source: `this host's ${cores} cores and ${gib} GiB of memory; BATCHFN_MAX_CONCURRENCY_PER_INSTANCE sets another bound`,
+  });
 }
 
 function readAuth(

@@ -58,6 +58,14 @@ export const errors = {
     new BatchfnError({ code: "InvalidSpec", status: 400, message, details }),
   invalidConfig: (message: string, details: ErrorDetail[]) =>
     new BatchfnError({ code: "InvalidConfig", status: 500, message, details }),
+  /** Settings above the bounds this host runs (src/spec/setting-limits.ts), each detail naming one. */
+  limitExceeded: (what: string, details: ErrorDetail[]) =>
+    new BatchfnError({
+      code: "LimitExceeded",
+      status: 400,
+      message: `${what} asks for more than this host allows: ${details.map((d) => d.message).join("; ")}`,
+      details,
+    }),
   notFound: (kind: string, name: string) =>
     new BatchfnError({ code: "NotFound", status: 404, message: `${kind} '${name}' was not found.` }),
   alreadyExists: (kind: string, name: string) =>

@@ -59,6 +59,7 @@ export function createEngine(options: EngineOptions): Engine {
     pools,
     records,
     workDir,
+    limits: config.limits,
     allowHttpInputs: options.allowHttpInputs,
   });
   return {

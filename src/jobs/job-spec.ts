@@ -9,6 +9,13 @@ import {
   type Model,
   modelSchema,
 } from "../spec/resources.js";
+import {
+  checkSettingLimits,
+  deploymentPath,
+  invokePath,
+  limitedValues,
+  type SettingLimits,
+} from "../spec/setting-limits.js";
 
 /**
  * Everything a job needs, fixed when it is invoked: a snapshot of the deployment and its model (so a
@@ -77,5 +84,23 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
     output: { path: outputPath.endsWith("/") ? outputPath : `${outputPath}/`, overwrite: request.overwrite },
     settings: mergeSettings(deployment.settings, request.overrides),
     instance_count: request.overrides.instance_count ?? deployment.resources.instance_count,
+  });
+}
+
+/**
+ * Throws `LimitExceeded` when the job asks for more than this host allows. At invocation
+ * (`overrides` given) a setting the body gave is named as the body wrote it (`retry_settings.timeout`),
+ * one that came from the deployment as the deployment holds it (`settings.retry_settings.timeout`);
+ * a stored job names its spec's fields.
+ */
+export function checkJobLimits(spec: JobSpec, limits: SettingLimits, overrides?: InvokeOverrides): void {
+  const given = overrides ? limitedValues(overrides, overrides.instance_count) : {};
+  const deployment = `batch deployment '${spec.endpoint_name}/${spec.deployment_name}'`;
+  checkSettingLimits(limitedValues(spec.settings, spec.instance_count), limits, {
+    what: overrides ? `The invocation of ${deployment}` : `Job '${spec.name}'`,
+    pathOf: (setting) => {
+      if (given[setting] !== undefined) return invokePath(setting);
+      return overrides ? deploymentPath(setting) : deploymentPath(setting, "instance_count");
+    },
   });
 }

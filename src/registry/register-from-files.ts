@@ -5,6 +5,7 @@ import { checkDeploymentRuns } from "../scoring/deployment-assets.js";
 import { type ParsedDeployment, parseDeploymentDocument } from "../spec/deployment.schema.js";
 import { parseEndpointDocument } from "../spec/endpoint.schema.js";
 import type { Deployment, Endpoint, Model } from "../spec/resources.js";
+import { checkSettingLimits, deploymentPath, limitedValues } from "../spec/setting-limits.js";
 import type { ArtifactFile } from "./artifact-manifest.js";
 import type { RegistryRecord } from "./record.js";
 import type { Registry } from "./registry.js";
@@ -99,9 +100,10 @@ export interface CheckedDeployment {
 
 /**
  * Checks, without writing anything, that a parsed deployment whose model and code are already
- * URIs can run: its model is registered (or inline), and its script bundles and exports `run`, or
- * its no-code model is ONNX. Throws `InvalidReference` for an unregistered model, and
- * `InvalidScoringScript`, `UnsupportedModelFlavor` or `InvalidModel` from the check.
+ * URIs can run: its settings are within this host's bounds, its model is registered (or inline),
+ * and its script bundles and exports `run`, or its no-code model is ONNX. Throws `LimitExceeded`,
+ * `InvalidReference` for an unregistered model, and `InvalidScoringScript`,
+ * `UnsupportedModelFlavor` or `InvalidModel` from the check.
  */
 export async function checkParsedDeployment(
   parsed: ParsedDeployment,
@@ -109,6 +111,14 @@ export async function checkParsedDeployment(
 ): Promise<CheckedDeployment> {
   const { registry } = options;
   const { deployment, inlineModel } = parsed;
+  checkSettingLimits(
+    limitedValues(deployment.settings, deployment.resources.instance_count),
+    registry.limits,
+    {
+      what: `Batch deployment '${deployment.endpoint_name}/${deployment.name}'`,
+      pathOf: (setting) => deploymentPath(setting),
+    },
+  );
   const model = inlineModel ?? (await registeredModel(registry, deployment));
   const warnings = await checkDeploymentRuns({
     deployment,

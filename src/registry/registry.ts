@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { type DataAsset, dataAssetSchema, type Model, modelSchema } from "../spec/resources.js";
+import type { SettingLimits } from "../spec/setting-limits.js";
 import { type ArtifactStore, createArtifactStore } from "./artifacts.js";
 import { createDatastores, type DatastoreRegistry } from "./datastores.js";
 import { createDeployments, type DeploymentRegistry, type ModelInput } from "./deployments.js";
@@ -38,6 +39,8 @@ export interface Registry extends ArtifactStore {
   models: VersionedAssetRegistry<Model, ModelInput>;
   data: VersionedAssetRegistry<DataAsset, DataAssetInput>;
   datastores: DatastoreRegistry;
+  /** The bounds this host puts on the settings that size resources (from the configuration). */
+  limits: SettingLimits;
 }
 
 /** Builds the registry from the storage clients and configuration. */
@@ -94,5 +97,6 @@ export function createRegistry(deps: RegistryDependencies): Registry {
     putArtifact: ready(artifacts.putArtifact),
     downloadArtifact: ready(artifacts.downloadArtifact),
     commitStaged: ready(artifacts.commitStaged),
+    limits: config.limits,
   };
 }

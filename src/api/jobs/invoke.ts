@@ -5,7 +5,7 @@ import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/u
 import { checkOutputFree } from "../../io/output/check-output-free.js";
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import { outputTarget } from "../../io/output/output-target.js";
-import { buildJobSpec } from "../../jobs/job-spec.js";
+import { buildJobSpec, checkJobLimits } from "../../jobs/job-spec.js";
 import { checkJobName } from "../../jobs/plan/job-name.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
 import { submitJob } from "../../jobs/submit-job.js";
@@ -20,7 +20,7 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
  * Answers 202 with the new job and its `Location`; a repeated request with the same `job_name` or
  * `Idempotency-Key` answers 200 with the job that exists and starts nothing. Everything that can be
  * checked before work starts is checked here: the body, the input's form (paths, URL policy), the
- * deployment, the output folder.
+ * deployment, the settings against this host's bounds, the output folder.
  */
 export function createInvokeHandler(deps: JobsApiDeps): Handler {
   const now = deps.now ?? (() => new Date());
@@ -50,6 +50,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const deployment = (await deps.registry.deployments.show(endpointName, deploymentName)).resource;
     const model = (await deps.registry.models.show(deployment.model.name, deployment.model.version)).resource;
     const spec = buildJobSpec({ name, endpointId, now: now(), deployment, model, request: invoke });
+    checkJobLimits(spec, deps.registry.limits, invoke.overrides);
 
     const location = await resolveOutputLocation({
       outputPath: spec.output.path,

@@ -19,7 +19,8 @@ import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
 import { engineRecord, isLevelEnabled } from "../../scoring/log/log-levels.js";
 import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
 import type { LogRecord, MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
-import type { JobSpec } from "../job-spec.js";
+import type { SettingLimits } from "../../spec/setting-limits.js";
+import { checkJobLimits, type JobSpec } from "../job-spec.js";
 import type {
   FailureRecord,
   FinalizeInput,
@@ -50,6 +51,8 @@ export interface JobActivityDeps {
   records: JobRecords;
   /** Local scratch space of this instance. */
   workDir: string;
+  /** This host's bounds: a stored job above them is failed at start or resume, never run. */
+  limits: SettingLimits;
   /** Accept `http://` loopback input URLs (tests against Azurite). */
   allowHttpInputs?: boolean;
   now?: () => Date;
@@ -81,10 +84,24 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
     if (kept.length > 0) await deps.jobLog.appendJobLog(spec.name, kept);
   };
 
+  /** Why this host cannot run a resumed job (logged once per mini-batch), or undefined. */
+  const limitsRefusal = async (spec: JobSpec): Promise<string | undefined> => {
+    try {
+      checkJobLimits(spec, deps.limits);
+      return undefined;
+    } catch (thrown) {
+      const error = ensureError(thrown);
+      if (!(error instanceof BatchfnError) || error.code !== "LimitExceeded") throw error;
+      await log(spec, [engineRecord("error", error.message)]);
+      return error.message;
+    }
+  };
+
   return {
     async planJob({ jobName }) {
       const spec = await specOf(jobName);
       try {
+        checkJobLimits(spec, deps.limits);
         const input = await resolveInput(toJobInput(spec), {
           catalog: deps.catalog,
           access: deps.access,
@@ -152,6 +169,9 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       if (await cancels.isRequested(jobName)) {
         return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true };
       }
+      const abort = await limitsRefusal(spec);
+      if (abort !== undefined)
+        return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: false, abort };
       const outputDir = join(
         deps.workDir,
         "outputs",

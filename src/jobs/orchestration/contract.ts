@@ -74,6 +74,11 @@ export const miniBatchOutcomeSchema = z.object({
   failedItems: count,
   rows: count,
   canceled: z.boolean().default(false),
+  /**
+   * Set when this host cannot run the job (its stored settings are above the host's bounds): the
+   * mini-batch was not scored, and the job is failed with this reason instead of scheduling more.
+   */
+  abort: z.string().optional(),
 });
 export type MiniBatchOutcome = z.infer<typeof miniBatchOutcomeSchema>;
 
@@ -90,7 +95,7 @@ export const progressSchema = z.object({
 });
 export type Progress = z.infer<typeof progressSchema>;
 
-export const stopReason = z.enum(["completed", "threshold", "canceled"]);
+export const stopReason = z.enum(["completed", "threshold", "canceled", "aborted"]);
 export type StopReason = z.infer<typeof stopReason>;
 
 export const chunkInputSchema = z.object({
@@ -105,7 +110,12 @@ export const chunkInputSchema = z.object({
 });
 export type ChunkInput = z.infer<typeof chunkInputSchema>;
 
-export const chunkResultSchema = z.object({ progress: progressSchema, stop: stopReason });
+/** Where a range stopped; `message` says why an `aborted` one did. */
+export const chunkResultSchema = z.object({
+  progress: progressSchema,
+  stop: stopReason,
+  message: z.string().optional(),
+});
 export type ChunkResult = z.infer<typeof chunkResultSchema>;
 
 /** The job's custom status while it runs. */

@@ -12,11 +12,11 @@ export function initialProgress(plan: PlanSummary): Progress {
 
 /**
  * Adds a finished mini-batch. A mini-batch counts as failed when any of its items failed (a whole
- * failed mini-batch reports all its items failed); one skipped because the job was canceled counts
- * as neither.
+ * failed mini-batch reports all its items failed); one skipped because the job was canceled, or
+ * because this host cannot run it (`abort`), counts as neither.
  */
 export function addOutcome(progress: Progress, outcome: MiniBatchOutcome): Progress {
-  if (outcome.canceled) return progress;
+  if (outcome.canceled || outcome.abort !== undefined) return progress;
   const failed = outcome.failedItems > 0;
   return {
     miniBatches: {

@@ -28,8 +28,9 @@ export interface ScoreRangeOptions {
 /**
  * Scores mini-batches `[start, end)` in waves of at most `window` mini-batches: a wave is scheduled
  * at once and awaited as a whole (`Task.all`), then the next one starts. Stops scheduling once the
- * error threshold is exceeded or an activity reports that the job was canceled; the mini-batches of
- * the wave already running finish, so their parts are kept.
+ * error threshold is exceeded, an activity reports that the job was canceled, or one reports that
+ * this host cannot run the job (`aborted`); the mini-batches of the wave already running finish,
+ * so their parts are kept.
  *
  * Why waves and not a sliding window: in durable-functions a task is scheduled only when yielded,
  * and a sliding window must yield each running task again inside a new `Task.any`, which the
@@ -44,6 +45,7 @@ export function* scoreRange(
   const retryOptions = toRetryOptions(options.retry);
   let progress = options.progress;
   let stop: StopReason = "completed";
+  let message: string | undefined;
 
   for (let first = options.start; first < options.end && stop === "completed"; first += options.window) {
     const indexes = range(first, Math.min(options.end, first + options.window));
@@ -55,14 +57,17 @@ export function* scoreRange(
     const outcomes = yield* awaitWave(context, options, indexes, tasks);
     for (const outcome of outcomes) {
       progress = addOutcome(progress, outcome);
-      if (stop === "completed" && outcome.canceled) stop = "canceled";
+      if (stop === "completed" && outcome.abort !== undefined) {
+        stop = "aborted";
+        message = outcome.abort;
+      } else if (stop === "completed" && outcome.canceled) stop = "canceled";
     }
     if (stop === "completed" && thresholdVerdict(progress, options.errorThreshold).exceeded)
       stop = "threshold";
     progress = withRunning(progress, 0);
     options.report(progress);
   }
-  return { progress, stop };
+  return message === undefined ? { progress, stop } : { progress, stop, message };
 }
 
 /**

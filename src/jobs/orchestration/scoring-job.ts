@@ -54,24 +54,39 @@ export const scoringJob: OrchestrationHandler = function* (context: Orchestratio
     }
   }
 
-  const finalInput: FinalizeInput =
-    result.stop === "threshold"
-      ? {
-          jobName: input.jobName,
-          status: "Failed",
-          progress: result.progress,
-          message: `${thresholdVerdict(result.progress, input.errorThreshold).message}; no further mini-batch was started.`,
-        }
-      : result.stop === "canceled"
-        ? {
-            jobName: input.jobName,
-            status: "Canceled",
-            progress: result.progress,
-            message: "Canceled on request; the parts scored before are kept.",
-          }
-        : { jobName: input.jobName, status: "Completed", progress: result.progress };
-  return yield* finalize(context, finalInput, report);
+  return yield* finalize(context, finalInput(input, result), report);
 };
+
+/** How the job ends, from where its mini-batches stopped. */
+function finalInput(input: ScoringJobInput, result: ChunkResult): FinalizeInput {
+  const { jobName } = input;
+  const { progress } = result;
+  switch (result.stop) {
+    case "threshold":
+      return {
+        jobName,
+        status: "Failed",
+        progress,
+        message: `${thresholdVerdict(progress, input.errorThreshold).message}; no further mini-batch was started.`,
+      };
+    case "aborted":
+      return {
+        jobName,
+        status: "Failed",
+        progress,
+        message: `${result.message ?? "This host cannot run the job"}; no further mini-batch was started.`,
+      };
+    case "canceled":
+      return {
+        jobName,
+        status: "Canceled",
+        progress,
+        message: "Canceled on request; the parts scored before are kept.",
+      };
+    default:
+      return { jobName, status: "Completed", progress };
+  }
+}
 
 /** `scoringJobChunk`: one range of a large job, with the window and threshold of the whole job. */
 export const scoringJobChunk: OrchestrationHandler = function* (context: OrchestrationContext) {

@@ -259,6 +259,26 @@ describe("bad inputs get clear errors and write nothing", () => {
     expect(unknownStore.result.message).toContain("nostore");
   });
 
+  it("fails, before any work, a stored job whose settings are above this host's bounds", async () => {
+    const limits = world.engine.registry.limits;
+    const wide = limits.max_concurrency_per_instance + 1;
+    const { spec, result } = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-onnx",
+      body: {
+        input: "azureml://datastores/workspaceblobstore/paths/taxi/",
+        max_concurrency_per_instance: wide,
+        retry_settings: { timeout: 2_147_484 },
+      },
+    });
+    expect(result.status).toBe("Failed");
+    expect(result.message).toContain(
+      `settings.max_concurrency_per_instance is ${wide}; at most ${limits.max_concurrency_per_instance}`,
+    );
+    expect(result.message).toContain(`settings.retry_settings.timeout is 2147484; at most ${limits.timeout}`);
+    expect(await world.exists(`batchfn-outputs/${spec.name}/predictions.csv`)).toBe(false);
+  });
+
   it("fails an unreadable CSV row and a mistyped column for their file only, naming row and column", async () => {
     const good = "fareAmount,paymentType,passengerCount,tripDistance,tripTimeSecs\n10.5,1,1,2.1,600\n";
     await world.upload("broken/", {

@@ -197,6 +197,27 @@ describe("scoringJob orchestration", () => {
     });
   });
 
+  it("stops when a resumed mini-batch finds the job above this host's bounds, and fails with the reason", async () => {
+    const reason =
+      "Job 'job1' asks for more than this host allows: settings.max_concurrency_per_instance is 6";
+    const run = await runOrchestration({
+      orchestrations,
+      activities: activities(30, 1, (ref) =>
+        ref.index >= 4
+          ? { index: ref.index, succeededItems: 0, failedItems: 0, rows: 0, abort: reason }
+          : undefined,
+      ),
+      name: ORCHESTRATION.job,
+      input: jobInput({ window: 3 }),
+    });
+    expect(scored(run.calls)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(run.root.output).toMatchObject({
+      status: "Failed",
+      message: `${reason}; no further mini-batch was started.`,
+      progress: { miniBatches: { succeeded: 4, failed: 0 }, items: { succeeded: 4, failed: 0 } },
+    });
+  });
+
   it("fails the job with the planner's message when planning fails", async () => {
     const acts = activities(1);
     acts[ACTIVITY.plan] = () => {

@@ -183,6 +183,101 @@ describe("POST /api/batch-endpoints/{name}/jobs", () => {
   });
 });
 
+describe("POST /api/batch-endpoints/{name}/jobs: the bounds of the settings that size resources", () => {
+  const limits = () => world.engine.registry.limits;
+  beforeAll(async () => {
+    const { registry } = world.engine;
+    const taxi = (await registry.deployments.show("taxi-tip", "taxi-tip-onnx")).resource;
+    await registry.endpoints.create({ name: "bounded" });
+    await registry.deployments.create({ ...taxi, endpoint_name: "bounded", name: "narrow" });
+    // stored as a deployment created before the bounds existed (or on a bigger host) would be
+    await registry.deployments.create({
+      ...taxi,
+      endpoint_name: "bounded",
+      name: "too-wide",
+      settings: { ...taxi.settings, max_concurrency_per_instance: 100_000 },
+    });
+  });
+  const refusedWithLimit = async (body: Record<string, unknown>, fields: string[]) => {
+    const before = await stored();
+    const response = await invoke(JSON.stringify({ input, ...body }), {}, "bounded");
+    const error = errorOf(response) as { code: string; message: string; details: { path: string }[] };
+    expect([response.status, error.code], error.message).toEqual([400, "LimitExceeded"]);
+    expect(error.details.map((d) => d.path)).toEqual(fields);
+    expect(await stored()).toEqual(before);
+    return error;
+  };
+
+  it("refuses instance_count 100000000 with max_concurrency_per_instance 100000, naming both bounds", async () => {
+    const error = await refusedWithLimit(
+      { instance_count: 100_000_000, max_concurrency_per_instance: 100_000 },
+      ["instance_count", "max_concurrency_per_instance"],
+    );
+    expect(error.message).toContain(`instance_count is 100000000; at most ${limits().instance_count}`);
+    expect(error.message).toContain(
+      `max_concurrency_per_instance is 100000; at most ${limits().max_concurrency_per_instance}`,
+    );
+  });
+
+  it.each([
+    [
+      "retry_settings.timeout 2147484 (past what a timer holds)",
+      { retry_settings: { timeout: 2_147_484 } },
+      "retry_settings.timeout",
+    ],
+    ["retry_settings.timeout 1e12", { retry_settings: { timeout: 1e12 } }, "retry_settings.timeout"],
+    [
+      "retry_settings.max_retries 1000000",
+      { retry_settings: { max_retries: 1_000_000 } },
+      "retry_settings.max_retries",
+    ],
+    ["mini_batch_size 1e9", { mini_batch_size: 1e9 }, "mini_batch_size"],
+    ["mini_batch_rows 1e12", { mini_batch_rows: 1e12 }, "mini_batch_rows"],
+  ])("refuses %s", async (_label, body, field) => {
+    await refusedWithLimit(body, [field]);
+  });
+
+  it("accepts every setting at its bound", async () => {
+    const l = limits();
+    const response = await invoke(
+      JSON.stringify({
+        input,
+        job_name: "at-the-bounds",
+        output_path: "azureml://datastores/workspaceblobstore/paths/bounds/",
+        instance_count: l.instance_count,
+        max_concurrency_per_instance: l.max_concurrency_per_instance,
+        mini_batch_size: l.mini_batch_size,
+        mini_batch_rows: l.mini_batch_rows,
+        retry_settings: { max_retries: l.max_retries, timeout: l.timeout },
+      }),
+      {},
+      "bounded",
+    );
+    expect(response.status).toBe(202);
+  });
+
+  it("refuses to run a deployment stored with settings above the bounds, naming its field", async () => {
+    const before = await stored();
+    const response = await invoke(JSON.stringify({ input, deployment_name: "too-wide" }), {}, "bounded");
+    const error = errorOf(response);
+    expect([response.status, error.code]).toEqual([400, "LimitExceeded"]);
+    expect(error.message).toContain("batch deployment 'bounded/too-wide'");
+    expect(error.message).toContain("settings.max_concurrency_per_instance is 100000");
+    expect(await stored()).toEqual(before);
+    const overridden = await invoke(
+      JSON.stringify({
+        input,
+        deployment_name: "too-wide",
+        max_concurrency_per_instance: 1,
+        output_path: "azureml://datastores/workspaceblobstore/paths/narrowed/",
+      }),
+      {},
+      "bounded",
+    );
+    expect(overridden.status).toBe(202);
+  });
+});
+
 describe("job reads", () => {
   const context = () => new InvocationContext();
   const get = (path: string, params: Record<string, string>) => request({ method: "GET", path, params });

@@ -268,6 +268,48 @@ describe("batch deployments: refused requests write nothing", () => {
     ]);
   });
 
+  it("settings that size resources above this host's bounds, naming each field and bound", async () => {
+    const limits = world.registry.limits;
+    const error = await expectRefused(
+      world,
+      put(
+        "green",
+        script({
+          resources: { instance_count: 100_000_000 },
+          settings: { max_concurrency_per_instance: 100_000, retry_settings: { timeout: 2_147_484 } },
+        }),
+      ),
+      400,
+      "LimitExceeded",
+    );
+    expect(error.details.map((d) => d.path)).toEqual([
+      "resources.instance_count",
+      "settings.max_concurrency_per_instance",
+      "settings.retry_settings.timeout",
+    ]);
+    expect(error.message).toContain(
+      `settings.max_concurrency_per_instance is 100000; at most ${limits.max_concurrency_per_instance}`,
+    );
+    expect(error.message).toContain(`settings.retry_settings.timeout is 2147484; at most ${limits.timeout}`);
+  });
+
+  it("the same bounds in the 2021 form, and when replacing a deployment", async () => {
+    await expectRefused(
+      world,
+      put("green", script({ mini_batch_size: 1e9, compute: { instance_count: 2 } }), {
+        contentType: "application/json",
+      }),
+      400,
+      "LimitExceeded",
+    );
+    await expectRefused(
+      world,
+      put("blue", script({ settings: { retry_settings: { timeout: 1e12, max_retries: 1e6 } } })),
+      400,
+      "LimitExceeded",
+    );
+  });
+
   it("set_default that is not true or false", async () => {
     await expectRefused(world, put("green?set_default=maybe", script()), 400, "InvalidParameter");
   });
