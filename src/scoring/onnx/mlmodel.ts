@@ -47,6 +47,8 @@ export interface MlflowModel {
   /** Flavor name → its settings (`onnx: {data: model.onnx, ...}`). */
   flavors: Record<string, Record<string, unknown>>;
   signature?: ModelSignature;
+  /** The names of a column-based output signature (`[{"name": "a", "type": "double"}, ...]`), in order. */
+  outputNames?: string[];
 }
 
 /** Parses the text of an `MLmodel` file; a malformed file fails with `InvalidModel` naming it. */
@@ -67,7 +69,28 @@ export function parseMlmodel(text: string, label: string): MlflowModel {
   const flavors: Record<string, Record<string, unknown>> = {};
   for (const [name, settings] of Object.entries(parsed.data.flavors)) flavors[name] = settings ?? {};
   const inputs = parsed.data.signature?.inputs;
-  return { flavors, signature: inputs ? parseSignatureInputs(inputs, label) : undefined };
+  const outputNames = outputColumnNames(parsed.data.signature?.outputs);
+  return {
+    flavors,
+    signature: inputs ? parseSignatureInputs(inputs, label) : undefined,
+    ...(outputNames ? { outputNames } : {}),
+  };
+}
+
+/** The output names of a column-based output signature; none for tensors, unnamed or malformed outputs. */
+function outputColumnNames(json: string | null | undefined): string[] | undefined {
+  if (!json) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const named = z
+    .array(z.looseObject({ name: z.string(), type: z.string() }))
+    .min(1)
+    .safeParse(value);
+  return named.success ? named.data.map((output) => output.name) : undefined;
 }
 
 function parseSignatureInputs(json: string, label: string): ModelSignature {
