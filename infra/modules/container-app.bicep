@@ -71,19 +71,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-var hostSettings = {
-  AzureWebJobsStorage__accountName: storage.name
-  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
-  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
-  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
-  AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identityClientId
-  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  FUNCTIONS_WORKER_RUNTIME: 'node'
-}
+// Loops over parameters only (Bicep needs a loop's values at the start of the deployment); the
+// settings naming other resources' properties are listed as they are in `env` below.
 var plainEnv = [
-  for setting in items(union(settings, hostSettings)): {
+  for setting in items(settings): {
     name: setting.key
     value: setting.value
   }
@@ -170,7 +161,17 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
         {
           name: 'batchfn'
           image: image
-          env: concat(plainEnv, secretEnv)
+          env: concat(plainEnv, secretEnv, [
+            { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+            { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+            { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+            { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+            { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+            { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+            { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+            { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+            { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' }
+          ])
           resources: {
             cpu: json(cpu)
             memory: memory

@@ -28,6 +28,8 @@ describe("infra/ against the code", () => {
     expect(expectations.configSettings.optional).toContain("BATCHFN_JOBS_CONTAINER");
     expect(expectations.expectedValues.BATCHFN_INBOX_SOURCE).toBe("EventGrid");
     expect(expectations.inboxFunction).toBe("inboxJob");
+    expect(expectations.inboxScanSource).toBe("LogsAndContainerScan");
+    expect(expectations.durableConcurrency).toEqual({ orchestrations: 4, activities: 8 });
   });
 
   it("creates every setting, container, table and role the code needs, and no shared keys", () => {

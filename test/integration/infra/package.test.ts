@@ -10,6 +10,8 @@ import { tableCrc32 } from "../../../scripts/packaging/zip-writer.js";
 import { stopChild, whenListening } from "../../../src/local-host/child-host.js";
 import { adminHeaders } from "../../support/app-client.js";
 import { appSettings, repoRoot } from "../../support/app-process.js";
+import { dockerfileNodeVersion } from "./dockerfile-checks.js";
+import { enginesAdmit } from "./node-engines.js";
 import { readZip, type ZipFile } from "./zip-reader.js";
 
 const packageJsonSchema = z.object({
@@ -79,6 +81,16 @@ describe("npm run package", () => {
       .map((e) => e.name.split("/").slice(4, 6).join("/"));
     expect(new Set(native)).toEqual(new Set(["linux/x64"]));
     expect(entries.find((e) => e.name === "node_modules/@esbuild/linux-x64/bin/esbuild")?.mode).toBe(0o755);
+  });
+
+  it("agrees with the Dockerfile on the Node line: the zip's package.json engines admit the image's Node", async () => {
+    const shipped = entries.find((entry) => entry.name === "package.json");
+    const engines = z
+      .object({ engines: z.object({ node: z.string() }) })
+      .parse(JSON.parse(shipped?.data.toString("utf8") ?? "{}"));
+    const node = dockerfileNodeVersion(await readFile(join(repoRoot, "Dockerfile"), "utf8"));
+    expect(node).toBeDefined();
+    expect(enginesAdmit(engines.engines.node, Number(node))).toBe(true);
   });
 
   it("agrees with .funcignore: it leaves out nothing .funcignore keeps at the top and keeps nothing it ignores", async () => {
