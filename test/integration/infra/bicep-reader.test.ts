@@ -53,4 +53,13 @@ describe("a deployment evaluated without Azure", () => {
     expect(show(items[0]?.body.properties)).toContain(`${declared?.key}.id`);
     expect(show(deployment.outputs.fromChild)).toBe(`${declared?.key}.properties.primaryEndpoints.blob`);
   });
+
+  it("evaluates variables on first use, indexes looped resources, and knows items() and concat() of arrays", () => {
+    const deployment = evaluateDeployment(join(fixtures, "deployment", "main.bicep"), { names: ["x", "y"] });
+    const children = deployment.resources.filter((r) => r.type === "Test/items/children");
+    expect(children.map((r) => r.fullName)).toEqual(["x0/child", "y1/child"]);
+    expect(show(children[1]?.body.properties)).toContain("Test/later|later.id");
+    expect(deployment.outputs.settingNames).toEqual(["a", "b"]);
+    expect(deployment.outputs.joined).toEqual(["x", "y", "last"]);
+  });
 });
