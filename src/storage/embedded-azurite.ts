@@ -25,6 +25,8 @@ export interface EmbeddedAzurite {
   ports: AzuritePorts;
   connectionString: string;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would: writes of its last seconds are lost. */
+  kill(): Promise<void>;
 }
 
 /** The connection string of an Azurite listening on 127.0.0.1 at the given ports. */
@@ -73,6 +75,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Embedd
     ports: listening,
     connectionString: azuriteConnectionString(listening),
     stop: () => stopChild(child),
+    kill: () => stopChild(child, "SIGKILL"),
   };
 }
 
@@ -106,7 +109,7 @@ function waitForListening(child: ChildProcess): Promise<AzuritePorts> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -114,6 +117,6 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill("SIGTERM");
+    child.kill(signal);
   });
 }

@@ -62,6 +62,11 @@ export class ActivityDispatcher {
     this.pump();
   }
 
+  /** Whether a call for this task is waiting or running here. */
+  has(call: Pick<WorkItem, "instanceId" | "executionId" | "taskId">): boolean {
+    return this.known.has(callKey(call));
+  }
+
   /** Starts running what was submitted (recovery submits before the host starts). */
   start(): void {
     this.started = true;
@@ -126,6 +131,6 @@ export class ActivityDispatcher {
   }
 }
 
-function callKey(item: WorkItem): string {
+function callKey(item: Pick<WorkItem, "instanceId" | "executionId" | "taskId">): string {
   return `${item.instanceId}\n${item.executionId}\n${item.taskId}`;
 }

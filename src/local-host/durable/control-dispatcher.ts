@@ -52,6 +52,8 @@ export class ControlDispatcher {
   /** Messages handed over in memory (activity answers): nothing to acknowledge or renew. */
   private readonly local = new WeakSet<Delivery<ControlMessage>>();
   private flushing = false;
+  /** Instances with local messages waiting for a retry timer, by instance id (count). */
+  private readonly retrying = new Map<string, number>();
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: ControlDispatcherOptions) {}
@@ -75,6 +77,11 @@ export class ControlDispatcher {
     this.local.add(delivery);
     this.hold(delivery);
     this.schedule();
+  }
+
+  /** Whether messages for the instance are held, waiting to be retried or in a running session. */
+  isBusy(instanceId: string): boolean {
+    return this.held.has(instanceId) || this.busy.has(instanceId) || this.retrying.has(instanceId);
   }
 
   /**
@@ -247,9 +254,14 @@ export class ControlDispatcher {
   }
 
   private retryLocal(deliveries: Array<Delivery<ControlMessage>>): void {
-    if (deliveries.length === 0) return;
+    const instanceId = deliveries[0]?.message.instanceId;
+    if (instanceId === undefined) return;
+    this.retrying.set(instanceId, (this.retrying.get(instanceId) ?? 0) + 1);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      const left = (this.retrying.get(instanceId) ?? 1) - 1;
+      if (left > 0) this.retrying.set(instanceId, left);
+      else this.retrying.delete(instanceId);
       if (!this.options.receiving()) return;
       for (const d of deliveries) this.deliver(d.message, d.dequeueCount + 1);
     }, RETRY_AFTER_FAILURE_MS);

@@ -16,6 +16,7 @@ import { type ControlMessage, controlMessageSchema } from "./messages.js";
 import { OrchestrationClient } from "./orchestration-client.js";
 import { QueueChannel } from "./queue-channel.js";
 import { type RecoveryReport, recoverTaskHub } from "./recovery.js";
+import { repairTaskHub } from "./repair.js";
 import { ensureTaskHub, type TaskHubNames, taskHubNames } from "./task-hub.js";
 
 export type DurableLogLevel = "information" | "warning" | "error";
@@ -48,6 +49,12 @@ export interface DurableBackendOptions {
   listPageSize?: number;
   /** How long `start` waits for a hub lease held by another live host; default 30 s. */
   leaseWaitMs?: number;
+  /**
+   * Pause between repair scans, which make up for writes storage lost while this host ran (see
+   * repair.ts); also how long an instance must be unchanged before lost messages are sent again.
+   * Default 10 s; 0 runs no scan.
+   */
+  repairIntervalMs?: number;
   log?: (level: DurableLogLevel, message: string) => void;
   /** Receives the orchestrators' `context.log` lines. */
   logHandler?: LogHandler;
@@ -128,6 +135,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
   const owner = randomUUID();
   const kill = () => {
     state.killed = true;
+    clearTimeout(repairTimer);
     lease.abandon();
     keeper.stop();
     void controlDispatcher?.stopped();
@@ -173,7 +181,41 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     });
     controlDispatcher.start();
     activityDispatcher.start();
+    startRepairs(controlDispatcher);
     return report;
+  };
+
+  const repairMs = options.repairIntervalMs ?? 10_000;
+  let repairTimer: NodeJS.Timeout | undefined;
+  const suspects = new Set<string>();
+  const startRepairs = (dispatcher: ControlDispatcher) => {
+    if (repairMs <= 0) return;
+    const scan = async () => {
+      try {
+        const report = await repairTaskHub({
+          store,
+          committer,
+          activityInFlight: (item) => activityDispatcher.has(item),
+          instanceBusy: (id) => dispatcher.isBusy(id),
+          submit: (item) => activityDispatcher.submit(item),
+          quietMs: repairMs,
+          now: () => new Date(),
+          newId: randomUUID,
+          suspects,
+        });
+        const repaired = report.staleCaches.length + report.activities + report.messages;
+        if (repaired > 0) {
+          log(
+            "warning",
+            `Storage lost writes of task hub '${names.hub}': reloaded ${report.staleCaches.length} record(s), submitted ${report.activities} activity call(s) and sent ${report.messages} message(s) again.`,
+          );
+        }
+      } catch (thrown) {
+        log("warning", `The durable repair scan failed; it runs again later: ${String(thrown)}`);
+      }
+      if (receiving()) repairTimer = setTimeout(() => void scan(), repairMs).unref();
+    };
+    repairTimer = setTimeout(() => void scan(), repairMs).unref();
   };
 
   return {
@@ -186,6 +228,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     async stop() {
       if (state.stopping || state.killed) return;
       state.stopping = true;
+      clearTimeout(repairTimer);
       await activityDispatcher.stopped(true);
       await controlDispatcher?.stopped();
       keeper.stop();

@@ -107,6 +107,15 @@ export class HubLease {
           `Task hub lease renewal failed and was taken again: ${ensureError(renewFailure).message}`,
         );
       } catch (thrown) {
+        if (storageFailure(thrown).status === undefined) {
+          // Storage does not answer: nobody else can take the lease either. Keep the hub and try
+          // again at the next renewal; the repair scan makes up for writes storage may have lost.
+          this.options.log(
+            "warning",
+            `Task hub lease could not be renewed, storage does not answer; retrying: ${ensureError(thrown).message}`,
+          );
+          return;
+        }
         this.abandon();
         this.options.onLost(ensureError(thrown).message);
       }

@@ -58,7 +58,8 @@ export interface LoadedInstance {
 
 /**
  * Instance records (one blob each, the source of truth) and their table rows (a projection for
- * queries). Records are cached: one host process owns the hub, so its cache is never stale.
+ * queries). Records are cached: one host process owns the hub, so its cache is stale only when
+ * storage lost writes (a commit then fails its ETag check; the repair scan compares versions).
  */
 export class InstanceStore {
   readonly table: TableClient;
@@ -178,6 +179,11 @@ export class InstanceStore {
         runtimeStatus: String(entity.runtimeStatus ?? ""),
       };
     }
+  }
+
+  /** The version of the cached record, if one is cached. */
+  cachedVersion(instanceId: string): number | undefined {
+    return this.cache.get(instanceId)?.stored.version;
   }
 
   /** Forgets the cached record (after a failed commit whose outcome is unknown). */
