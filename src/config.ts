@@ -59,6 +59,7 @@ const batchfnSettingsSchema = z.object({
         .max(MAX_CONCURRENCY_SETTING, `must be a whole number from 1 to ${MAX_CONCURRENCY_SETTING}`),
     )
     .optional(),
+  BATCHFN_PYTHON: z.string().trim().min(1, "must name a Python interpreter").default("python3"),
 });
 
 const commaList = z
@@ -122,6 +123,8 @@ export interface Config {
   inputs: { allowPrivateUrls: boolean };
   /** Upper bounds of the settings that size resources (src/spec/setting-limits.ts). */
   limits: SettingLimits;
+  /** `BATCHFN_PYTHON`: the interpreter of Python scoring scripts (a path, or a name on PATH). */
+  python: { interpreter: string };
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -160,6 +163,7 @@ export function loadConfig(env: Environment = process.env): Config {
     auth: auth.auth,
     inputs: { allowPrivateUrls: auth.allowPrivateUrls },
     limits: hostLimits(s.BATCHFN_MAX_CONCURRENCY_PER_INSTANCE),
+    python: { interpreter: s.BATCHFN_PYTHON },
   };
 }
 

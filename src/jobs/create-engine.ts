@@ -55,7 +55,11 @@ export function createEngine(options: EngineOptions): Engine {
     access,
     jobs,
     jobLog,
-    assets: createDeploymentAssets({ workDir, download: (uri, dir) => registry.downloadArtifact(uri, dir) }),
+    assets: createDeploymentAssets({
+      workDir,
+      download: (uri, dir) => registry.downloadArtifact(uri, dir),
+      pythonInterpreter: config.python.interpreter,
+    }),
     pools,
     records,
     workDir,

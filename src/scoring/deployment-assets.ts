@@ -3,6 +3,7 @@ import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
 import { inspectModel } from "./onnx/inspect-model.js";
+import { isPythonScript } from "./python/python-script.js";
 import type { RuntimeSpec } from "./runtime.js";
 import { bundleScoringScript } from "./script/bundle-scoring-script.js";
 import { scriptRuntimeSpec, writeScoringBundle } from "./script/script-runtime-spec.js";
@@ -24,6 +25,8 @@ export interface DeploymentAssets {
 export function createDeploymentAssets(options: {
   workDir: string;
   download: ArtifactDownloader;
+  /** The interpreter of Python scoring scripts (`BATCHFN_PYTHON`). */
+  pythonInterpreter: string;
 }): DeploymentAssets {
   const pending = new Map<string, Promise<string>>();
   const once = (key: string, make: (dir: string) => Promise<void>): Promise<string> => {
@@ -47,6 +50,18 @@ export function createDeploymentAssets(options: {
       const code = deployment.code_configuration;
       if (!code) return { kind: "onnx", modelDir, outputDir, env };
       const codeDir = await artifactDir(code.code);
+      if (isPythonScript(code.scoring_script)) {
+        return {
+          kind: "python",
+          interpreter: options.pythonInterpreter,
+          scriptPath: join(codeDir, code.scoring_script),
+          scriptName: code.scoring_script,
+          codeDir,
+          modelDir,
+          outputDir,
+          env,
+        };
+      }
       const bundleDir = await once(
         `bundles/${digest(`${code.code}\n${code.scoring_script}`)}`,
         async (dir) => {

@@ -107,4 +107,29 @@ export type RuntimeSpec =
       outputDir: string;
       env: Record<string, string>;
     }
-  | { kind: "onnx"; modelDir: string; outputDir: string; env: Record<string, string> };
+  | { kind: "onnx"; modelDir: string; outputDir: string; env: Record<string, string> }
+  | PythonRuntimeSpec;
+
+/** The runtimes that run inside a worker thread (the Python runtime runs in processes). */
+export type ThreadRuntimeSpec = Exclude<RuntimeSpec, PythonRuntimeSpec>;
+
+/**
+ * A Python scoring script (`init()` / `run(mini_batch)`), run by `driver.py` in long-lived
+ * processes of `interpreter` (see `scoring/python/`). `scriptPath` is the user's script in its code
+ * folder, or a module batchfn ships (a no-code model's driver).
+ */
+export interface PythonRuntimeSpec {
+  kind: "python";
+  /** The interpreter (`BATCHFN_PYTHON`). */
+  interpreter: string;
+  /** Absolute path of the `.py` file. */
+  scriptPath: string;
+  /** The script's name in messages (`code_configuration.scoring_script`). */
+  scriptName: string;
+  /** The working directory of the processes, first on `sys.path`. */
+  codeDir: string;
+  modelDir: string;
+  outputDir: string;
+  /** The deployment's `environment_variables`. */
+  env: Record<string, string>;
+}

@@ -1,8 +1,5 @@
-import {
-  createScoringPool,
-  type ScoringPool,
-  type ScoringPoolOptions,
-} from "../../scoring/pool/scoring-pool.js";
+import { createRuntimePool, type RuntimePoolOptions } from "../../scoring/create-pool.js";
+import type { ScoringPool } from "../../scoring/pool/scoring-pool.js";
 
 /**
  * The scoring pools of this instance, one per deployment runtime and settings, kept while they are
@@ -11,7 +8,7 @@ import {
  */
 export interface ScoringPools {
   /** Runs `use` with the pool for these options, creating it on first use. */
-  use<T>(options: ScoringPoolOptions, use: (pool: ScoringPool) => Promise<T>): Promise<T>;
+  use<T>(options: RuntimePoolOptions, use: (pool: ScoringPool) => Promise<T>): Promise<T>;
   closeAll(): Promise<void>;
 }
 
@@ -23,7 +20,7 @@ export function createScoringPools(options: { idleSeconds?: number } = {}): Scor
       const key = JSON.stringify(poolOptions);
       let entry = pools.get(key);
       if (!entry) {
-        entry = { pool: createScoringPool(poolOptions), users: 0 };
+        entry = { pool: createRuntimePool(poolOptions), users: 0 };
         pools.set(key, entry);
       }
       const current = entry;

@@ -1,0 +1,210 @@
+import { BatchfnError, errors } from "../../errors.js";
+import { engineRecord, type LogTags } from "../log/log-levels.js";
+import { LogCollector } from "../pool/log-collector.js";
+import type { ScoredMiniBatch, ScoringPool, ScoringPoolOptions } from "../pool/scoring-pool.js";
+import type { LogRecord, MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
+import { workerEnv } from "../runtime-env.js";
+import type { DriverAnswer } from "./driver-protocol.js";
+import {
+  type AttemptPlace,
+  contractFailed,
+  initFailed,
+  processEnded,
+  runFailed,
+  timedOut,
+} from "./python-failures.js";
+import { type ProcessEnd, PythonProcess } from "./python-process.js";
+import { pythonRunResult } from "./python-results.js";
+
+export interface PythonPoolOptions extends Omit<ScoringPoolOptions, "runtime"> {
+  runtime: PythonRuntimeSpec;
+  /** Address-space limit of each process (RLIMIT_AS), in MB; none when absent. */
+  memoryMb?: number;
+}
+
+/** One of the pool's `workers` places, holding at most one live process. */
+interface Slot {
+  process: PythonProcess | undefined;
+  initialized: boolean;
+  busy: boolean;
+  /** Where the process's log records go: the running attempt, else the records kept for the next one. */
+  sink: (record: LogRecord) => void;
+}
+
+/** Records logged while no attempt ran (between mini-batches, after a kill), kept for the next attempt. */
+const MAX_BETWEEN = 100;
+
+/**
+ * Long-lived Python processes (`driver.py`) that score mini-batches with an Azure ML scoring script,
+ * with the thread pool's semantics: `init()` once per process, when it gets its first mini-batch
+ * (a failed start is tried again, in a new process, on the next one); `run(mini_batch)` per
+ * mini-batch under `retry_settings.timeout`, after which the process is killed and replaced; a
+ * process that dies (sys.exit, a segfault, an out-of-memory kill) fails that attempt only.
+ * Failures are `BatchfnError`s carrying the attempt's logs: `ScriptInitFailed`, `ScriptError`,
+ * `MiniBatchTimeout`, `WorkerCrashed`.
+ */
+export function createPythonPool(options: PythonPoolOptions): ScoringPool {
+  const spec = options.runtime;
+  const initTimeoutSeconds = options.initTimeoutSeconds ?? Math.max(300, options.timeoutSeconds);
+  const maxLogRecords = options.maxLogRecords ?? 1000;
+  const shutdownMs = (options.shutdownTimeoutSeconds ?? 30) * 1000;
+  const env = workerEnv(spec);
+  const between: LogRecord[] = [];
+  const keep = (record: LogRecord) => {
+    between.push(record);
+    if (between.length > MAX_BETWEEN) between.shift();
+  };
+  const slots: Slot[] = Array.from({ length: options.workers }, () => ({
+    process: undefined,
+    initialized: false,
+    busy: false,
+    sink: keep,
+  }));
+  const waiting: Array<(slot: Slot) => void> = [];
+  const running = new Set<Promise<unknown>>();
+  let closing: Promise<void> | undefined;
+
+  function acquire(): Promise<Slot> {
+    const free = slots.find((slot) => !slot.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  function release(slot: Slot): void {
+    const next = waiting.shift();
+    if (next) next(slot);
+    else slot.busy = false;
+  }
+
+  function start(slot: Slot): PythonProcess {
+    const process = new PythonProcess({
+      interpreter: spec.interpreter,
+      env,
+      loggingLevel: options.loggingLevel,
+      setup: {
+        type: "setup",
+        script: spec.scriptPath,
+        scriptName: spec.scriptName,
+        codeDir: spec.codeDir,
+        loggingLevel: options.loggingLevel,
+        ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+      },
+      onLog: (record) => (slot.process === process ? slot.sink(record) : keep(record)),
+    });
+    slot.process = process;
+    slot.initialized = false;
+    return process;
+  }
+
+  function discard(slot: Slot): void {
+    slot.process?.kill();
+    slot.process = undefined;
+    slot.initialized = false;
+  }
+
+  async function attempt(input: MiniBatchInput): Promise<ScoredMiniBatch> {
+    const tags: LogTags = { miniBatch: input.index, attempt: input.attempt };
+    const logs = new LogCollector(maxLogRecords, tags);
+    const slot = await acquire();
+    for (const record of between.splice(0)) logs.add(record);
+    slot.sink = (record) => logs.add({ ...record, ...tags });
+    const place: AttemptPlace = { input, logs, scriptName: spec.scriptName, interpreter: spec.interpreter };
+    try {
+      let process = slot.process;
+      if (!process?.alive || !slot.initialized) {
+        discard(slot);
+        process = start(slot);
+        const started = Date.now();
+        const ready = await answerWithin(process, initTimeoutSeconds);
+        if (ready === "timeout") throw timedOut(place, "init", initTimeoutSeconds);
+        if (ready.type === "exit") throw processEnded(place, ready, "init");
+        if (ready.type === "error") throw initFailed(place, ready);
+        if (ready.type !== "ready") throw processEnded(place, unexpected(ready), "init");
+        slot.initialized = true;
+        logs.add(
+          engineRecord(
+            "info",
+            `Python process ${process.pid} (${spec.interpreter}) ran init() of '${spec.scriptName}' in ${Date.now() - started} ms`,
+            tags,
+          ),
+        );
+      }
+      process.send({ type: "run", files: input.files.map((file) => file.path) });
+      const answer = await answerWithin(process, options.timeoutSeconds);
+      if (answer === "timeout") throw timedOut(place, "run", options.timeoutSeconds);
+      if (answer.type === "exit") throw processEnded(place, answer, "run");
+      if (answer.type === "error") throw runFailed(place, answer);
+      if (answer.type !== "result") throw processEnded(place, unexpected(answer), "run");
+      try {
+        return { result: pythonRunResult(answer, input, spec.scriptName), logs: logs.records() };
+      } catch (thrown) {
+        if (thrown instanceof BatchfnError) throw contractFailed(place, thrown);
+        throw thrown;
+      }
+    } catch (thrown) {
+      if (thrown instanceof BatchfnError && thrown.code !== "ScriptError") discard(slot);
+      throw thrown;
+    } finally {
+      const done = { ...tags };
+      slot.sink = (record) => keep({ ...record, ...done });
+      release(slot);
+    }
+  }
+
+  async function shutdownProcesses(): Promise<void> {
+    await Promise.all(
+      slots.map(async (slot) => {
+        const process = slot.process;
+        if (!process) return;
+        if (slot.initialized && process.alive) {
+          process.send({ type: "shutdown" });
+          const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), shutdownMs));
+          await Promise.race([process.whenEnded(), timer]);
+        }
+        discard(slot);
+      }),
+    );
+  }
+
+  return {
+    run(input) {
+      if (closing)
+        return Promise.reject(errors.workerCrashed("The scoring pool is closed; no mini-batch can start"));
+      const scored = attempt(input);
+      const tracked = scored.catch(() => undefined).finally(() => running.delete(tracked));
+      running.add(tracked);
+      return scored;
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...running]);
+        await shutdownProcesses();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The process's next answer, or "timeout" after `seconds` (the caller then kills the process). */
+async function answerWithin(
+  process: PythonProcess,
+  seconds: number,
+): Promise<DriverAnswer | ProcessEnd | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), seconds * 1000);
+  });
+  try {
+    return await Promise.race([process.next(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An answer that does not belong where it came: treated as a broken process. */
+function unexpected(answer: DriverAnswer): ProcessEnd {
+  return { type: "exit", code: null, signal: null, protocolError: `an unexpected '${answer.type}' answer` };
+}
