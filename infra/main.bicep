@@ -61,6 +61,9 @@ param containers object = {
   jobs: 'batchfn-jobs'
 }
 
+@description('The Python interpreter of Python scoring scripts (BATCHFN_PYTHON). Empty: the container image\'s (/opt/batchfn/python/bin/python3, see Dockerfile) on Container Apps, python3 on Flex Consumption, whose Node worker has none (the app then reports the Python runtime unavailable and refuses .py deployments).')
+param pythonInterpreter string = ''
+
 @description('Container holding the deployment package of the Flex Consumption app.')
 param deploymentContainerName string = 'deployment-package'
 
@@ -157,6 +160,9 @@ var batchfnSettings = {
   // the host's own scan of the inbox container.
   BATCHFN_INBOX_SOURCE: hosting == 'flex' ? 'EventGrid' : 'LogsAndContainerScan'
   BATCHFN_ALLOW_PRIVATE_URL_INPUTS: allowPrivateUrlInputs ? 'true' : 'false'
+  BATCHFN_PYTHON: !empty(pythonInterpreter)
+    ? pythonInterpreter
+    : (hosting == 'flex' ? 'python3' : '/opt/batchfn/python/bin/python3')
   BATCHFN_AUTH_ISSUER: empty(authAudience) ? '' : authIssuer
   BATCHFN_AUTH_AUDIENCE: authAudience
   BATCHFN_AUTH_JWKS_URL: empty(authAudience) ? '' : authJwksUrl

@@ -60,9 +60,10 @@ describe("npm run package", () => {
     expect(pkg.main).toBe("dist/functions/index.js");
     expect(names).toContain(pkg.main);
     expect(names).toContain("dist/src/local-host/main.js");
+    expect(names).toContain("dist/src/scoring/python/driver.py");
     const ours = entries.filter((e) => !e.name.startsWith("node_modules/")).map((e) => e.name);
     expect(
-      ours.filter((name) => !/^dist\/(src|functions)\/.+\.js$/.test(name) && !topLevel.has(name)),
+      ours.filter((name) => !/^dist\/(src|functions)\/.+\.(js|py)$/.test(name) && !topLevel.has(name)),
     ).toEqual([]);
     expect(ours.filter((name) => /\.test\.js$/.test(name))).toEqual([]);
     expect(entries.filter((e) => e.name.endsWith(".ts")).map((e) => e.name)).toEqual([]);
