@@ -110,6 +110,10 @@ export const errors = {
     new BatchfnError({ code: "MiniBatchTimeout", status: 504, message, retryable: true, ...options }),
   workerCrashed: (message: string, options: ScoringFailureOptions = {}) =>
     new BatchfnError({ code: "WorkerCrashed", status: 500, message, retryable: true, ...options }),
+  pythonUnavailable: (message: string) =>
+    new BatchfnError({ code: "PythonUnavailable", status: 400, message }),
+  pythonDependencyMissing: (message: string, details: ErrorDetail[]) =>
+    new BatchfnError({ code: "PythonDependencyMissing", status: 400, message, details }),
   invalidInput: (message: string) => new BatchfnError({ code: "InvalidInput", status: 400, message }),
   datastoreNotFound: (name: string) =>
     new BatchfnError({

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { BatchfnError, errors } from "../errors.js";
 import { checkDeploymentRuns } from "../scoring/deployment-assets.js";
+import { inlineCondaFiles } from "../spec/conda-file.js";
 import { type ParsedDeployment, parseDeploymentDocument } from "../spec/deployment.schema.js";
 import { parseEndpointDocument } from "../spec/endpoint.schema.js";
 import type { Deployment, Endpoint, Model } from "../spec/resources.js";
@@ -20,6 +21,8 @@ export interface RegisterOptions {
   registry: Registry;
   /** Scratch space for the check that a deployment runs. */
   workDir: string;
+  /** The interpreter Python deployments are checked with (`BATCHFN_PYTHON`); default `python3`. */
+  pythonInterpreter?: string;
 }
 
 export interface RegisteredDeployment {
@@ -83,6 +86,10 @@ async function registerParsedDeployment(
       code_configuration: { ...code, code: await uploadLocal(registry, baseDir, code.code) },
     };
   }
+  const environment = { code_configuration: code, ...structuredClone(deployment.accepted_not_used) };
+  await inlineCondaFiles(environment, (path) => readFile(resolve(baseDir, path), "utf8"));
+  const { code_configuration: _code, ...accepted_not_used } = environment;
+  deployment = { ...deployment, accepted_not_used };
   let inlineModel = parsed.inlineModel;
   if (inlineModel && isLocalPath(inlineModel.path))
     inlineModel = { ...inlineModel, path: await uploadLocal(registry, baseDir, inlineModel.path) };
@@ -124,6 +131,7 @@ export async function checkParsedDeployment(
     deployment,
     model,
     workDir: options.workDir,
+    pythonInterpreter: options.pythonInterpreter,
     download: (uri, dir) => registry.downloadArtifact(uri, dir),
   });
   const checked: CheckedDeployment = { deployment, warnings: [...parsed.warnings, ...warnings] };

@@ -3,6 +3,7 @@ import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
 import { inspectModel } from "./onnx/inspect-model.js";
+import { checkPythonDeployment } from "./python/check-python-deployment.js";
 import { isPythonScript } from "./python/python-script.js";
 import type { RuntimeSpec } from "./runtime.js";
 import { bundleScoringScript } from "./script/bundle-scoring-script.js";
@@ -86,14 +87,18 @@ export function createDeploymentAssets(options: {
 
 /**
  * Checks, when a deployment is created, that it can run: its scoring script bundles and keeps the
- * contract, or, without one, its model is ONNX (an MLflow model needs an `onnx` flavor). Returns the
- * warnings to show. Throws `InvalidScoringScript`, `UnsupportedModelFlavor` or `InvalidModel`.
+ * contract (a Python script: the app has Python, the environment's packages import, the script
+ * imports), or, without one, its model is ONNX (an MLflow model needs an `onnx` flavor). Returns
+ * the warnings to show. Throws `InvalidScoringScript`, `UnsupportedModelFlavor`, `InvalidModel`,
+ * `PythonUnavailable` or `PythonDependencyMissing`.
  */
 export async function checkDeploymentRuns(options: {
   deployment: Deployment;
   model: Model;
   workDir: string;
   download: ArtifactDownloader;
+  /** The interpreter of Python scoring scripts (`BATCHFN_PYTHON`); default `python3`. */
+  pythonInterpreter?: string;
 }): Promise<string[]> {
   const scratch = join(options.workDir, `check-${process.pid}-${Date.now().toString(36)}`);
   try {
@@ -105,6 +110,14 @@ export async function checkDeploymentRuns(options: {
       return [];
     }
     const codeDir = join(scratch, "code");
+    if (isPythonScript(code.scoring_script)) {
+      return await checkPythonDeployment({
+        deployment: options.deployment,
+        interpreter: options.pythonInterpreter ?? "python3",
+        scratch,
+        downloadCode: () => options.download(code.code, codeDir).then(() => codeDir),
+      });
+    }
     await options.download(code.code, codeDir);
     const bundle = await bundleScoringScript({ codeDir, scoringScript: code.scoring_script });
     return bundle.warnings;

@@ -81,7 +81,8 @@ function toDeployment(
   problems: ErrorDetail[],
 ): ParsedDeployment | undefined {
   const warnings: string[] = [];
-  const accepted_not_used = collectAcceptedNotUsed(document, place.prefix, warnings);
+  const python = input.code_configuration?.scoring_script.toLowerCase().endsWith(".py") ?? false;
+  const accepted_not_used = collectAcceptedNotUsed(document, place.prefix, warnings, python);
   const modelField = readModelField(input.model, join(place.prefix, "model"), problems, warnings);
   if (!modelField) return undefined;
   const code = input.code_configuration?.code;
@@ -89,11 +90,6 @@ function toDeployment(
     code: typeof code === "string" ? code : (code?.local_path ?? ""),
     scoring_script: input.code_configuration.scoring_script,
   };
-  if (code_configuration?.scoring_script.endsWith(".py")) {
-    warnings.push(
-      `${join(place.prefix, "code_configuration.scoring_script")}: '${code_configuration.scoring_script}' is a Python script; batchfn runs JavaScript/TypeScript scoring scripts (init/run exported from a .js, .mjs or .ts module)`,
-    );
-  }
   const { environment_variables: settingsVariables, ...settings } = input.settings ?? {};
   const rootSettings = Object.fromEntries(SETTINGS_KEYS.map((key) => [key, input[key]]));
   const computeCount = isMapping(input.compute) ? input.compute.instance_count : undefined;

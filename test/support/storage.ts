@@ -19,6 +19,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     BATCHFN_INBOX_CONTAINER: `${id}-inbox`,
     BATCHFN_OUTBOX_CONTAINER: `${id}-outbox`,
     BATCHFN_JOBS_CONTAINER: `${id}-jobs`,
+    ...(process.env.BATCHFN_PYTHON ? { BATCHFN_PYTHON: process.env.BATCHFN_PYTHON } : {}),
     ...overrides,
   });
 }

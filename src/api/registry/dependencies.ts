@@ -7,6 +7,8 @@ export interface RegistryApiDependencies {
   registry: Registry;
   /** Scratch space for the check, when a deployment is stored, that its script or model runs. */
   workDir: string;
+  /** The interpreter Python deployments are checked with (`BATCHFN_PYTHON`). */
+  pythonInterpreter?: string;
   /** Signs the upload URLs `POST artifact-uploads` hands out. */
   signer: UploadSigner;
   /** The artifacts container: staged uploads live in it under `uploads/<upload_id>/`. */

@@ -141,6 +141,7 @@ export function registryApiDependencies(context: AppContext): RegistryApiDepende
   return {
     registry: context.registry,
     workDir: context.engine.workDir,
+    pythonInterpreter: context.config.python.interpreter,
     signer: createUploadSigner({ blob: context.clients.blob }),
     artifactsContainer: context.config.containers.artifacts,
     token: context.config.auth.token,

@@ -1,5 +1,7 @@
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { errors } from "../../errors.js";
+import { inlineCondaFiles } from "../../spec/conda-file.js";
 import { parseDataDocument } from "../../spec/data.schema.js";
 import { type ParsedDeployment, parseDeploymentDocument } from "../../spec/deployment.schema.js";
 import { parseEndpointDocument } from "../../spec/endpoint.schema.js";
@@ -89,6 +91,7 @@ async function replaceDeploymentPaths(
     const uploaded = await upload(scope, resolve(dir, code), "code");
     raw.code_configuration.code = uploaded.uri;
   }
+  await inlineCondaFiles(raw, (path) => readFile(resolve(dir, path), "utf8"));
 }
 
 async function upload(scope: UploadScope, absolute: string, label: string) {

@@ -188,7 +188,7 @@ describe("parseDeploymentDocument: the v2 form", () => {
       compute: "azureml:batch-cluster",
     });
     expect(parsed.warnings).toEqual([
-      "environment: accepted, not used: Python environments are not used; scoring scripts are JavaScript/TypeScript and run on the Function App's Node.js runtime",
+      "environment: accepted, not used: an environment is read only for a Python scoring script; this deployment scores on the Function App's Node.js runtime",
       "compute: accepted, not used: the compute is the Function App; scale with resources.instance_count and max_concurrency_per_instance",
       "model.version: not given; version 1 is used",
     ]);
@@ -283,7 +283,7 @@ describe("parseDeploymentDocument: the 2021 form", () => {
       tags: {},
     });
     expect(parsed.warnings).toEqual([
-      "environment: accepted, not used: Python environments are not used; scoring scripts are JavaScript/TypeScript and run on the Function App's Node.js runtime",
+      "environment: accepted, not used: an environment is read only for a Python scoring script; this deployment scores on the Function App's Node.js runtime",
       "compute.target: accepted, not used: the compute is the Function App; scale with resources.instance_count and max_concurrency_per_instance",
     ]);
   });
@@ -327,17 +327,23 @@ describe("parseDeploymentDocument: Python-only keys", () => {
       docker: { image: "mcr.microsoft.com/azureml/openmpi3.1.2-ubuntu18.04" },
     });
     expect(parsed.warnings).toEqual([
-      "conda_file: accepted, not used: conda environments are not used; scoring scripts are JavaScript/TypeScript",
+      "conda_file: accepted, not used: a conda file is read only for a Python scoring script; this deployment scores on Node.js",
       "docker: accepted, not used: container images are not used; scoring runs inside the Function App",
     ]);
   });
 
-  it("warns that a Python scoring script cannot run", () => {
+  it("reads the environment of a Python scoring script, and says it is not built", () => {
     const parsed = parseDeploymentDocument(
-      `${minimal}code_configuration: {code: ./code, scoring_script: batch_driver.py}\n`,
+      `${minimal}code_configuration: {code: ./code, scoring_script: batch_driver.py}\nenvironment: {image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04, conda_file: {dependencies: [scikit-learn]}}\n`,
     );
+    expect(parsed.deployment.accepted_not_used).toEqual({
+      environment: {
+        image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04",
+        conda_file: { dependencies: ["scikit-learn"] },
+      },
+    });
     expect(parsed.warnings).toEqual([
-      "code_configuration.scoring_script: 'batch_driver.py' is a Python script; batchfn runs JavaScript/TypeScript scoring scripts (init/run exported from a .js, .mjs or .ts module)",
+      "environment: read, not built: the packages of its conda file are checked in the app's Python interpreter (BATCHFN_PYTHON) when the deployment is created; its image is not used",
     ]);
   });
 });

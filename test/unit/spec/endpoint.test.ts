@@ -121,7 +121,7 @@ describe("parseEndpointDocument: the 2021 form", () => {
       tags: {},
     });
     expect(parsed.warnings).toEqual([
-      "deployments.autolog_deployment.environment: accepted, not used: Python environments are not used; scoring scripts are JavaScript/TypeScript and run on the Function App's Node.js runtime",
+      "deployments.autolog_deployment.environment: accepted, not used: an environment is read only for a Python scoring script; this deployment scores on the Function App's Node.js runtime",
       "deployments.autolog_deployment.compute.target: accepted, not used: the compute is the Function App; scale with resources.instance_count and max_concurrency_per_instance",
     ]);
   });
