@@ -1,4 +1,4 @@
-import { errors } from "../../errors.js";
+import { reconcileResults } from "../result-count.js";
 import type { MiniBatchInput, RunResult, ScoredRow } from "../runtime.js";
 import type { DriverResult } from "./driver-protocol.js";
 
@@ -6,24 +6,18 @@ import type { DriverResult } from "./driver-protocol.js";
  * What `run()` returned, as the engine's rows, by Azure ML's contract: a DataFrame's rows become
  * records of their cells as Python prints them (`append_row` joins them with a space, `output_format:
  * csv` writes them as CSV under the column names), a list's elements their `str`. Each element
- * stands for one successful input: fewer elements than inputs fails the mini-batch.
+ * stands for one successful input: fewer elements than inputs fails the mini-batch
+ * (`reconcileResults`, the rule of every runtime).
  */
 export function pythonRunResult(answer: DriverResult, input: MiniBatchInput, scriptName: string): RunResult {
-  const inputs = input.files.length;
-  if (answer.count < inputs) {
-    throw errors.scriptError(
-      `run() of '${scriptName}' returned ${answer.count} results for ${inputs} inputs; it must return one element (a DataFrame row or a list item) per successful input`,
-    );
-  }
+  const { succeededItems } = reconcileResults({ files: input.files, results: answer.count, scriptName });
   const rows: ScoredRow[] = answer.table ? tableRows(answer.table) : (answer.lines ?? []);
-  const succeededItems = input.files.reduce((sum, file) => sum + (file.rowCount ?? 1), 0);
   return { rows, succeededItems, failedItems: [] };
 }
 
 function tableRows(table: NonNullable<DriverResult["table"]>): ScoredRow[] {
   const columns = uniqueNames(table.columns);
-  const { cells } = table;
-  return cells.map((row) => {
+  return table.cells.map((row) => {
     const record: Record<string, string> = {};
     for (let c = 0; c < columns.length; c++) record[columns[c] as string] = row[c] ?? "";
     return record;

@@ -42,7 +42,7 @@ describe("Python scoring pool", () => {
     const { pool } = await pythonPool();
     const error = await caught(pool.run(await instructions(3, { "a.txt": "ok", "b.txt": "short" })));
     expect(error.code).toBe("ScriptError");
-    expect(error.message).toContain("returned 1 results for 2 inputs");
+    expect(error.message).toContain("returned 1 results for 2 input items");
     expect(error.message).toContain("Mini-batch 3 (attempt 1)");
   });
 
