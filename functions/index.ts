@@ -5,3 +5,4 @@ import "./registry-api.js";
 import "./jobs-api.js";
 import "./scoring-job.js";
 import "./inbox.js";
+import "./job-watchdog.js";

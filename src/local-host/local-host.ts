@@ -14,6 +14,7 @@ import { createRouteTable } from "./http/route-table.js";
 import { type InvocationResult, type InvokeOptions, invokeFunction } from "./invoke-function.js";
 import { loadFunctionApp } from "./load-function-app.js";
 import type { RegisteredFunction } from "./registered-function.js";
+import { createTimerScheduler, type TimerScheduler } from "./timer-trigger/timer-scheduler.js";
 
 /** The Functions host's default request body limit (100 MB). */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
@@ -64,11 +65,13 @@ interface Running {
   server: RunningHttpServer;
   functions: readonly RegisteredFunction[];
   watcher: BlobWatcher;
+  timers: TimerScheduler;
 }
 
 /**
  * The local Functions host: loads the app's registrations, serves its HTTP triggers, watches its
- * blob triggers and lets the Durable extension plug in (binding values, raw routes, invocations).
+ * blob triggers, runs its timer triggers and lets the Durable extension plug in (binding values,
+ * raw routes, invocations).
  */
 export function createLocalHost(options: LocalHostOptions): LocalHost {
   const rawRoutes: RawRoute[] = [];
@@ -123,6 +126,12 @@ export function createLocalHost(options: LocalHostOptions): LocalHost {
         maxAttempts: options.blobMaxAttempts ?? 5,
         concurrency: app.hostJson.extensions.blobs?.maxDegreeOfParallelism ?? 8,
       });
+      const timers = createTimerScheduler({
+        functions: app.functions,
+        env,
+        invoke: (fn, triggerValue) => invoke(fn, { triggerValue }),
+        log: (level, message) => coreState().logSink({ level, category: "system", message }),
+      });
       let markReady: () => void = () => undefined;
       const ready = new Promise<void>((resolve) => {
         markReady = resolve;
@@ -152,14 +161,16 @@ export function createLocalHost(options: LocalHostOptions): LocalHost {
         await server.close();
         throw thrown;
       }
-      running = { server, functions: app.functions, watcher };
+      running = { server, functions: app.functions, watcher, timers };
       markReady();
       await watcher.start();
+      timers.start();
     },
     async stop() {
       const stopping = running;
       if (!stopping) return;
       running = undefined;
+      await stopping.timers.stop();
       await stopping.watcher.stop();
       await options.durable?.stop?.();
       await stopping.server.close();

@@ -58,7 +58,10 @@ function endOf(
   const canceled = record.status === "CancelRequested";
   const stopped = (why: string): End =>
     canceled
-      ? { status: "Canceled", message: `Canceled on request; ${why}; ${NOT_WRITTEN}.` }
+      ? {
+          status: "Canceled",
+          message: `Canceled on request; the job's orchestration ${why}; ${NOT_WRITTEN}.`,
+        }
       : { status: "Failed", message: `The job's orchestration ${why}; ${NOT_WRITTEN}.` };
   if (!live) {
     const age = now.getTime() - new Date(record.created_at).getTime();
