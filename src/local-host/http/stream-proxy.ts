@@ -53,6 +53,10 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
   let answered = false;
   const target = new URL(req.url ?? "/", options.httpUri);
   const headers = { ...req.headers };
+  for (const name of HOP_BY_HOP) delete headers[name];
+  // Keep-alive: the proxy then reads and drops whatever body its handler left unread after it has
+  // answered, instead of closing the connection under the body still being forwarded.
+  headers.connection = "keep-alive";
   headers["x-ms-invocation-id"] = options.invocationId;
   headers["x-forwarded-host"] = req.headers.host ?? target.host;
   headers["x-forwarded-proto"] = "http";
@@ -66,18 +70,24 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
   });
 
   const done = new Promise<void>((resolve, reject) => {
-    proxyRequest.once("error", reject);
+    proxyRequest.once("error", (thrown) => {
+      if (!answered) reject(thrown);
+    });
     proxyRequest.once("response", (proxied) => {
       answered = true;
-      for (const [name, value] of Object.entries(proxied.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
-      }
-      res.writeHead(proxied.statusCode ?? 500);
-      res.flushHeaders();
-      res.once("finish", () => resolve());
-      res.once("close", () => proxied.destroy());
-      proxied.once("error", reject);
-      proxied.pipe(res);
+      dropRestOfBody();
+      afterBody(() => {
+        for (const [name, value] of Object.entries(proxied.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
+        }
+        res.writeHead(proxied.statusCode ?? 500);
+        res.flushHeaders();
+        res.once("finish", () => resolve());
+        res.once("close", () => proxied.destroy());
+        proxied.once("error", reject);
+        proxied.once("end", () => proxyRequest.destroy());
+        proxied.pipe(res);
+      });
     });
   });
   done.catch(() => undefined);
@@ -100,6 +110,30 @@ export function forwardToStreamProxy(options: StreamProxyOptions): ProxiedReques
     req.resume();
     proxyRequest.destroy();
   });
+  /**
+   * The handler answered before the whole body arrived (a 413 on the declared length): the rest of
+   * the body is read and dropped, and the answer is sent once it has been read. A client still
+   * sending when the answer comes may see its connection closed under it (fetch does), so no
+   * answer goes out before the body is in.
+   */
+  const dropRestOfBody = () => {
+    if (req.readableEnded) return;
+    req.unpipe(limiter);
+    req.resume();
+  };
+  const afterBody = (then: () => void) => {
+    if (req.readableEnded || req.destroyed) {
+      then();
+      return;
+    }
+    const once = () => {
+      req.off("end", once);
+      req.off("close", once);
+      then();
+    };
+    req.once("end", once);
+    req.once("close", once);
+  };
   req.pipe(limiter).pipe(proxyRequest);
 
   return {
