@@ -9,7 +9,9 @@ import { startLocalApp } from "./start-local-app.js";
 
 /**
  * `npm start`: runs the batchfn Functions app on this machine (embedded Azurite + local host).
- * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory, --quiet,
+ * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory,
+ * --azurite-port N (embedded Azurite's blob port, queue and table the next two; default 10000),
+ * --azurite-dir DIR (its data, log and pid file; default .azurite), --quiet,
  * --admin-key-file FILE (default .batchfn/local.json). Prints the host admin key, generated into
  * that file when BATCHFN_ADMIN_KEY is not set.
  */
@@ -20,6 +22,8 @@ async function main(): Promise<void> {
       entry: { type: "string" },
       storage: { type: "string", default: "embedded" },
       "in-memory": { type: "boolean", default: false },
+      "azurite-port": { type: "string", default: "10000" },
+      "azurite-dir": { type: "string" },
       quiet: { type: "boolean", default: false },
       "admin-key-file": { type: "string" },
     },
@@ -38,7 +42,12 @@ async function main(): Promise<void> {
     storage:
       values.storage === "environment"
         ? { kind: "environment" }
-        : { kind: "embedded", inMemory: values["in-memory"] },
+        : {
+            kind: "embedded",
+            inMemory: values["in-memory"],
+            port: Number(values["azurite-port"]),
+            dir: values["azurite-dir"] && resolve(values["azurite-dir"]),
+          },
     adminKeyFile: values["admin-key-file"],
     log: values.quiet ? undefined : (line) => console.log(line),
   });

@@ -4,7 +4,13 @@ import { type LocalAdminKey, localAdminKey } from "../auth/local-admin-key.js";
 import { type Config, loadConfig } from "../config.js";
 import { errors } from "../errors.js";
 import { createStorageClients } from "../storage/clients.js";
-import { azuriteConnectionString, type EmbeddedAzurite, startAzurite } from "../storage/embedded-azurite.js";
+import { adoptAzurite, startDetachedAzurite } from "../storage/detached-azurite.js";
+import {
+  type AzuritePorts,
+  azuriteConnectionString,
+  type EmbeddedAzurite,
+  startAzurite,
+} from "../storage/embedded-azurite.js";
 import { type DurableHostSettings, durableHostSettings } from "./durable/host-settings.js";
 import { createLocalDurable } from "./durable/local-durable-extension.js";
 import { readHostJson } from "./host-json.js";
@@ -19,11 +25,16 @@ export interface LocalAppOptions {
   /** Default 7071; 0 picks a free port. */
   port?: number;
   /**
-   * Storage: `embedded` starts Azurite (in memory, or persisted under `<appDir>/.azurite`) on its
-   * default ports, reusing one that already answers there; `isolated` starts an in-memory Azurite of
-   * its own on free ports (nothing shared, nothing kept); `environment` uses AzureWebJobsStorage as set.
+   * Storage: `embedded` runs Azurite (in memory, or persisted under `dir`, default
+   * `<appDir>/.azurite`) in a process of its own on ports `port`..`port`+2 (default 10000), reusing
+   * one that already answers there (see detached-azurite.ts); `isolated` starts an in-memory Azurite
+   * of its own on free ports (nothing shared, nothing kept); `environment` uses AzureWebJobsStorage
+   * as set.
    */
-  storage?: { kind: "embedded"; inMemory?: boolean } | { kind: "isolated" } | { kind: "environment" };
+  storage?:
+    | { kind: "embedded"; inMemory?: boolean; dir?: string; port?: number }
+    | { kind: "isolated" }
+    | { kind: "environment" };
   /** Extra app settings, over local.settings.json and the process environment. */
   settings?: Record<string, string>;
   /**
@@ -58,8 +69,11 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   let azurite: EmbeddedAzurite | undefined;
   const storage = options.storage ?? { kind: "embedded" };
   if (storage.kind === "embedded") {
-    azurite = await startOrReuseAzurite(options.appDir, storage.inMemory ?? false);
-    process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(DEFAULT_PORTS);
+    const port = storage.port ?? DEFAULT_AZURITE_PORT;
+    const ports = { blob: port, queue: port + 1, table: port + 2 };
+    const dir = storage.dir ?? join(options.appDir, ".azurite");
+    azurite = await startOrReuseAzurite(dir, storage.inMemory ?? false, ports);
+    process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(ports);
   } else if (storage.kind === "isolated") {
     azurite = await startAzurite({ inMemory: true });
     process.env.AzureWebJobsStorage = azurite.connectionString;
@@ -106,12 +120,21 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   };
 }
 
-const DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+const DEFAULT_AZURITE_PORT = 10000;
 
-/** Starts Azurite on its default ports, or returns undefined when one already answers there. */
-async function startOrReuseAzurite(appDir: string, inMemory: boolean): Promise<EmbeddedAzurite | undefined> {
-  if (await answers(`http://127.0.0.1:${DEFAULT_PORTS.blob}/devstoreaccount1?comp=list`)) return undefined;
-  return startAzurite({ inMemory, location: join(appDir, ".azurite"), ports: DEFAULT_PORTS });
+/**
+ * Adopts the Azurite a previous start left running in `dir`, or returns undefined when another
+ * Azurite answers on the ports (it is used, never stopped), or starts one in a process of its own.
+ */
+async function startOrReuseAzurite(
+  dir: string,
+  inMemory: boolean,
+  ports: AzuritePorts,
+): Promise<EmbeddedAzurite | undefined> {
+  if (await answers(`http://127.0.0.1:${ports.blob}/devstoreaccount1?comp=list`)) {
+    return adoptAzurite(dir, ports);
+  }
+  return startDetachedAzurite({ dir, inMemory, ports });
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -47,9 +47,21 @@ export function azuriteConnectionString(ports: AzuritePorts): string {
  * services listen, with the ports they actually took.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<EmbeddedAzurite> {
+  const child = spawn(process.execPath, azuriteArgs(options), { stdio: ["ignore", "pipe", "pipe"] });
+  const listening = await waitForListening(child);
+  return {
+    ports: listening,
+    connectionString: azuriteConnectionString(listening),
+    stop: () => stopChild(child),
+    kill: () => stopChild(child, "SIGKILL"),
+  };
+}
+
+/** The command line (after `node`) of an Azurite on loopback with these options. */
+export function azuriteArgs(options: AzuriteOptions): string[] {
   const entry = createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
   const ports = { blob: 0, queue: 0, table: 0, ...options.ports };
-  const args = [
+  return [
     entry,
     "--blobHost",
     "127.0.0.1",
@@ -69,33 +81,33 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Embedd
     "--silent",
     ...(options.inMemory ? ["--inMemoryPersistence"] : ["--location", options.location ?? ".azurite"]),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const listening = await waitForListening(child);
-  return {
-    ports: listening,
-    connectionString: azuriteConnectionString(listening),
-    stop: () => stopChild(child),
-    kill: () => stopChild(child, "SIGKILL"),
-  };
+}
+
+/** Reads the ports Azurite prints once each service listens; complete once all three are there. */
+export function listeningPorts(output: string): AzuritePorts | undefined {
+  const found: Partial<AzuritePorts> = {};
+  for (const match of output.matchAll(
+    /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g,
+  )) {
+    const service = match[1]?.toLowerCase() as keyof AzuritePorts;
+    found[service] = Number(match[2]);
+  }
+  return found.blob && found.queue && found.table
+    ? { blob: found.blob, queue: found.queue, table: found.table }
+    : undefined;
 }
 
 function waitForListening(child: ChildProcess): Promise<AzuritePorts> {
   return new Promise((resolve, reject) => {
-    const found: Partial<AzuritePorts> = {};
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      for (const match of output.matchAll(
-        /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g,
-      )) {
-        const service = match[1]?.toLowerCase() as keyof AzuritePorts;
-        found[service] = Number(match[2]);
-      }
-      if (found.blob && found.queue && found.table) {
+      const ports = listeningPorts(output);
+      if (ports) {
         child.stdout?.off("data", onData);
         child.stdout?.resume();
         child.stderr?.resume();
-        resolve({ blob: found.blob, queue: found.queue, table: found.table });
+        resolve(ports);
       }
     };
     child.stdout?.on("data", onData);
