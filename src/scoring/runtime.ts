@@ -132,4 +132,11 @@ export interface PythonRuntimeSpec {
   outputDir: string;
   /** The deployment's `environment_variables`. */
   env: Record<string, string>;
+  /**
+   * `run_files` (batchfn's built-in modules): the module's `run_files(items)` is called instead of
+   * `run(mini_batch)`, with each file's path, name and row range (Parquet files handed over as typed
+   * JSON columns, `mlflow/parquet-handover.ts`), and returns the engine's result itself: `rows`,
+   * `succeededItems` and the `failedItems` that failed alone. Default `run`: Azure ML's contract.
+   */
+  entry?: "run" | "run_files";
 }

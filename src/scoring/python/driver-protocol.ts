@@ -23,7 +23,18 @@ export interface DriverSetup {
   check?: boolean;
 }
 
-export type DriverRequest = DriverSetup | { type: "run"; files: string[] } | { type: "shutdown" };
+/** One input of a `run_files` module: the file's local path, the name the user knows it by, its row range. */
+export interface DriverItem {
+  path: string;
+  name: string;
+  rowOffset: number;
+  rowCount?: number;
+}
+
+export type DriverRequest =
+  | DriverSetup
+  | { type: "run"; files: string[]; items?: DriverItem[] }
+  | { type: "shutdown" };
 
 const errorFields = {
   message: z.string(),
@@ -46,9 +57,24 @@ export const driverAnswerSchema = z.discriminatedUnion("type", [
     /** A list: `str` of each element. */
     lines: z.array(z.string()).optional(),
   }),
+  /** What a `run_files` module returns: the engine's own result (rows, and the items that failed alone). */
+  z.object({
+    type: z.literal("items-result"),
+    rows: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])),
+    succeededItems: z.number().int().nonnegative(),
+    failedItems: z.array(
+      z.object({
+        item: z.string(),
+        count: z.number().int().nonnegative(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    ),
+  }),
   z.object({ type: z.literal("error"), phase: z.enum(["init", "run"]), ...errorFields }),
   z.object({ type: z.literal("shutdown-done"), message: z.string().optional() }),
 ]);
 export type DriverAnswer = z.infer<typeof driverAnswerSchema>;
 export type DriverResult = Extract<DriverAnswer, { type: "result" }>;
+export type DriverItemsResult = Extract<DriverAnswer, { type: "items-result" }>;
 export type DriverError = Extract<DriverAnswer, { type: "error" }>;

@@ -6,10 +6,12 @@ them: `sys.stdout`, `sys.stderr` and the `logging` module are captured here and 
 messages; anything written straight to fd 1 or 2 (C libraries, child processes) is read by the pool
 from those pipes.
 
-Requests:  {"type": "setup", ...}  once, first; then {"type": "run", "files": [...]}  or
-           {"type": "shutdown"}.
+Requests:  {"type": "setup", ...}  once, first; then {"type": "run", "files": [...]} (or, for a
+           module with `run_files`, {"type": "run", "files": [...], "items": [{"path", "name",
+           "rowOffset", "rowCount"?}]}), or {"type": "shutdown"}.
 Answers:   {"type": "ready"}  after import and init() (or after the check when "check" is true),
-           {"type": "result", "count": n, "table"|"lines": ...}, {"type": "error", "phase", ...},
+           {"type": "result", "count": n, "table"|"lines": ...}, {"type": "items-result", "rows",
+           "succeededItems", "failedItems"}, {"type": "error", "phase", ...},
            {"type": "log", "level", "message", "stream"}, {"type": "shutdown-done"}.
 """
 
@@ -35,7 +37,11 @@ class Channel:
         self.out = os.fdopen(ANSWERS_FD, "wb", buffering=0)
 
     def send(self, message):
-        data = (json.dumps(message, ensure_ascii=False, default=str) + "\n").encode("utf-8", "replace")
+        try:
+            text = json.dumps(message, ensure_ascii=False, default=str, allow_nan=False)
+        except ValueError:  # NaN or infinity somewhere: JSON has no word for them
+            text = json.dumps(finite(message), ensure_ascii=False, default=str, allow_nan=False)
+        data = (text + "\n").encode("utf-8", "replace")
         view = memoryview(data)
         while view:
             written = self.out.write(view)
@@ -105,6 +111,17 @@ class ChannelHandler(logging.Handler):
             send_log(self.channel, level, self.format(record), "logging")
         except Exception:
             self.handleError(record)
+
+
+def finite(value):
+    """The value with NaN as null and infinities as their text, at any depth."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None if math.isnan(value) else str(value)
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 def send_log(channel, level, message, stream):
@@ -236,7 +253,10 @@ def main():
                 channel.send({**failure("shutdown", error), "type": "shutdown-done"})
             return 0
         try:
-            answer = result_message(module.run(list(request["files"])), script_name)
+            if "items" in request:
+                answer = {"type": "items-result", **module.run_files(list(request["items"]))}
+            else:
+                answer = result_message(module.run(list(request["files"])), script_name)
         except Exception as error:
             answer = failure("run", error)
         flush(channel)

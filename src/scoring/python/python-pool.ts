@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BatchfnError, errors } from "../../errors.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
+import { driverItems } from "../mlflow/driver-items.js";
 import { LogCollector } from "../pool/log-collector.js";
 import type { ScoredMiniBatch, ScoringPool, ScoringPoolOptions } from "../pool/scoring-pool.js";
 import type { LogRecord, MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
@@ -132,11 +136,26 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
           ),
         );
       }
-      process.send({ type: "run", files: input.files.map((file) => file.path) });
-      const answer = await answerWithin(process, options.timeoutSeconds);
+      const files = input.files.map((file) => file.path);
+      const handover = spec.entry === "run_files" ? await handOver(input) : undefined;
+      const answer = await (async () => {
+        try {
+          process.send({ type: "run", files, ...(handover ? { items: handover.items } : {}) });
+          return await answerWithin(process, options.timeoutSeconds);
+        } finally {
+          await handover?.remove();
+        }
+      })();
       if (answer === "timeout") throw timedOut(place, "run", options.timeoutSeconds);
       if (answer.type === "exit") throw processEnded(place, answer, "run");
       if (answer.type === "error") throw runFailed(place, answer);
+      if (answer.type === "items-result" && handover) {
+        const { rows, succeededItems, failedItems } = answer;
+        return {
+          result: { rows, succeededItems, failedItems: [...handover.failedItems, ...failedItems] },
+          logs: logs.records(),
+        };
+      }
       if (answer.type !== "result") throw processEnded(place, unexpected(answer), "run");
       try {
         return { result: pythonRunResult(answer, input, spec.scriptName), logs: logs.records() };
@@ -186,6 +205,17 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
       return closing;
     },
   };
+}
+
+/**
+ * The inputs of a `run_files` module: each file with its name and row range, Parquet files handed
+ * over as typed JSON columns in a folder of their own (removed by `remove`); a file that cannot be
+ * handed over fails alone.
+ */
+async function handOver(input: MiniBatchInput) {
+  const dir = await mkdtemp(join(tmpdir(), "batchfn-handover-"));
+  const { items, failedItems } = await driverItems(input.files, dir);
+  return { items, failedItems, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** The process's next answer, or "timeout" after `seconds` (the caller then kills the process). */

@@ -139,7 +139,8 @@ export class PythonProcess {
       parsed = driverAnswerSchema.safeParse(undefined);
     }
     if (!parsed.success) {
-      this.log("warning", "engine", `The Python process sent an unreadable message; it was ignored`);
+      const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+      this.deliver({ type: "exit", code: null, signal: null, protocolError: `an unreadable answer: ${shown}` });
       return;
     }
     const message = parsed.data;

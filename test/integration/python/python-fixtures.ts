@@ -46,6 +46,7 @@ export async function pythonPool(
     env?: Record<string, string>;
     memoryMb?: number;
     interpreter?: string;
+    entry?: "run" | "run_files";
   } = {},
 ): Promise<PythonFixturePool> {
   const interpreter = options.interpreter ?? testPython();
@@ -62,6 +63,7 @@ export async function pythonPool(
       modelDir: join(fixtures, "model"),
       outputDir,
       env: { MARKER_DIR: await tempDir("batchfn-marker-"), ...options.env },
+      ...(options.entry ? { entry: options.entry } : {}),
     },
     workers: options.workers ?? 1,
     timeoutSeconds: options.timeoutSeconds ?? 30,

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
-import { instructions, pythonPool } from "./python-fixtures.js";
+import { repoRoot } from "../../support/app-process.js";
+import { inputFiles, instructions, pythonPool } from "./python-fixtures.js";
 
 async function caught(promise: Promise<unknown>): Promise<BatchfnError> {
   try {
@@ -164,3 +165,36 @@ describe("Python scoring pool", () => {
 function testInterpreterName(): string {
   return process.env.BATCHFN_PYTHON || "python3";
 }
+
+describe("Python scoring pool: run_files modules", () => {
+  it("hands each file over with its name, Parquet as typed columns, and keeps the items that failed alone", async () => {
+    const { pool } = await pythonPool({ fixture: "items", entry: "run_files" });
+    const parquet = await readFile(join(repoRoot, "examples/sklearn-diabetes/data/patients-04.parquet"));
+    const paths = await inputFiles({
+      "a.txt": "x",
+      "bad.txt": "y",
+      "p.parquet": parquet,
+      "broken.parquet": "no",
+    });
+    const input = {
+      index: 2,
+      attempt: 1,
+      files: paths.map((path) => ({ path, name: `in/${path.split("/").pop()}`, rowOffset: 0 })),
+    };
+    const { result } = await pool.run(input);
+    expect(result.rows).toEqual([
+      { file_name: "in/a.txt", rows: 1, kind: "text", ratio: 0.5 },
+      {
+        file_name: "in/p.parquet",
+        rows: expect.any(Number),
+        kind: expect.stringMatching(/:float64|:int64/),
+        ratio: null,
+      },
+    ]);
+    expect(result.succeededItems).toBe(2);
+    expect(result.failedItems.map((f) => [f.item, f.code])).toEqual([
+      ["in/broken.parquet", "InvalidInputFile"],
+      ["in/bad.txt", "InvalidInputFile"],
+    ]);
+  });
+});
