@@ -140,7 +140,12 @@ export class PythonProcess {
     }
     if (!parsed.success) {
       const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
-      this.deliver({ type: "exit", code: null, signal: null, protocolError: `an unreadable answer: ${shown}` });
+      this.deliver({
+        type: "exit",
+        code: null,
+        signal: null,
+        protocolError: `an unreadable answer: ${shown}`,
+      });
       return;
     }
     const message = parsed.data;
