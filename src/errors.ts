@@ -196,6 +196,15 @@ export const errors = {
   authUnavailable: (message: string, cause?: unknown) =>
     new BatchfnError({ code: "AuthUnavailable", status: 503, message, retryable: true, cause }),
   authModeMismatch: (message: string) => new BatchfnError({ code: "AuthModeMismatch", status: 409, message }),
+  /** Storage (or the Durable backend) cannot be reached; the answer names no address. */
+  storageUnavailable: (cause?: unknown) =>
+    new BatchfnError({
+      code: "StorageUnavailable",
+      status: 503,
+      message: "The app's storage cannot be reached right now; nothing was changed. Retry in a moment.",
+      retryable: true,
+      cause,
+    }),
   serverUnreachable: (url: string, reason: string) =>
     new BatchfnError({
       code: "ServerUnreachable",
@@ -217,4 +226,32 @@ export function ensureError(thrown: unknown): Error {
   } catch {
     return new Error(String(thrown));
   }
+}
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * True when `thrown` (or an error it wraps: `cause`, an `AggregateError`'s `errors`) is a failure to
+ * reach a service over the network: the storage SDKs throw these when storage is down.
+ */
+export function isConnectionFailure(thrown: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof thrown !== "object" || thrown === null) return false;
+  const code = (thrown as { code?: unknown }).code;
+  if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+  const nested = [
+    (thrown as { cause?: unknown }).cause,
+    ...((thrown as { errors?: unknown[] }).errors ?? []),
+  ];
+  return nested.some((inner) => isConnectionFailure(inner, depth + 1));
 }

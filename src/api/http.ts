@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { BatchfnError, ensureError, errors } from "../errors.js";
+import { BatchfnError, ensureError, errors, isConnectionFailure } from "../errors.js";
 
 /** The signature of every batchfn HTTP handler. */
 export type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -19,9 +19,15 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 /**
  * The one place an error becomes a response: `{"error": {"code", "message", "details"}}`; a 401
- * also carries the `WWW-Authenticate: Bearer` challenge.
+ * also carries the `WWW-Authenticate: Bearer` challenge. Storage that cannot be reached is a 503
+ * `StorageUnavailable` with `Retry-After`, its address and socket error kept in the log only.
  */
 export function errorResponse(thrown: unknown, context?: InvocationContext): HttpResponseInit {
+  if (!(thrown instanceof BatchfnError) && isConnectionFailure(thrown)) {
+    const error = ensureError(thrown);
+    context?.warn(`Storage unreachable: ${error.message}`);
+    return json(503, errors.storageUnavailable(thrown).toBody(), { "retry-after": "5" });
+  }
   if (thrown instanceof BatchfnError) {
     const challenge = thrown.status === 401 ? { "www-authenticate": 'Bearer realm="batchfn"' } : undefined;
     return json(thrown.status, thrown.toBody(), challenge);
