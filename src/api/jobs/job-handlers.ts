@@ -22,8 +22,9 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
   };
   return {
     show: handle(async (request, context) => {
-      const record = await load(param(request, "job"));
+      let record = await load(param(request, "job"));
       const state = await liveState(record, deps.runner(context), deps.records);
+      if (isTerminal(state.status) && !isTerminal(record.status)) record = await load(record.name);
       return json(200, jobView(record, state, baseUrl(request), await firstErrors(record, deps)));
     }),
 
