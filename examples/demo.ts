@@ -4,7 +4,7 @@
  * Functions host running batchfn's own `functions/`, registers the two examples (endpoint and
  * deployment YAML, model and code uploaded as artifacts), uploads their data, invokes each endpoint
  * over HTTP, follows the jobs until they end, and prints where the predictions are and their first
- * lines. Exits 0 when both jobs completed, 1 otherwise.
+ * lines, and the job monitor page of each job. Exits 0 when both jobs completed, 1 otherwise.
  */
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -37,6 +37,9 @@ async function main(): Promise<number> {
   });
   console.log(
     `batchfn is running at ${app.url} (Azurite and the local Functions host, ${Date.now() - started} ms)`,
+  );
+  console.log(
+    `job monitor: ${app.url}/api/monitor/ while the demo runs (sign in with the demo's admin key ${adminKey})`,
   );
   try {
     const clients = createStorageClients(app.config.storage);
@@ -94,6 +97,7 @@ async function runJob(url: string, endpoint: string, input: string, show: number
   const job = (await invoked.json()) as JobView;
   if (invoked.status !== 202) throw new Error(`invoke answered ${invoked.status}: ${JSON.stringify(job)}`);
   console.log(`  job ${job.name} started (POST /api/batch-endpoints/${endpoint}/jobs → ${invoked.status})`);
+  console.log(`  watch it: ${url}/api/monitor/#/jobs/${encodeURIComponent(job.name)}`);
   let view = job;
   let last = "";
   for (;;) {

@@ -6,3 +6,4 @@ import "./jobs-api.js";
 import "./scoring-job.js";
 import "./inbox.js";
 import "./job-watchdog.js";
+import "./monitor.js";

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { MONITOR_FILES } from "../src/api/monitor/monitor-assets.js";
 import { parseIgnoreRules } from "./packaging/funcignore.js";
 import { stageApp } from "./packaging/stage-app.js";
 import { writeAppZip } from "./packaging/write-app-zip.js";
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[package] ${line}`);
   try {
     await stageApp({ repoDir, stagingDir, log });
-    const required = [pkg.main, "host.json", ...linuxBinaries(stagingDir)];
+    const required = [
+      pkg.main,
+      "host.json",
+      ...Object.keys(MONITOR_FILES).map((name) => `dist/monitor/${name}`),
+      ...linuxBinaries(stagingDir),
+    ];
     for (const path of required) {
       if (!existsSync(join(stagingDir, path)) || rules.ignores(path)) {
         throw new Error(`the package would miss ${path}`);

@@ -191,6 +191,8 @@ export const errors = {
   uploadMismatch: (message: string, details: ErrorDetail[]) =>
     new BatchfnError({ code: "UploadMismatch", status: 400, message, details }),
   sasUnavailable: (message: string) => new BatchfnError({ code: "SasUnavailable", status: 501, message }),
+  monitorUnavailable: (message: string) =>
+    new BatchfnError({ code: "MonitorUnavailable", status: 503, message }),
   unauthenticated: (message: string) => new BatchfnError({ code: "Unauthenticated", status: 401, message }),
   forbidden: (message: string) => new BatchfnError({ code: "Forbidden", status: 403, message }),
   authUnavailable: (message: string, cause?: unknown) =>

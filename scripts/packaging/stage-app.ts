@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { copyFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { writeMonitorBundle } from "../../src/api/monitor/monitor-bundle.js";
 import { copyPythonFiles } from "./python-files.js";
 
 /** The files beside dist/ that the Functions host and npm need at the app's root. */
@@ -17,7 +18,8 @@ export interface StageOptions {
 
 /**
  * Lays out the deployable app in `stagingDir`: the TypeScript build compiled straight into
- * `dist/` (no stale files from earlier builds, no source maps) with the Python files batchfn ships, the root files, and the production
+ * `dist/` (no stale files from earlier builds, no source maps) with the Python files batchfn ships,
+ * the job monitor page bundled into `dist/monitor/`, the root files, and the production
  * dependencies installed from the lockfile for Linux x64 (`npm ci --omit=dev --ignore-scripts`,
  * from the npm cache when it holds them).
  */
@@ -39,6 +41,8 @@ export async function stageApp({ repoDir, stagingDir, log }: StageOptions): Prom
     repoDir,
   );
   await copyPythonFiles(repoDir, join(stagingDir, "dist"));
+  log("bundling the job monitor page (dist/monitor/)");
+  await writeMonitorBundle(join(stagingDir, "dist", "monitor"));
   for (const file of ROOT_FILES) await copyFile(join(repoDir, file), join(stagingDir, file));
   log("installing production dependencies for linux-x64 (npm ci --omit=dev)");
   await run(

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   });
   console.log(listeningLine(app.url));
   console.log(`API base URL: ${app.url}/api`);
+  console.log(`Job monitor: ${app.url}/api/monitor/ (sign in with the admin key below)`);
   if (app.connectionString) console.log(`Storage: ${app.connectionString}`);
   console.log(adminKeyLine(app.adminKey));
   let stopping = false;

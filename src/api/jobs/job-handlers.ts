@@ -1,5 +1,5 @@
 import { BatchfnError, errors } from "../../errors.js";
-import { requestCancel } from "../../jobs/activities/job-files.js";
+import { loadJobSpec, requestCancel } from "../../jobs/activities/job-files.js";
 import { jobStatus } from "../../jobs/orchestration/contract.js";
 import {
   belongsTo,
@@ -25,7 +25,8 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
       let record = await load(param(request, "job"));
       const state = await liveState(record, deps.runner(context), deps.records);
       if (isTerminal(state.status) && !isTerminal(record.status)) record = await load(record.name);
-      return json(200, jobView(record, state, baseUrl(request), await firstErrors(record, deps)));
+      const view = jobView(record, state, baseUrl(request), await firstErrors(record, deps));
+      return json(200, { ...view, ...(await jobSettings(deps, record.name)) });
     }),
 
     list: handle(async (request) => {
@@ -75,6 +76,20 @@ async function currentEndpoint(deps: JobsApiDeps, name: string): Promise<Endpoin
     return { name, id: record.id, created_at: record.created_at };
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "NotFound") return undefined;
+    throw thrown;
+  }
+}
+
+/** What a job ran with (`GET /api/jobs/{job}` only): its merged settings and its model. */
+async function jobSettings(deps: JobsApiDeps, job: string) {
+  try {
+    const spec = await loadJobSpec(deps.jobs, job);
+    return {
+      settings: { ...spec.settings, instance_count: spec.instance_count },
+      model: { name: spec.model.name, version: spec.model.version },
+    };
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError && thrown.code === "NotFound") return {};
     throw thrown;
   }
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseIgnoreRules } from "../../../scripts/packaging/funcignore.js";
 import { tableCrc32 } from "../../../scripts/packaging/zip-writer.js";
+import { MONITOR_CSP } from "../../../src/api/monitor/monitor-page.js";
 import { stopChild, whenListening } from "../../../src/local-host/child-host.js";
 import { adminHeaders } from "../../support/app-client.js";
 import { appSettings, repoRoot } from "../../support/app-process.js";
@@ -61,9 +62,16 @@ describe("npm run package", () => {
     expect(names).toContain(pkg.main);
     expect(names).toContain("dist/src/local-host/main.js");
     expect(names).toContain("dist/src/scoring/python/driver.py");
+    for (const file of ["index.html", "monitor.js", "monitor.css"])
+      expect(names).toContain(`dist/monitor/${file}`);
     const ours = entries.filter((e) => !e.name.startsWith("node_modules/")).map((e) => e.name);
     expect(
-      ours.filter((name) => !/^dist\/(src|functions)\/.+\.(js|py)$/.test(name) && !topLevel.has(name)),
+      ours.filter(
+        (name) =>
+          !/^dist\/(src|functions)\/.+\.(js|py)$/.test(name) &&
+          !/^dist\/monitor\/(index\.html|monitor\.js|monitor\.css)$/.test(name) &&
+          !topLevel.has(name),
+      ),
     ).toEqual([]);
     expect(ours.filter((name) => /\.test\.js$/.test(name))).toEqual([]);
     expect(entries.filter((e) => e.name.endsWith(".ts")).map((e) => e.name)).toEqual([]);
@@ -105,7 +113,7 @@ describe("npm run package", () => {
     expect([...new Set([...kept, "dist"])].sort()).toEqual(zipped);
   });
 
-  it("unzipped into an empty folder, loads the app under the local host and answers GET /api/batch-endpoints", async () => {
+  it("unzipped into an empty folder, loads the app under the local host and answers GET /api/batch-endpoints and the monitor page", async () => {
     const appDir = join(work, "app");
     for (const entry of entries) {
       const target = join(appDir, entry.name);
@@ -132,6 +140,13 @@ describe("npm run package", () => {
       const response = await fetch(`${url}/api/batch-endpoints`, { headers: adminHeaders });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ value: [] });
+      // the job monitor's page, bundled at build time and served from dist/monitor/
+      const page = await fetch(`${url}/api/monitor/`);
+      expect([page.status, page.headers.get("content-security-policy")]).toEqual([200, MONITOR_CSP]);
+      expect(await page.text()).toContain('<script src="monitor.js" defer></script>');
+      const script = await fetch(`${url}/api/monitor/monitor.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(10_000);
     } finally {
       await stopChild(app);
     }

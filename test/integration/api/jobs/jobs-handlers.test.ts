@@ -341,4 +341,26 @@ describe("job reads", () => {
     );
     expect(names.sort()).toEqual(["handler-job-1", "handler-job-2", "handler-job-3"]);
   });
+
+  it("shows the settings and model a job runs with: the deployment's, with the invocation's overrides", async () => {
+    const invoked = await invoke(
+      JSON.stringify({
+        input,
+        job_name: "handler-job-settings",
+        output_path: "azureml://datastores/workspaceblobstore/paths/h-settings/",
+        mini_batch_size: 7,
+        instance_count: 2,
+      }),
+    );
+    expect(invoked.status).toBe(202);
+    const shown = await createJobHandlers(deps).show(
+      request({ method: "GET", path: "jobs/handler-job-settings", params: { job: "handler-job-settings" } }),
+      new InvocationContext(),
+    );
+    expect(shown.status).toBe(200);
+    expect(shown.jsonBody).toMatchObject({
+      settings: { mini_batch_size: 7, max_concurrency_per_instance: 2, instance_count: 2 },
+      model: { name: "taxi-tip-model", version: "1" },
+    });
+  });
 });
