@@ -13,13 +13,19 @@ import { positiveInteger } from "./flag-parsers.js";
 const named = z.object({ name: z.string() });
 
 /** Shows a job; a failed or canceled one also gets its reason and first errors on stderr. */
-export async function showJob(context: CliContext, name: string): Promise<Outcome> {
+export async function showJob(context: CliContext, name: string, web = false): Promise<Outcome> {
   const value = (await context.api.send({ path: routes.job(name) })).body;
   const job = jobViewSchema.parse(value);
   if (job.status === "Failed" || job.status === "Canceled") {
     context.note(outcomeLines(job).join("\n"));
   }
+  if (web) context.note(`Job monitor: ${monitorUrl(context.api.baseUrl, job.name)}`);
   return { value, tableRows: jobTableRows };
+}
+
+/** A job's page in the job monitor the app serves (docs/monitor.md). */
+export function monitorUrl(baseUrl: string, job: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/api/monitor/#/jobs/${encodeURIComponent(job)}`;
 }
 
 /** Follows a job to its end: exit code 0 when it completed, 1 when it failed or was canceled. */
@@ -53,10 +59,13 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
     {
       name: "show",
       summary: "Show a job: status, counts, output location, first errors",
-      flags: (c) => c.requiredFlag("-n, --name <job>", "job name"),
-      schema: named,
-      run: (o, context) => showJob(context, o.name),
-      examples: ["batchfn job show --name $JOB --query status -o tsv"],
+      flags: (c) =>
+        c
+          .requiredFlag("-n, --name <job>", "job name")
+          .option("--web", "also print the job's page in the job monitor (on stderr)"),
+      schema: named.extend({ web: z.boolean().optional() }),
+      run: (o, context) => showJob(context, o.name, o.web),
+      examples: ["batchfn job show --name $JOB --query status -o tsv", "batchfn job show --name $JOB --web"],
     },
     runtime,
   );

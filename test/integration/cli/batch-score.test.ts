@@ -161,6 +161,11 @@ describe("the batch-score.sh workflow with batchfn", { timeout: 180_000 }, () =>
   it("invokes on a datastore path", async () => {
     const job = await invokeAndWait(["--input", "azureml://datastores/workspaceblobstore/paths/taxi/"]);
     expect(await downloadedRows(job)).toEqual(await expectedTaxiRows(await taxiFiles()));
+    const web = await world.cli(["job", "show", "--name", job, "--web", "--query", "status", "-o", "tsv"]);
+    expect([web.code, web.stdout.trim()]).toEqual([0, "Completed"]);
+    const page = `${world.app.url}/api/monitor/#/jobs/${job}`;
+    expect(web.stderr).toContain(`Job monitor: ${page}`);
+    expect((await fetch(page)).status).toBe(200);
   });
 
   it("invokes on a local folder (uploaded to the artifact store)", async () => {

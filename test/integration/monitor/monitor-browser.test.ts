@@ -16,6 +16,8 @@ import { type AppProcess, startAppProcess } from "../../support/app-process.js";
 let app: AppProcess;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let firstJob: string;
+let watchedJob: string;
+let canceledJob: string;
 const ENDPOINT = "paced";
 const FILES = ["a-1.txt", "a-2.txt", "a-3.txt", "a-4.txt", "a-5.txt", "bad-6.txt"];
 
@@ -30,7 +32,7 @@ beforeAll(async () => {
     deployments: [
       {
         name: "quick",
-        paceMs: 20,
+        paceMs: 300,
         settings: { mini_batch_size: 1, max_concurrency_per_instance: 2, retry_settings: { max_retries: 0 } },
       },
       { name: "slow", paceMs: 1500, settings: { mini_batch_size: 1, max_concurrency_per_instance: 1 } },
@@ -115,8 +117,12 @@ describe("the job monitor page", () => {
   });
 
   it("follows a real job to Completed, lists the failed item by file name, previews and downloads the predictions", async () => {
-    const page = await signedInPage();
-    await page.getByRole("link", { name: firstJob }).click();
+    watchedJob = await invoke("quick", "watched");
+    const page = await signedInPage(`#/jobs/${watchedJob}`);
+    await page
+      .getByRole("status")
+      .filter({ hasText: /NotStarted|Preparing|Running/ })
+      .waitFor({ timeout: 30_000 });
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 90_000 });
     expect(await page.getByTestId("progress-mini-batches").innerText()).toBe("6 of 6 done, 1 failed");
     expect(await page.locator("#progress-items").getAttribute("value")).toBe("6");
@@ -139,7 +145,7 @@ describe("the job monitor page", () => {
     ]);
     expect(download.suggestedFilename()).toBe("predictions.csv");
     const downloaded = await readFile((await download.path()) ?? "", "utf8");
-    const job = await call<{ links: { outputs: string } }>(`${app.url}/api/jobs/${firstJob}`);
+    const job = await call<{ links: { outputs: string } }>(`${app.url}/api/jobs/${watchedJob}`);
     const served = await (
       await fetch(`${job.body.links.outputs}/predictions.csv`, { headers: adminHeaders })
     ).text();
@@ -150,6 +156,7 @@ describe("the job monitor page", () => {
 
   it("cancels a running job from its Cancel button", async () => {
     const job = await invoke("slow", "canceled");
+    canceledJob = job;
     const page = await signedInPage(`#/jobs/${job}`);
     await page.getByRole("status").filter({ hasText: "Running" }).waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "Cancel job" }).click();
@@ -170,11 +177,10 @@ describe("the job monitor page", () => {
     const page = await signedInPage();
     const links = page.locator("table.jobs tbody tr td:first-child a");
     await links.first().waitFor();
-    expect(await links.count()).toBeGreaterThanOrEqual(2);
-    expect(await links.last().innerText()).toBe(firstJob);
+    await expect.poll(() => links.allInnerTexts()).toEqual([canceledJob, watchedJob, firstJob]);
     await page.getByLabel("Status").selectOption("Completed");
     await expect.poll(() => new URL(page.url()).hash).toBe("#/jobs?status=Completed");
-    await expect.poll(() => links.allInnerTexts()).toEqual([firstJob]);
+    await expect.poll(() => links.allInnerTexts()).toEqual([watchedJob, firstJob]);
 
     await page.getByRole("link", { name: "Endpoints" }).click();
     const section = page.getByRole("region", { name: ENDPOINT });
