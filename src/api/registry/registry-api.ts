@@ -7,6 +7,7 @@ import type { RegistryApiDependencies } from "./dependencies.js";
 import { createDeploymentHandlers } from "./deployment-handlers.js";
 import { createEndpointHandlers } from "./endpoint-handlers.js";
 import { createKeyHandlers } from "./key-handlers.js";
+import { createRuntimeHandlers } from "./runtime-handlers.js";
 import { createUploadSigner } from "./upload-signer.js";
 
 /** One HTTP function of the registry API: its name, route (under `/api`), methods and handler. */
@@ -48,7 +49,8 @@ export type RegistryApi = Record<
   | "listDatastores"
   | "uploadArtifact"
   | "startArtifactUpload"
-  | "commitArtifactUpload",
+  | "commitArtifactUpload"
+  | "listRuntimes",
   Handler
 >;
 
@@ -96,6 +98,7 @@ export const registryRoutes: readonly RegistryRoute[] = [
   route("uploadArtifact", "artifacts", ["POST"], "uploadArtifact"),
   route("startArtifactUpload", "artifact-uploads", ["POST"], "startArtifactUpload"),
   route("commitArtifactUpload", "artifact-uploads/{uploadId}/commit", ["POST"], "commitArtifactUpload"),
+  route("listRuntimes", "runtimes", ["GET"], "listRuntimes"),
 ];
 
 /** Builds every registry handler from its dependencies. */
@@ -107,6 +110,7 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
   const datastores = createDatastoreHandlers(deps);
   const artifacts = createArtifactHandlers(deps);
   const keys = createKeyHandlers(deps);
+  const runtimes = createRuntimeHandlers(deps);
   return {
     putEndpoint: endpoints.put,
     getEndpoint: endpoints.get,
@@ -133,6 +137,7 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
     uploadArtifact: artifacts.upload,
     startArtifactUpload: artifacts.startUpload,
     commitArtifactUpload: artifacts.commitUpload,
+    listRuntimes: runtimes.list,
   };
 }
 

@@ -23,6 +23,7 @@ export const routes = {
     `/api/${kind}/${segment(name)}/versions/${segment(version)}`,
   datastores: "/api/datastores",
   datastore: (name: string) => `/api/datastores/${segment(name)}`,
+  runtimes: "/api/runtimes",
 };
 
 const pageSchema = z.object({ value: z.array(z.unknown()), nextLink: z.string().nullish() });

@@ -6,6 +6,7 @@ import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, usage } from "../command-kit.js";
 import { loadDocument, overrideField, textField } from "../documents/document-file.js";
 import { uploadDeploymentPaths } from "../documents/local-paths.js";
+import { requirePythonRuntime } from "../documents/python-runtime.js";
 import { sendWithUploads, withoutWarnings } from "../documents/send-document.js";
 import { documentOf } from "../documents/shown-resource.js";
 
@@ -48,6 +49,7 @@ export async function putDeployment(
     if (name === undefined) usage(command, "give --name, or a --file whose document has a name");
     if (endpoint === undefined)
       usage(command, "give --endpoint-name, or a --file whose document has endpoint_name");
+    await requirePythonRuntime(context.api, loaded.document);
     await uploadDeploymentPaths(loaded, scope, endpoint);
     return {
       method: "PUT",

@@ -44,13 +44,15 @@ const main = join(repoRoot, "src", "cli", "main.ts");
 /**
  * Starts the app (its own tables and containers on the test Azurite, an admin key, URL inputs on
  * loopback allowed so Azurite can serve one) and answers the world the CLI tests run in.
+ * `overrides` are more app settings (`BATCHFN_PYTHON`...).
  */
-export async function startCliWorld(): Promise<CliWorld> {
+export async function startCliWorld(overrides: Record<string, string> = {}): Promise<CliWorld> {
   const key = `cli-test-${randomBytes(12).toString("hex")}`;
   const settings = {
     ...(await appSettings()),
     BATCHFN_ADMIN_KEY: key,
     BATCHFN_ALLOW_PRIVATE_URL_INPUTS: "true",
+    ...overrides,
   };
   const app = await startAppProcess(settings);
   const cacheDir = await mkdtemp(join(tmpdir(), "batchfn-cli-cache-"));

@@ -68,6 +68,7 @@ export async function apiWorld(options: { maxArtifactBytes?: number } = {}): Pro
   const api = createRegistryApi({
     registry,
     workDir,
+    pythonInterpreter: config.python.interpreter,
     signer: createUploadSigner({ blob: clients.blob }),
     artifactsContainer: config.containers.artifacts,
     maxArtifactBytes: options.maxArtifactBytes,
