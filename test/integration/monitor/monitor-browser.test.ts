@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -7,7 +7,7 @@ import { launchChromium } from "../../../scripts/monitor/chromium.js";
 import { setUpPacedEndpoint } from "../../../scripts/monitor/paced-endpoint.js";
 import { loadConfig } from "../../../src/config.js";
 import { adminHeaders, call, TEST_ADMIN_KEY, waitForJob } from "../../support/app-client.js";
-import { type AppProcess, startAppProcess } from "../../support/app-process.js";
+import { type AppProcess, repoRoot, startAppProcess } from "../../support/app-process.js";
 
 /**
  * The job monitor in a real browser (Debian's Chromium driven by playwright-core) against the real
@@ -93,6 +93,18 @@ describe("the job monitor page", () => {
     const bare = await fetch(`${app.url}/api/monitor`, { redirect: "manual" });
     expect([bare.status, bare.headers.get("location")]).toEqual([301, "/api/monitor/"]);
     expect((await fetch(monitorUrl("secrets.json"))).status).toBe(404);
+    // `npm start` (the same entry) prints where the page is
+    expect(app.output()).toContain(`Job monitor: ${app.url}/api/monitor/`);
+  });
+
+  it("never parses data as HTML: the page's code has no innerHTML, outerHTML, insertAdjacentHTML or document.write", async () => {
+    const sources = join(repoRoot, "src", "monitor");
+    const files = (await readdir(sources, { recursive: true })).filter((name) => name.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = await readFile(join(sources, file), "utf8");
+      expect(text, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+    }
   });
 
   it("shows only the sign-in form without a credential, and asks again when a key is refused", async () => {
