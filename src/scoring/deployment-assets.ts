@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
-import { inspectModel } from "./onnx/inspect-model.js";
+import { checkOnnxModel } from "./onnx/check-onnx-model.js";
 import { checkPythonDeployment } from "./python/check-python-deployment.js";
 import { isPythonScript } from "./python/python-script.js";
 import type { RuntimeSpec } from "./runtime.js";
@@ -106,7 +106,7 @@ export async function checkDeploymentRuns(options: {
     if (!code) {
       const modelDir = join(scratch, "model");
       await options.download(options.model.path, modelDir);
-      await inspectModel(modelDir, `${options.model.name}:${options.model.version}`);
+      await checkOnnxModel(modelDir, `${options.model.name}:${options.model.version}`);
       return [];
     }
     const codeDir = join(scratch, "code");

@@ -241,6 +241,20 @@ describe("batch deployments: refused requests write nothing", () => {
     expect(error.message).toContain("onnx");
   });
 
+  it("a no-code model whose model.onnx is not ONNX (random bytes)", async () => {
+    const junk = await world.registry.putArtifact([
+      { path: "model.onnx", content: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)) },
+    ]);
+    const error = await expectRefused(
+      world,
+      put("green", { model: { name: "junk-model", version: 1, path: junk.uri } }),
+      400,
+      "InvalidModel",
+    );
+    expect(error.message).toContain("junk-model:1");
+    expect(error.message).toContain("model.onnx");
+  });
+
   it("an inline model whose name:version is registered with other content", async () => {
     const otherPath = await world.artifact("scripts/echo-js");
     await expectRefused(
