@@ -1,6 +1,7 @@
 import { availableParallelism, totalmem } from "node:os";
 import { z } from "zod";
 import { type ErrorDetail, errors } from "./errors.js";
+import { WORKER_MEMORY_MB } from "./spec/resources.js";
 import {
   MAX_CONCURRENCY_SETTING,
   machineConcurrencyLimit,
@@ -62,6 +63,37 @@ const batchfnSettingsSchema = z.object({
   BATCHFN_PYTHON: z.string().trim().min(1, "must name a Python interpreter").default("python3"),
 });
 
+const MIB = 1024 * 1024;
+
+/**
+ * The memory one scoring worker may use when neither the deployment nor the invocation says
+ * (`worker_memory_mb`): a quarter of the machine's memory, between 256 MB and 2048 MB.
+ */
+export function defaultWorkerMemoryMb(memoryBytes: number = machineMemoryBytes()): number {
+  const machine = Math.floor(memoryBytes / MIB);
+  return Math.max(
+    WORKER_MEMORY_MB.min,
+    Math.min(machine, Math.max(256, Math.min(2048, Math.floor(machine / 4)))),
+  );
+}
+
+/** The most a worker may be given on this machine: all its memory, within the documented cap. */
+export function maxWorkerMemoryMb(memoryBytes: number = machineMemoryBytes()): number {
+  return Math.max(WORKER_MEMORY_MB.min, Math.min(WORKER_MEMORY_MB.max, Math.floor(memoryBytes / MIB)));
+}
+
+function scoringSettingsSchema(memoryBytes: number) {
+  const max = maxWorkerMemoryMb(memoryBytes);
+  return z.object({
+    BATCHFN_WORKER_MEMORY_MB: z.coerce
+      .number("must be a number of MB")
+      .int("must be a whole number of MB")
+      .min(WORKER_MEMORY_MB.min, `must be at least ${WORKER_MEMORY_MB.min} (MB)`)
+      .max(max, `must be at most ${max} (MB, this machine's memory or the cap of ${WORKER_MEMORY_MB.max})`)
+      .default(defaultWorkerMemoryMb(memoryBytes)),
+  });
+}
+
 const commaList = z
   .string()
   .transform((value) =>
@@ -103,7 +135,11 @@ export const CONFIG_SETTINGS: {
   storageIdentity: Object.keys(identityStorage.shape)
     .filter((key) => key !== "kind")
     .map((key) => `${STORAGE}__${key}`),
-  optional: [...Object.keys(batchfnSettingsSchema.shape), ...Object.keys(authSettingsSchema.shape)],
+  optional: [
+    ...Object.keys(batchfnSettingsSchema.shape),
+    ...Object.keys(authSettingsSchema.shape),
+    ...Object.keys(scoringSettingsSchema(0).shape),
+  ],
 };
 
 /** Who may call the API: the host admin key and the Entra ID (JWT) settings; see src/auth. */
@@ -125,25 +161,26 @@ export interface Config {
   limits: SettingLimits;
   /** `BATCHFN_PYTHON`: the interpreter of Python scoring scripts (a path, or a name on PATH). */
   python: { interpreter: string };
+  /** `BATCHFN_WORKER_MEMORY_MB`: a scoring worker's memory limit when its settings give none. */
+  scoring: { workerMemoryMb: number };
 }
 
 export type Environment = Record<string, string | undefined>;
 
-/** Reads and validates the whole configuration; throws `InvalidConfig` naming every bad setting. */
-export function loadConfig(env: Environment = process.env): Config {
+/**
+ * Reads and validates the whole configuration; throws `InvalidConfig` naming every bad setting.
+ * `machine` is this machine's memory (defaults and bounds derive from it).
+ */
+export function loadConfig(
+  env: Environment = process.env,
+  machine: { memoryBytes: number } = { memoryBytes: machineMemoryBytes() },
+): Config {
   const problems: ErrorDetail[] = [];
   const storage = readStorage(env, problems);
-  const settings = batchfnSettingsSchema.safeParse(
-    pickDefined(env, Object.keys(batchfnSettingsSchema.shape)),
-  );
-  if (!settings.success) {
-    for (const issue of settings.error.issues) {
-      const setting = String(issue.path[0]);
-      problems.push({ path: setting, message: `${setting} ${issue.message}` });
-    }
-  }
+  const settings = readSettings(batchfnSettingsSchema, env, problems);
+  const scoring = readSettings(scoringSettingsSchema(machine.memoryBytes), env, problems);
   const auth = readAuth(env, problems);
-  if (problems.length > 0 || !storage || !settings.success || !auth) {
+  if (problems.length > 0 || !storage || !settings.success || !scoring.success || !auth) {
     throw errors.invalidConfig(
       `Invalid configuration: ${problems.map((p) => p.message).join("; ")}`,
       problems,
@@ -162,27 +199,49 @@ export function loadConfig(env: Environment = process.env): Config {
     tablePrefix: s.BATCHFN_TABLE_PREFIX,
     auth: auth.auth,
     inputs: { allowPrivateUrls: auth.allowPrivateUrls },
-    limits: hostLimits(s.BATCHFN_MAX_CONCURRENCY_PER_INSTANCE),
     python: { interpreter: s.BATCHFN_PYTHON },
+    limits: hostLimits(s.BATCHFN_MAX_CONCURRENCY_PER_INSTANCE, machine.memoryBytes),
+    scoring: { workerMemoryMb: scoring.data.BATCHFN_WORKER_MEMORY_MB },
   };
 }
 
-/** This machine's bounds: scoring workers from `BATCHFN_MAX_CONCURRENCY_PER_INSTANCE`, else from its cores and memory. */
-function hostLimits(setting: number | undefined): SettingLimits {
+/** The memory this process may use: the machine's, or its container's (cgroup) when smaller. */
+export function machineMemoryBytes(): number {
+  const constrained = process.constrainedMemory();
+  return constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+}
+
+/**
+ * This machine's bounds: scoring workers from `BATCHFN_MAX_CONCURRENCY_PER_INSTANCE`, else from its
+ * cores and memory; a worker's memory from the machine's memory.
+ */
+function hostLimits(setting: number | undefined, memoryBytes: number): SettingLimits {
+  const maxWorkerMemory = maxWorkerMemoryMb(memoryBytes);
   if (setting !== undefined) {
     return settingLimits({
       maxConcurrencyPerInstance: setting,
       source: "BATCHFN_MAX_CONCURRENCY_PER_INSTANCE",
+      maxWorkerMemoryMb: maxWorkerMemory,
     });
   }
   const cores = availableParallelism();
-  const constrained = process.constrainedMemory();
-  const memoryBytes = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
   const gib = (memoryBytes / 1024 ** 3).toFixed(1);
   return settingLimits({
     maxConcurrencyPerInstance: machineConcurrencyLimit({ cores, memoryBytes }),
     source: `this host's ${cores} cores and ${gib} GiB of memory; BATCHFN_MAX_CONCURRENCY_PER_INSTANCE sets another bound`,
+    maxWorkerMemoryMb: maxWorkerMemory,
   });
+}
+
+function readSettings<T extends z.ZodObject>(schema: T, env: Environment, problems: ErrorDetail[]) {
+  const parsed = schema.safeParse(pickDefined(env, Object.keys(schema.shape)));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const setting = String(issue.path[0]);
+      problems.push({ path: setting, message: `${setting} ${issue.message}` });
+    }
+  }
+  return parsed;
 }
 
 function readAuth(

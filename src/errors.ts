@@ -114,6 +114,8 @@ export const errors = {
     new BatchfnError({ code: "PythonUnavailable", status: 400, message }),
   pythonDependencyMissing: (message: string, details: ErrorDetail[]) =>
     new BatchfnError({ code: "PythonDependencyMissing", status: 400, message, details }),
+  workerOutOfMemory: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "WorkerOutOfMemory", status: 500, message, retryable: true, ...options }),
   invalidInput: (message: string) => new BatchfnError({ code: "InvalidInput", status: 400, message }),
   datastoreNotFound: (name: string) =>
     new BatchfnError({

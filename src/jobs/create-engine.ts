@@ -65,6 +65,7 @@ export function createEngine(options: EngineOptions): Engine {
     workDir,
     limits: config.limits,
     allowHttpInputs: options.allowHttpInputs,
+    workerMemoryMb: config.scoring.workerMemoryMb,
   });
   return {
     registry,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { caseInsensitive } from "./fields.js";
-import { loggingLevel, outputAction, outputFormat } from "./resources.js";
+import { loggingLevel, outputAction, outputFormat, workerMemoryMb } from "./resources.js";
 
 /**
  * The scoring settings of a deployment as written: under `settings:` in the v2 form, at the root of
@@ -26,6 +26,7 @@ export const settingsFields = {
     .optional(),
   error_threshold: z.number().int().min(-1).optional(),
   logging_level: caseInsensitive(loggingLevel).optional(),
+  worker_memory_mb: workerMemoryMb.optional(),
 };
 
 /** The names of the settings, the keys that may sit at the root of a 2021 deployment. */

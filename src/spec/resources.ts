@@ -54,6 +54,13 @@ export const outputAction = z.enum(["append_row", "summary_only"]);
 export const outputFormat = z.enum(["aml", "csv"]);
 export const loggingLevel = z.enum(["warning", "info", "debug"]);
 
+/**
+ * The bounds of `worker_memory_mb`, the memory one scoring worker may use (MB): at least what a
+ * worker needs to load a script, at most a documented cap (the host also refuses more than it has).
+ */
+export const WORKER_MEMORY_MB = { min: 128, max: 65_536 } as const;
+export const workerMemoryMb = z.number().int().min(WORKER_MEMORY_MB.min).max(WORKER_MEMORY_MB.max);
+
 export const retrySettingsSchema = z.strictObject({
   max_retries: z.number().int().min(0).default(3),
   timeout: z.number().int().min(1).default(30),
@@ -70,6 +77,8 @@ export const deploymentSettingsSchema = z.strictObject({
   retry_settings: retrySettingsSchema.default({ max_retries: 3, timeout: 30 }),
   error_threshold: z.number().int().min(-1).default(-1),
   logging_level: loggingLevel.default("info"),
+  /** batchfn addition: memory (MB) one scoring worker may use; absent: the host's `BATCHFN_WORKER_MEMORY_MB`. */
+  worker_memory_mb: workerMemoryMb.optional(),
 });
 export type DeploymentSettings = z.infer<typeof deploymentSettingsSchema>;
 

@@ -1,4 +1,5 @@
 import { type ErrorDetail, errors } from "../errors.js";
+import { WORKER_MEMORY_MB } from "./resources.js";
 
 /**
  * The upper bounds of the settings that size resources: worker threads, mini-batches in flight,
@@ -14,7 +15,8 @@ export type LimitedSetting =
   | "mini_batch_size"
   | "mini_batch_rows"
   | "max_retries"
-  | "timeout";
+  | "timeout"
+  | "worker_memory_mb";
 
 export type SettingLimits = Record<LimitedSetting, number> & {
   /** Where `max_concurrency_per_instance`'s bound comes from, for the message. */
@@ -49,11 +51,19 @@ export function machineConcurrencyLimit(machine: { cores: number; memoryBytes: n
   return Math.max(1, Math.min(byCores, byMemory, MAX_CONCURRENCY_SETTING));
 }
 
-/** The bounds of this host: the documented caps and its scoring workers per instance. */
-export function settingLimits(host: { maxConcurrencyPerInstance: number; source: string }): SettingLimits {
+/**
+ * The bounds of this host: the documented caps, its scoring workers per instance, and the memory
+ * one worker may be given (default the `worker_memory_mb` cap; config.ts gives the machine's).
+ */
+export function settingLimits(host: {
+  maxConcurrencyPerInstance: number;
+  source: string;
+  maxWorkerMemoryMb?: number;
+}): SettingLimits {
   return {
     ...SETTING_CAPS,
     max_concurrency_per_instance: host.maxConcurrencyPerInstance,
+    worker_memory_mb: host.maxWorkerMemoryMb ?? WORKER_MEMORY_MB.max,
     concurrencySource: host.source,
   };
 }
@@ -68,6 +78,7 @@ export function limitedValues(
     mini_batch_size?: number;
     mini_batch_rows?: number;
     retry_settings?: { max_retries?: number; timeout?: number };
+    worker_memory_mb?: number;
   },
   instanceCount: number | undefined,
 ): LimitedValues {
@@ -78,6 +89,7 @@ export function limitedValues(
     mini_batch_rows: settings.mini_batch_rows,
     max_retries: settings.retry_settings?.max_retries,
     timeout: settings.retry_settings?.timeout,
+    worker_memory_mb: settings.worker_memory_mb,
   };
 }
 
@@ -88,6 +100,7 @@ const ORDER: LimitedSetting[] = [
   "mini_batch_rows",
   "max_retries",
   "timeout",
+  "worker_memory_mb",
 ];
 
 /** The problems of `values` against `limits`, each naming its field (as `pathOf` writes it) and bound. */
@@ -106,7 +119,9 @@ export function limitProblems(
         ? ` (${limits.concurrencySource})`
         : setting === "timeout"
           ? " seconds"
-          : "";
+          : setting === "worker_memory_mb"
+            ? " MB (this host's memory, or the cap)"
+            : "";
     problems.push({
       path: pathOf(setting),
       code: "LimitExceeded",

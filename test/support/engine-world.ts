@@ -48,9 +48,12 @@ export interface EngineWorld {
   close(): Promise<void>;
 }
 
-/** A fresh configuration, registry and engine on the test Azurite, with a scratch folder of its own. */
-export async function engineWorld(): Promise<EngineWorld> {
-  const config = testConfig();
+/**
+ * A fresh configuration, registry and engine on the test Azurite, with a scratch folder of its own;
+ * `settings` are app settings over the test ones (`BATCHFN_WORKER_MEMORY_MB`...).
+ */
+export async function engineWorld(settings: Record<string, string> = {}): Promise<EngineWorld> {
+  const config = testConfig(settings);
   const clients = testClients(config);
   const workDir = await mkdtemp(join(tmpdir(), "batchfn-engine-"));
   const engine = createEngine({ config, clients, workDir, allowHttpInputs: true });

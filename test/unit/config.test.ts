@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { BatchfnError } from "../../src/errors.js";
 
-function configError(env: Record<string, string>): BatchfnError {
+function configError(env: Record<string, string>, machine?: { memoryBytes: number }): BatchfnError {
   try {
-    loadConfig(env);
+    loadConfig(env, machine);
   } catch (thrown) {
     if (thrown instanceof BatchfnError) return thrown;
     throw thrown;
@@ -144,6 +144,36 @@ describe("loadConfig", () => {
       /BATCHFN_TABLE_PREFIX must be letters and digits/,
     ],
   ];
+
+  const GIB = 1024 ** 3;
+  const storage = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+
+  it.each([
+    [0.5, 256],
+    [2, 512],
+    [4, 1024],
+    [24, 2048],
+  ])("gives scoring workers a quarter of a %s GiB machine's memory, 256-2048 MB", (gib, mb) => {
+    expect(loadConfig(storage, { memoryBytes: gib * GIB }).scoring.workerMemoryMb).toBe(mb);
+  });
+
+  it("reads BATCHFN_WORKER_MEMORY_MB, up to the machine's memory", () => {
+    const env = { ...storage, BATCHFN_WORKER_MEMORY_MB: "4096" };
+    expect(loadConfig(env, { memoryBytes: 8 * GIB }).scoring.workerMemoryMb).toBe(4096);
+    const error = configError(env, { memoryBytes: 2 * GIB });
+    expect(error.details.map((d) => d.path)).toEqual(["BATCHFN_WORKER_MEMORY_MB"]);
+    expect(error.message).toContain("BATCHFN_WORKER_MEMORY_MB must be at most 2048");
+  });
+
+  it.each([
+    ["64", "must be at least 128"],
+    ["lots", "must be a number of MB"],
+    ["512.5", "must be a whole number of MB"],
+  ])("refuses BATCHFN_WORKER_MEMORY_MB=%s", (value, message) => {
+    const error = configError({ ...storage, BATCHFN_WORKER_MEMORY_MB: value });
+    expect(error.details.map((d) => d.path)).toEqual(["BATCHFN_WORKER_MEMORY_MB"]);
+    expect(error.message).toContain(message);
+  });
 
   it.each(invalid)("refuses %s, naming the setting", (_label, env, setting, message) => {
     const error = configError(env);

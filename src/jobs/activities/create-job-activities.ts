@@ -55,6 +55,8 @@ export interface JobActivityDeps {
   limits: SettingLimits;
   /** Accept `http://` loopback input URLs (tests against Azurite). */
   allowHttpInputs?: boolean;
+  /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
+  workerMemoryMb: number;
   now?: () => Date;
 }
 
@@ -188,6 +190,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         workers: spec.settings.max_concurrency_per_instance,
         timeoutSeconds: spec.settings.retry_settings.timeout,
         loggingLevel: spec.settings.logging_level,
+        workerMemoryMb: spec.settings.worker_memory_mb ?? deps.workerMemoryMb,
       };
       const localDir = await mkdtemp(join(deps.workDir, "mini-batch-"));
       try {

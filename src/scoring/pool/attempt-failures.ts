@@ -1,6 +1,7 @@
 import { type BatchfnError, errors, type ScoringFailureOptions } from "../../errors.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import type { MiniBatchInput } from "../runtime.js";
+import { memoryExceededMessage } from "../worker-memory.js";
 import type { LogCollector } from "./log-collector.js";
 import type { WorkerOutcome } from "./worker-protocol.js";
 
@@ -52,13 +53,20 @@ export interface StoppedWorker {
   input: MiniBatchInput;
   timeoutSeconds: number;
   initTimeoutSeconds: number;
+  memoryLimitMb: number;
+  /** Set when the worker reported holding more than its memory limit. */
+  memory: { usedBytes: number } | undefined;
   logs: LogCollector;
 }
 
-/** A worker that gave no answer: stopped at a timeout, or ended by the script. */
+/** A worker that gave no answer: stopped at a timeout or over its memory limit, or ended by the script. */
 export function stoppedWorkerError(stopped: StoppedWorker): BatchfnError {
   const { input, logs } = stopped;
   const name = attemptName(input);
+  if (stopped.memory || isHeapLimit(stopped.thrown)) {
+    const message = memoryExceededMessage(input, stopped.memoryLimitMb, stopped.memory?.usedBytes);
+    return failed(input, logs, errors.workerOutOfMemory, message, stopped.thrown);
+  }
   if (stopped.expired === "run") {
     const message = `${name} did not finish within the ${stopped.timeoutSeconds} s timeout (retry_settings.timeout); its worker was stopped`;
     return failed(input, logs, errors.miniBatchTimeout, message);
@@ -80,4 +88,9 @@ export function unreadableOutcomeError(input: MiniBatchInput, logs: LogCollector
     errors.workerCrashed,
     `${attemptName(input)}: the scoring worker answered with an unreadable result`,
   );
+}
+
+/** The error of a thread that reached its heap limit (`resourceLimits`). */
+function isHeapLimit(thrown: unknown): boolean {
+  return thrown instanceof Error && "code" in thrown && thrown.code === "ERR_WORKER_OUT_OF_MEMORY";
 }

@@ -16,6 +16,8 @@ export interface MiniBatchAttempt {
   input: MiniBatchInput;
   timeoutSeconds: number;
   initTimeoutSeconds: number;
+  /** The worker's memory limit, for the message when it goes over it. */
+  memoryLimitMb: number;
   /** Receives the attempt's log records as they arrive, so they survive a killed worker. */
   logs: LogCollector;
 }
@@ -23,8 +25,9 @@ export interface MiniBatchAttempt {
 /**
  * Runs one mini-batch attempt on the pool. The worker reports its phase on the attempt's port; the
  * clock starts when the runtime starts (`init` timeout) and again when `run` starts (the
- * deployment's timeout), so time spent waiting for a free worker does not count. On expiry the
- * task is aborted, which makes piscina terminate and replace the worker. Resolves with the
+ * deployment's timeout), so time spent waiting for a free worker does not count. On expiry, or when
+ * the worker says it holds more than its memory limit, the task is aborted, which makes piscina
+ * terminate and replace the worker. Resolves with the
  * worker's outcome (success or a script failure); throws `MiniBatchTimeout`, `ScriptInitFailed`
  * or `WorkerCrashed` when the worker did not answer.
  */
@@ -35,6 +38,7 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let expired: "init" | "run" | undefined;
+  let memory: { usedBytes: number } | undefined;
   let settled = false;
   const receive = (message: unknown) => {
     const parsed = progressMessageSchema.safeParse(message);
@@ -44,6 +48,10 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
       );
     } else if (parsed.data.type === "log") {
       logs.add(parsed.data.record);
+    } else if (parsed.data.type === "memory") {
+      if (settled) return;
+      memory = { usedBytes: parsed.data.usedBytes };
+      controller.abort();
     } else if (!settled) {
       const phase = parsed.data.phase;
       clearTimeout(timer);
@@ -69,7 +77,7 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
   clearTimeout(timer);
   drain(port1, receive);
   port1.close();
-  if (stopped) throw stoppedWorkerError({ ...attempt, thrown: stopped.thrown, expired });
+  if (stopped) throw stoppedWorkerError({ ...attempt, thrown: stopped.thrown, expired, memory });
   const outcome = workerOutcomeSchema.safeParse(answer);
   if (!outcome.success) throw unreadableOutcomeError(input, logs);
   return outcome.data;

@@ -30,6 +30,11 @@ export interface ScoringPoolOptions {
   maxLogRecords?: number;
   /** Seconds `close()` waits for the runtimes' `shutdown()`; default 30. */
   shutdownTimeoutSeconds?: number;
+  /**
+   * Memory (MB) one worker may use, its JavaScript heap and Buffers together: the job's
+   * `worker_memory_mb`, else the app's `BATCHFN_WORKER_MEMORY_MB` (config.ts derives its default).
+   */
+  workerMemoryMb: number;
 }
 
 /** A scored mini-batch and what was logged while it ran. */
@@ -44,7 +49,7 @@ export interface ScoredMiniBatch {
  * Worker threads that score mini-batches with one runtime. `run` throws a `BatchfnError` with the
  * attempt's `logs` when the mini-batch fails: `ScriptError` (run threw), `ScriptInitFailed`,
  * `InvalidScoringScript`, `MiniBatchTimeout` (its worker was stopped), `WorkerCrashed` (the
- * script ended its thread). A stopped or crashed worker is replaced; the pool keeps working.
+ * script ended its thread), `WorkerOutOfMemory` (its worker went over `workerMemoryMb`). A stopped or crashed worker is replaced; the pool keeps working.
  */
 export interface ScoringPool {
   run(input: MiniBatchInput): Promise<ScoredMiniBatch>;
@@ -60,16 +65,19 @@ const optionsSchema = z.object({
   initTimeoutSeconds: z.number().positive().optional(),
   maxLogRecords: z.number().int().min(1).default(1000),
   shutdownTimeoutSeconds: z.number().positive().default(30),
+  workerMemoryMb: z.number().int().positive(),
 });
 
 /** Starts `workers` threads for the runtime; each builds its runtime when it gets its first mini-batch. */
 export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
   const settings = optionsSchema.parse(options);
   const initTimeoutSeconds = settings.initTimeoutSeconds ?? Math.max(300, settings.timeoutSeconds);
+  const memoryLimitMb = settings.workerMemoryMb;
   const setup: WorkerSetup = {
     runtime: settings.runtime,
     loggingLevel: settings.loggingLevel,
     controlChannel: `batchfn-scoring-${randomUUID()}`,
+    memoryLimitMb,
   };
   const worker = workerFile(import.meta.url, "scoring-worker");
   const piscina = new Piscina<WorkerTask, unknown>({
@@ -79,6 +87,8 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     maxThreads: settings.workers,
     atomics: "disabled",
     env: workerEnv(settings.runtime),
+    // a hard limit of the JavaScript heap; Buffers are watched by the worker itself
+    resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
     workerData: setup,
   });
   const initialized = new Set<number>();
@@ -100,6 +110,7 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
       input,
       timeoutSeconds: settings.timeoutSeconds,
       initTimeoutSeconds,
+      memoryLimitMb,
       logs,
     });
     if (outcome.ok || outcome.initialized) initialized.add(outcome.threadId);

@@ -3,6 +3,7 @@ import { BatchfnError, ensureError } from "../../errors.js";
 import { cloneableRecord, LogCapture } from "../log/log-capture.js";
 import type { RunResult, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
+import { megabytes, threadMemoryBytes } from "../worker-memory.js";
 import { formatInWorker } from "./format-in-worker.js";
 import { loadRuntime, runtimeStartName } from "./load-runtime.js";
 import {
@@ -10,6 +11,7 @@ import {
   type ProgressMessage,
   type WorkerOutcome,
   type WorkerSetup,
+  type WorkerTask,
   workerSetupSchema,
   workerTaskSchema,
 } from "./worker-protocol.js";
@@ -69,45 +71,77 @@ export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutco
     miniBatch: input.index,
     attempt: input.attempt,
   });
+  const memory = watchMemory(megabytes(worker.setup.memoryLimitMb), post);
   try {
-    if (!worker.runtime) {
-      post({ type: "phase", phase: "init" });
-      const started = Date.now();
-      try {
-        worker.runtime = await loadRuntime(worker.setup.runtime, worker.context);
-      } catch (thrown) {
-        const error = ensureError(thrown);
-        const code =
-          error instanceof BatchfnError && error.code === "InvalidScoringScript"
-            ? error.code
-            : "ScriptInitFailed";
-        const message =
-          code === "ScriptInitFailed"
-            ? `${runtimeStartName(worker.setup.runtime)} failed: ${error.message}`
-            : error.message;
-        return failure(code, message, error, false);
-      }
-      worker.capture.log(
-        "info",
-        "engine",
-        `Scoring runtime started in worker ${threadId} (${Date.now() - started} ms)`,
-      );
-    }
-    post({ type: "phase", phase: "run" });
+    const outcome = await scoreWith(worker, input, post);
+    // memory kept by the script (a cache, a leak) counts even when it was allocated in one go
+    if (memory.check()) await new Promise(() => undefined);
+    return outcome;
+  } finally {
+    memory.stop();
+    worker.capture.detach();
+  }
+}
+
+/**
+ * Checks the thread's memory every 100 ms while it scores; over the limit, tells the pool, which
+ * stops the thread (its memory goes back with it). The JavaScript heap has a hard limit of its own
+ * (the thread's `resourceLimits`); this catches Buffers and typed arrays, which live outside it.
+ */
+function watchMemory(limitBytes: number, post: (message: ProgressMessage) => void) {
+  let told = false;
+  const check = () => {
+    const usedBytes = threadMemoryBytes();
+    if (usedBytes <= limitBytes) return false;
+    if (!told) post({ type: "memory", usedBytes });
+    told = true;
+    return true;
+  };
+  const timer = setInterval(check, 100);
+  timer.unref();
+  return { check, stop: () => clearInterval(timer) };
+}
+
+async function scoreWith(
+  worker: WorkerState,
+  input: WorkerTask["input"],
+  post: (message: ProgressMessage) => void,
+): Promise<WorkerOutcome> {
+  if (!worker.runtime) {
+    post({ type: "phase", phase: "init" });
+    const started = Date.now();
     try {
-      const { formatted: written, ...result } = await worker.runtime.run(input);
-      const formatted =
-        input.outputFormat && (written ?? (await formatInWorker(result, input.outputFormat, input.index)));
-      if (formatted) return { ok: true, threadId, result: { ...result, rows: [] }, formatted };
-      checkCloneable(result);
-      return { ok: true, threadId, result };
+      worker.runtime = await loadRuntime(worker.setup.runtime, worker.context);
     } catch (thrown) {
       const error = ensureError(thrown);
-      const message = `Mini-batch ${input.index} (attempt ${input.attempt}) failed: ${error.message}`;
-      return failure("ScriptError", message, error, true);
+      const code =
+        error instanceof BatchfnError && error.code === "InvalidScoringScript"
+          ? error.code
+          : "ScriptInitFailed";
+      const message =
+        code === "ScriptInitFailed"
+          ? `${runtimeStartName(worker.setup.runtime)} failed: ${error.message}`
+          : error.message;
+      return failure(code, message, error, false);
     }
-  } finally {
-    worker.capture.detach();
+    worker.capture.log(
+      "info",
+      "engine",
+      `Scoring runtime started in worker ${threadId} (${Date.now() - started} ms)`,
+    );
+  }
+  post({ type: "phase", phase: "run" });
+  try {
+    const { formatted: written, ...result } = await worker.runtime.run(input);
+    const formatted =
+      input.outputFormat && (written ?? (await formatInWorker(result, input.outputFormat, input.index)));
+    if (formatted) return { ok: true, threadId, result: { ...result, rows: [] }, formatted };
+    checkCloneable(result);
+    return { ok: true, threadId, result };
+  } catch (thrown) {
+    const error = ensureError(thrown);
+    const message = `Mini-batch ${input.index} (attempt ${input.attempt}) failed: ${error.message}`;
+    return failure("ScriptError", message, error, true);
   }
 }
 

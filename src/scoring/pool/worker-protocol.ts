@@ -28,6 +28,8 @@ export const workerSetupSchema = z.object({
   loggingLevel: loggingLevelSchema,
   /** Name of the BroadcastChannel on which the pool asks workers to shut their runtime down. */
   controlChannel: z.string(),
+  /** The worker's memory limit (`worker_memory_mb`): heap and Buffers together. */
+  memoryLimitMb: z.number().int().positive(),
 });
 export type WorkerSetup = z.infer<typeof workerSetupSchema>;
 
@@ -53,6 +55,8 @@ export type WorkerTask = z.infer<typeof workerTaskSchema>;
 export const progressMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), record: logRecordSchema }),
   z.object({ type: z.literal("phase"), phase: z.enum(["init", "run"]) }),
+  /** The worker holds more than its memory limit; the pool stops it. */
+  z.object({ type: z.literal("memory"), usedBytes: z.number().nonnegative() }),
 ]);
 export type ProgressMessage = z.infer<typeof progressMessageSchema>;
 

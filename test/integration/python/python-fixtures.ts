@@ -69,6 +69,7 @@ export async function pythonPool(
     timeoutSeconds: options.timeoutSeconds ?? 30,
     initTimeoutSeconds: options.initTimeoutSeconds,
     loggingLevel: options.loggingLevel ?? "info",
+    workerMemoryMb: 1024,
     ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
   });
   pools.push(pool);

@@ -40,7 +40,7 @@ describe("the scoring pool compiled to JavaScript", () => {
       import { createScoringPool } from "./src/scoring/pool/scoring-pool.js";
       import { scriptRuntimeSpec } from "./src/scoring/script/script-runtime-spec.js";
       const runtime = scriptRuntimeSpec({ ...${JSON.stringify(script)}, modelDir: ${JSON.stringify(outDir)}, outputDir: ${JSON.stringify(outDir)} });
-      const pool = createScoringPool({ runtime, workers: 1, timeoutSeconds: 30, loggingLevel: "info" });
+      const pool = createScoringPool({ runtime, workers: 1, timeoutSeconds: 30, loggingLevel: "info", workerMemoryMb: 512 });
       const scored = await pool.run({ index: 0, attempt: 1, files: [{ path: ${JSON.stringify(file)}, name: "words.txt", rowOffset: 0 }] });
       await pool.close();
       process.stdout.write(JSON.stringify({ rows: scored.result.rows, execArgv: process.execArgv }));

@@ -17,6 +17,7 @@ describe("the scoring pool with the no-code ONNX runtime", () => {
       workers: 1,
       timeoutSeconds: 30,
       loggingLevel: "info",
+      workerMemoryMb: 512,
     });
     pools.push(pool);
     const files = await inputFiles({ "t.csv": "a,b,c\n1,2,3\n0,0,0\n" });

@@ -92,6 +92,7 @@ export async function fixturePool(options: {
   loggingLevel?: LoggingLevel;
   env?: Record<string, string>;
   modelDir?: string;
+  workerMemoryMb?: number;
 }): Promise<FixturePool> {
   const modelDir = options.modelDir ?? (await tempDir("batchfn-model-"));
   const outputDir = await tempDir("batchfn-output-");
@@ -101,6 +102,7 @@ export async function fixturePool(options: {
     timeoutSeconds: options.timeoutSeconds ?? 30,
     initTimeoutSeconds: options.initTimeoutSeconds,
     loggingLevel: options.loggingLevel ?? "info",
+    workerMemoryMb: options.workerMemoryMb ?? 1024,
   });
   cleanups.push(() => pool.close());
   return { pool, modelDir, outputDir };

@@ -137,6 +137,7 @@ settings:
   retry_settings: {max_retries: 0, timeout: 600}
   error_threshold: 0
   logging_level: debug
+  worker_memory_mb: 1024
   environment_variables: {BATCH_TAG: nightly}
 `);
     expect(deployment).toEqual({
@@ -158,6 +159,7 @@ settings:
         retry_settings: { max_retries: 0, timeout: 600 },
         error_threshold: 0,
         logging_level: "debug",
+        worker_memory_mb: 1024,
       },
       accepted_not_used: {},
     });

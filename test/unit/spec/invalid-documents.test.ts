@@ -80,6 +80,11 @@ const invalidDeployments: Case[] = [
     [{ path: "settings.mini_batch_rows", message: "must be ≥ 1" }],
   ],
   [
+    "worker_memory_mb 64",
+    `${deployment}settings: {worker_memory_mb: 64}`,
+    [{ path: "settings.worker_memory_mb", message: "must be ≥ 128" }],
+  ],
+  [
     "instance_count 0",
     `${deployment}resources: {instance_count: 0}`,
     [{ path: "resources.instance_count", message: "must be ≥ 1" }],

@@ -27,6 +27,7 @@ describe("parseInvokeBody", () => {
       retry_settings: { max_retries: 1, timeout: 60 },
       error_threshold: 10,
       logging_level: "DEBUG",
+      worker_memory_mb: 1024,
       job_name: "job-1",
       deployment_name: "blue",
     });
@@ -43,6 +44,7 @@ describe("parseInvokeBody", () => {
         retry_settings: { max_retries: 1, timeout: 60 },
         error_threshold: 10,
         logging_level: "debug",
+        worker_memory_mb: 1024,
       },
       jobName: "job-1",
       deploymentName: "blue",
@@ -127,6 +129,18 @@ describe("parseInvokeBody", () => {
     ["no input", { mini_batch_size: 3 }, "input", "is required"],
     ["a local path", { input: "./data" }, "input", "must be a datastore URI"],
     ["a bad mini_batch_size", { input: "https://a/b", mini_batch_size: 0 }, "mini_batch_size", "must be ≥ 1"],
+    [
+      "a worker_memory_mb under 128",
+      { input: "https://a/b", worker_memory_mb: 64 },
+      "worker_memory_mb",
+      "must be ≥ 128",
+    ],
+    [
+      "a worker_memory_mb over the cap",
+      { input: "https://a/b", worker_memory_mb: 100_000 },
+      "worker_memory_mb",
+      "must be ≤ 65536",
+    ],
     ["an unknown key", { input: "https://a/b", minibatch: 3 }, "minibatch", "unknown key 'minibatch'"],
     ["a bad job name", { input: "https://a/b", job_name: "has space" }, "job_name", "must be 1-100 letters"],
     [

@@ -42,6 +42,20 @@ describe("the bounds of the settings that size resources", () => {
     }
   });
 
+  it("bounds worker_memory_mb by the machine's memory", () => {
+    const base = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+    expect(loadConfig(base, { memoryBytes: 2 * GiB }).limits.worker_memory_mb).toBe(2048);
+    expect(loadConfig(base, { memoryBytes: 512 * GiB }).limits.worker_memory_mb).toBe(65_536);
+    const error = refusal(() =>
+      checkSettingLimits({ worker_memory_mb: 4096 }, loadConfig(base, { memoryBytes: 2 * GiB }).limits, {
+        what: "invocation",
+        pathOf: (field) => field,
+      }),
+    );
+    expect(error.details.map((d) => d.path)).toEqual(["worker_memory_mb"]);
+    expect(error.message).toContain("worker_memory_mb is 4096; at most 2048 MB");
+  });
+
   it("keeps every cap a timer can hold", () => {
     expect(SETTING_CAPS.timeout * 1000).toBeLessThanOrEqual(2 ** 31 - 1);
   });

@@ -237,6 +237,12 @@ describe("POST /api/batch-endpoints/{name}/jobs: the bounds of the settings that
     await refusedWithLimit(body, [field]);
   });
 
+  it("refuses a worker_memory_mb above this host's memory", async () => {
+    const bound = limits().worker_memory_mb;
+    const error = await refusedWithLimit({ worker_memory_mb: bound + 1 }, ["worker_memory_mb"]);
+    expect(error.message).toContain(`worker_memory_mb is ${bound + 1}; at most ${bound} MB`);
+  });
+
   it("accepts every setting at its bound", async () => {
     const l = limits();
     const response = await invoke(
@@ -249,6 +255,7 @@ describe("POST /api/batch-endpoints/{name}/jobs: the bounds of the settings that
         mini_batch_size: l.mini_batch_size,
         mini_batch_rows: l.mini_batch_rows,
         retry_settings: { max_retries: l.max_retries, timeout: l.timeout },
+        worker_memory_mb: l.worker_memory_mb,
       }),
       {},
       "bounded",
