@@ -1,6 +1,6 @@
 import type { Committer } from "./committer.js";
 import { EventType } from "./history.js";
-import type { InstanceMessage, InstanceRecord, OpenTask } from "./instance.js";
+import type { InstanceMessage, InstanceRecord, OpenTask, RuntimeStatus } from "./instance.js";
 import type { InstanceStore } from "./instance-store.js";
 import type { ControlMessage, Outbound, WorkItem } from "./messages.js";
 import { type IdSource, toParent } from "./outbound.js";
@@ -44,8 +44,8 @@ export interface RepairReport {
 export async function repairTaskHub(options: RepairOptions): Promise<RepairReport> {
   const { store, committer } = options;
   const report: RepairReport = { staleCaches: [], projected: [], activities: 0, messages: 0 };
-  const rows = new Map<string, number>();
-  for await (const row of store.rowVersions()) rows.set(row.instanceId, row.version);
+  const rows = new Map<string, { version: number; runtimeStatus: string }>();
+  for await (const row of store.rowVersions()) rows.set(row.instanceId, row);
   const versions = new Map<string, number>();
   for await (const { instanceId, version } of store.recordVersions()) {
     versions.set(instanceId, version);
@@ -58,11 +58,14 @@ export async function repairTaskHub(options: RepairOptions): Promise<RepairRepor
   const orphans = new Set<string>();
   const outbox: Outbound[] = [];
   for (const [instanceId, version] of versions) {
+    const row = rows.get(instanceId);
+    const current = row?.version === version;
+    if (current && isTerminal(row.runtimeStatus as RuntimeStatus)) continue;
     if (options.instanceBusy(instanceId)) continue;
     const loaded = await store.load(instanceId);
     if (!loaded) continue;
     const { stored } = loaded;
-    if (rows.get(instanceId) !== version) {
+    if (!current) {
       await committer.deliver(stored);
       report.projected.push(instanceId);
     }
