@@ -12,23 +12,36 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * `keepSignedIn`: a 401 of this request does not sign the user out. For the routes only an admin
+ * passes (every job, the endpoints), where the host cannot tell an endpoint key from a wrong one.
+ */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  keepSignedIn?: boolean;
+}
+
 export interface Api {
   /** GET a JSON resource (`path` under `/api/`) and check it with `schema`. */
-  json<S extends z.ZodMiniType>(path: string, schema: S, signal?: AbortSignal): Promise<z.infer<S>>;
+  json<S extends z.ZodMiniType>(path: string, schema: S, options?: RequestOptions): Promise<z.infer<S>>;
   /** POST without a body and read the JSON answer. */
   post<S extends z.ZodMiniType>(path: string, schema: S): Promise<z.infer<S>>;
   /** GET the raw response (logs, output files), once its status was checked. */
-  raw(path: string, signal?: AbortSignal): Promise<Response>;
+  raw(path: string, options?: RequestOptions): Promise<Response>;
 }
 
 /**
  * The REST API of the app that serves this page (`<origin>/api/`, the page being `/api/monitor/`).
  * Each request carries the stored credential as `Authorization: Bearer`; without one no request is
- * made. A refused credential (401) calls `onRefused`, which signs the user out.
+ * made. A refused credential (401) calls `onRefused`, which signs the user out, when it is a token
+ * (expired or not valid) or a key that no request has accepted yet. A key that worked before is
+ * kept: the host answers 401 to an endpoint key outside its endpoint, which the page shows in place.
  */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export function createApi(credential: () => string | undefined, onRefused: (message: string) => void): Api {
   const base = new URL("../", window.location.href);
-  const send = async (path: string, init: RequestInit): Promise<Response> => {
+  let verified: string | undefined;
+  const send = async (path: string, init: RequestInit, keepSignedIn = false): Promise<Response> => {
     const key = credential();
     if (!key) throw new ApiError(401, "Unauthenticated", "Sign in first.");
     const response = await fetch(new URL(path, base), {
@@ -37,21 +50,26 @@ export function createApi(credential: () => string | undefined, onRefused: (mess
       cache: "no-store",
       credentials: "omit",
     });
-    if (response.ok) return response;
+    if (response.ok) {
+      verified = key;
+      return response;
+    }
     const error = errorBodySchema.safeParse(await response.json().catch(() => undefined));
     const code = error.success ? error.data.error.code : `HTTP ${response.status}`;
     const message = error.success ? error.data.error.message : response.statusText;
-    if (response.status === 401) onRefused(message);
+    if (response.status === 401 && !keepSignedIn && (verified !== key || JWT_SHAPE.test(key))) {
+      onRefused(message);
+    }
     throw new ApiError(response.status, code, message);
   };
   return {
-    async json(path, schema, signal) {
-      return schema.parse(await (await send(path, { signal })).json());
+    async json(path, schema, options = {}) {
+      return schema.parse(await (await send(path, { signal: options.signal }, options.keepSignedIn)).json());
     },
     async post(path, schema) {
       return schema.parse(await (await send(path, { method: "POST" })).json());
     },
-    raw: (path, signal) => send(path, { signal }),
+    raw: (path, options = {}) => send(path, { signal: options.signal }, options.keepSignedIn),
   };
 }
 

@@ -15,17 +15,19 @@ export function endpointsView(context: ViewContext): View {
   const controller = new AbortController();
   void (async () => {
     try {
-      const endpoints = (await context.api.json("batch-endpoints", endpointListSchema, controller.signal))
-        .value;
+      const endpoints = (
+        await context.api.json("batch-endpoints", endpointListSchema, {
+          signal: controller.signal,
+          keepSignedIn: true,
+        })
+      ).value;
       if (endpoints.length === 0) return fill(body, h("p", { class: "notice" }, "No endpoints yet."));
       const sections = await Promise.all(
         endpoints.map(async (endpoint) => {
           const deployments = await context.api
-            .json(
-              `batch-endpoints/${encodeURIComponent(endpoint.name)}/deployments`,
-              deploymentListSchema,
-              controller.signal,
-            )
+            .json(`batch-endpoints/${encodeURIComponent(endpoint.name)}/deployments`, deploymentListSchema, {
+              signal: controller.signal,
+            })
             .then((list) => list.value);
           return endpointSection(endpoint, deployments);
         }),

@@ -30,10 +30,9 @@ export function logSection(
   const follower = poll(1000, async () => {
     const ended = hasEnded();
     try {
-      const response = await context.api.raw(
-        `jobs/${encodeURIComponent(job)}/logs?from=${offset}`,
-        controller.signal,
-      );
+      const response = await context.api.raw(`jobs/${encodeURIComponent(job)}/logs?from=${offset}`, {
+        signal: controller.signal,
+      });
       const next = Number(response.headers.get("x-next-offset") ?? offset);
       const lines = (await response.text()).split("\n").filter((line) => line.trim() !== "");
       append(lines.map(readLine));

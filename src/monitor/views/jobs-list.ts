@@ -54,7 +54,7 @@ export function jobsListView(context: ViewContext, route: Extract<Route, { view:
 
   const controller = new AbortController();
   context.api
-    .json("batch-endpoints", endpointListSchema, controller.signal)
+    .json("batch-endpoints", endpointListSchema, { signal: controller.signal, keepSignedIn: true })
     .then((list) => fill(endpoints, ...list.value.map((e) => h("option", { value: e.name }))))
     .catch(() => undefined);
 
@@ -63,7 +63,10 @@ export function jobsListView(context: ViewContext, route: Extract<Route, { view:
   if (route.endpoint) query.set("endpoint", route.endpoint);
   const refresher = poll(5000, async () => {
     try {
-      const list = await context.api.json(`jobs?${query}`, jobListSchema, controller.signal);
+      const list = await context.api.json(`jobs?${query}`, jobListSchema, {
+        signal: controller.signal,
+        keepSignedIn: !route.endpoint,
+      });
       const jobs = await Promise.all(list.value.map((job) => live(context, job, controller.signal)));
       fill(body, jobsTable(jobs), pager(route, Boolean(list.nextLink)));
       return true;
@@ -95,7 +98,7 @@ export function jobsListView(context: ViewContext, route: Extract<Route, { view:
 /** A running job's live progress (lists show what the job record holds: counts once it ended). */
 async function live(context: ViewContext, job: Job, signal: AbortSignal): Promise<Job> {
   if (["Completed", "Failed", "Canceled"].includes(job.status)) return job;
-  return context.api.json(`jobs/${encodeURIComponent(job.name)}`, jobSchema, signal).catch(() => job);
+  return context.api.json(`jobs/${encodeURIComponent(job.name)}`, jobSchema, { signal }).catch(() => job);
 }
 
 function jobsTable(jobs: readonly Job[]): HTMLElement {

@@ -31,7 +31,7 @@ export function poll(ms: number, tick: () => Promise<boolean | undefined>): { st
 
 /** A failed request, in words, for the place its data would have gone. */
 export function problem(thrown: unknown, what: string): HTMLElement {
-  if (thrown instanceof ApiError && thrown.status === 403) {
+  if (thrown instanceof ApiError && (thrown.status === 403 || thrown.status === 401)) {
     return h("p", { class: "notice" }, `This credential may not see ${what}. ${thrown.message}`);
   }
   if (thrown instanceof ApiError) {

@@ -18,6 +18,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let firstJob: string;
 let watchedJob: string;
 let canceledJob: string;
+let endpointKey: string;
 const ENDPOINT = "paced";
 const FILES = ["a-1.txt", "a-2.txt", "a-3.txt", "a-4.txt", "a-5.txt", "bad-6.txt"];
 
@@ -38,6 +39,20 @@ beforeAll(async () => {
       { name: "slow", paceMs: 1500, settings: { mini_batch_size: 1, max_concurrency_per_instance: 1 } },
     ],
   });
+  const keyed = await call<{ keys: { primaryKey: string } }>(`${app.url}/api/batch-endpoints/keyed`, {
+    method: "PUT",
+    body: { auth_mode: "key" },
+  });
+  expect(keyed.status).toBe(201);
+  endpointKey = keyed.body.keys.primaryKey;
+  await setUpPacedEndpoint({
+    config: loadConfig(app.env),
+    workDir: await mkdtemp(join(tmpdir(), "batchfn-monitor-")),
+    endpoint: "keyed",
+    folder: "paced",
+    files: FILES,
+    deployments: [{ name: "keyed-quick", paceMs: 20, settings: { mini_batch_size: 3 } }],
+  });
   firstJob = await invoke("quick", "first");
   browser = await launchChromium();
 }, 120_000);
@@ -47,8 +62,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function invoke(deployment: string, out: string): Promise<string> {
-  const answer = await call(`${app.url}/api/batch-endpoints/${ENDPOINT}/jobs`, {
+async function invoke(deployment: string, out: string, endpoint = ENDPOINT): Promise<string> {
+  const answer = await call(`${app.url}/api/batch-endpoints/${endpoint}/jobs`, {
     body: {
       input: "azureml://datastores/workspaceblobstore/paths/paced/",
       deployment_name: deployment,
@@ -61,12 +76,12 @@ async function invoke(deployment: string, out: string): Promise<string> {
 
 const monitorUrl = (fragment = "") => `${app.url}/api/monitor/${fragment}`;
 
-/** A fresh tab (its own session storage), signed in with the admin key by keyboard only. */
-async function signedInPage(fragment = ""): Promise<Page> {
+/** A fresh tab (its own session storage), signed in (with the admin key by default) by keyboard only. */
+async function signedInPage(fragment = "", credential = TEST_ADMIN_KEY): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(monitorUrl(fragment));
   await expect.poll(() => page.locator("#credential:focus").count()).toBe(1);
-  await page.keyboard.type(TEST_ADMIN_KEY);
+  await page.keyboard.type(credential);
   await page.keyboard.press("Enter");
   return page;
 }
@@ -201,6 +216,22 @@ describe("the job monitor page", () => {
     expect(await quick.innerText()).toContain("default");
     expect(await quick.innerText()).toContain("paced-model:1");
     expect(await section.getByRole("row").filter({ hasText: "slow" }).innerText()).not.toContain("default");
+    await page.close();
+  });
+
+  it("shows an endpoint key its endpoint's jobs only", async () => {
+    const own = await invoke("keyed-quick", "keyed", "keyed");
+    const page = await signedInPage("", endpointKey);
+    await page.getByText("This credential may not see every endpoint's jobs").waitFor();
+    expect(await page.locator("table").count()).toBe(0);
+    await page.getByLabel("Endpoint").fill("keyed");
+    await page.getByLabel("Endpoint").press("Enter");
+    const links = page.locator("table.jobs tbody tr td:first-child a");
+    await expect.poll(() => links.allInnerTexts()).toEqual([own]);
+
+    await page.goto(monitorUrl(`#/jobs/${firstJob}`));
+    await page.getByText(`This credential may not see job '${firstJob}'`).waitFor();
+    expect(await page.locator("main").innerText()).not.toContain("paced-model");
     await page.close();
   });
 });
