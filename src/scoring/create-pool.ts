@@ -1,23 +1,12 @@
 import { createScoringPool, type ScoringPool, type ScoringPoolOptions } from "./pool/scoring-pool.js";
 import { createPythonPool } from "./python/python-pool.js";
 
-export interface RuntimePoolOptions extends ScoringPoolOptions {
-  /** Memory limit of one Python process (RLIMIT_AS), in MB. */
-  memoryMb?: number;
-}
-
 /**
  * The pool a runtime runs in: worker threads for JavaScript/TypeScript scripts and ONNX models,
- * long-lived processes for Python scripts. Both keep the `ScoringPool` contract.
+ * long-lived processes for Python scripts. Both keep the `ScoringPool` contract, `workerMemoryMb`
+ * included (a Python process gets it as RLIMIT_DATA).
  */
-export function createRuntimePool(options: RuntimePoolOptions): ScoringPool {
-  const { memoryMb, ...threadOptions } = options;
-  if (options.runtime.kind === "python") {
-    return createPythonPool({
-      ...threadOptions,
-      runtime: options.runtime,
-      ...(memoryMb === undefined ? {} : { memoryMb }),
-    });
-  }
-  return createScoringPool(threadOptions);
+export function createRuntimePool(options: ScoringPoolOptions): ScoringPool {
+  if (options.runtime.kind === "python") return createPythonPool({ ...options, runtime: options.runtime });
+  return createScoringPool(options);
 }

@@ -1,5 +1,5 @@
-import { createRuntimePool, type RuntimePoolOptions } from "../../scoring/create-pool.js";
-import type { ScoringPool } from "../../scoring/pool/scoring-pool.js";
+import { createRuntimePool } from "../../scoring/create-pool.js";
+import type { ScoringPool, ScoringPoolOptions } from "../../scoring/pool/scoring-pool.js";
 
 /**
  * The scoring pools of this instance, one per deployment runtime and settings, kept while they are
@@ -8,7 +8,7 @@ import type { ScoringPool } from "../../scoring/pool/scoring-pool.js";
  */
 export interface ScoringPools {
   /** Runs `use` with the pool for these options, creating it on first use. */
-  use<T>(options: RuntimePoolOptions, use: (pool: ScoringPool) => Promise<T>): Promise<T>;
+  use<T>(options: ScoringPoolOptions, use: (pool: ScoringPool) => Promise<T>): Promise<T>;
   closeAll(): Promise<void>;
 }
 

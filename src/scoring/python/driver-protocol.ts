@@ -17,7 +17,7 @@ export interface DriverSetup {
   /** The working directory, put first on `sys.path`. */
   codeDir: string;
   loggingLevel: LoggingLevel;
-  /** Address-space limit of the process (RLIMIT_AS), in MB. */
+  /** Memory limit of the process (RLIMIT_DATA: heap and private memory), in MB: `worker_memory_mb`. */
   memoryMb?: number;
   /** Import the script and check its functions, then exit, without calling `init()`. */
   check?: boolean;

@@ -144,8 +144,11 @@ def apply_memory_limit(megabytes):
         return
     import resource
 
+    # RLIMIT_DATA (heap and private memory, what the script allocates) rather than RLIMIT_AS: the
+    # address space also holds every shared library and thread stack, so importing pandas and
+    # scikit-learn alone needs some 400 MB of it while its data stays under 256 MB.
     limit = int(megabytes) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def load_script(setup):

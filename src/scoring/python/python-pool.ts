@@ -20,10 +20,9 @@ import {
 import { type ProcessEnd, PythonProcess } from "./python-process.js";
 import { pythonRunResult } from "./python-results.js";
 
+/** The thread pool's options, for a Python script; `workerMemoryMb` becomes each process's RLIMIT_DATA. */
 export interface PythonPoolOptions extends Omit<ScoringPoolOptions, "runtime"> {
   runtime: PythonRuntimeSpec;
-  /** Address-space limit of each process (RLIMIT_AS), in MB; none when absent. */
-  memoryMb?: number;
 }
 
 /** One of the pool's `workers` places, holding at most one live process. */
@@ -94,7 +93,7 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
         scriptName: spec.scriptName,
         codeDir: spec.codeDir,
         loggingLevel: options.loggingLevel,
-        ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+        memoryMb: options.workerMemoryMb,
       },
       onLog: (record) => (slot.process === process ? slot.sink(record) : keep(record)),
     });

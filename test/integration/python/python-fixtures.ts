@@ -44,7 +44,7 @@ export async function pythonPool(
     initTimeoutSeconds?: number;
     loggingLevel?: LoggingLevel;
     env?: Record<string, string>;
-    memoryMb?: number;
+    workerMemoryMb?: number;
     interpreter?: string;
     entry?: "run" | "run_files";
   } = {},
@@ -69,8 +69,7 @@ export async function pythonPool(
     timeoutSeconds: options.timeoutSeconds ?? 30,
     initTimeoutSeconds: options.initTimeoutSeconds,
     loggingLevel: options.loggingLevel ?? "info",
-    workerMemoryMb: 1024,
-    ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+    workerMemoryMb: options.workerMemoryMb ?? 1024,
   });
   pools.push(pool);
   return { pool, codeDir, outputDir };

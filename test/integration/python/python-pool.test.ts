@@ -87,7 +87,7 @@ describe("Python scoring pool", () => {
   });
 
   it("fails the attempt of a process that runs out of memory under worker_memory_mb", async () => {
-    const { pool } = await pythonPool({ memoryMb: 600 });
+    const { pool } = await pythonPool({ workerMemoryMb: 300 });
     const error = await caught(pool.run(await instructions(0, { "h.txt": "hog" })));
     expect(error.code).toBe("ScriptError");
     expect(error.message).toContain("MemoryError");
@@ -134,6 +134,24 @@ describe("Python scoring pool", () => {
     const { pool, outputDir } = await pythonPool({ env: { GREETING: "hello" } });
     await pool.run(await instructions(0, { "w.txt": "write out.txt" }));
     expect(await readFile(join(outputDir, "out.txt"), "utf8")).toBe("written for w.txt (hello)\n");
+  });
+
+  it("gives the process the deployment's variables and Azure ML's, never the app's settings or secrets", async () => {
+    const saved = process.env.BATCHFN_ADMIN_KEY;
+    process.env.BATCHFN_ADMIN_KEY = "admin-key-the-script-must-not-see";
+    try {
+      const { pool } = await pythonPool({ fixture: "environ", env: { GREETING: "hello" } });
+      const { result } = await pool.run(await instructions(0, { "a.txt": "ok" }));
+      const names = String(result.rows[0]).split(" ");
+      expect(names).toEqual(
+        expect.arrayContaining(["GREETING", "AZUREML_MODEL_DIR", "AZUREML_BI_OUTPUT_PATH", "PATH"]),
+      );
+      expect(names.filter((name) => name.startsWith("BATCHFN_") && name !== "BATCHFN_MODEL_DIR")).toEqual([]);
+      expect(names).not.toContain("AzureWebJobsStorage");
+    } finally {
+      if (saved === undefined) delete process.env.BATCHFN_ADMIN_KEY;
+      else process.env.BATCHFN_ADMIN_KEY = saved;
+    }
   });
 
   it("reports an init() that fails as ScriptInitFailed, and tries a new process on the next mini-batch", async () => {
