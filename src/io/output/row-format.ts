@@ -10,12 +10,14 @@ export interface FormattedRows {
 }
 
 /**
- * Formats scored rows, one line each, ending in `\n`.
- * - `aml` (Azure ML's `append_row`): a string as is; a record's values joined by one space, no header.
- * - `csv`: RFC 4180 fields (quoted when they hold `,`, `"`, CR or LF); a string row is taken as an
- *   already formatted line. Records are aligned on the keys of the mini-batch's first record (a
- *   missing key is an empty field, an extra key is refused with `OutputColumnsMismatch`); the header
- *   is not part of the text: the finaliser writes it once at the top of each file.
+ * Formats scored rows, one line each, ending in `\n`: every result is exactly one row, whatever its
+ * text holds.
+ * - `aml` (Azure ML's `append_row`): a string as is; a record's values joined by one space, no header;
+ *   a line feed or carriage return inside a string or value is written as `\n` or `\r` (`amlText`).
+ * - `csv`: RFC 4180 fields (quoted when they hold `,`, `"`, CR or LF); a string row is one field.
+ *   Records are aligned on the keys of the mini-batch's first record (a missing key is an empty
+ *   field, an extra key is refused with `OutputColumnsMismatch`); the header is not part of the
+ *   text: the finaliser writes it once at the top of each file.
  * Values: strings as is, numbers and booleans as JavaScript prints them, null/undefined empty,
  * dates in ISO 8601, arrays and objects as JSON.
  */
@@ -26,7 +28,7 @@ export function formatRows(
 ): FormattedRows {
   if (format === "aml") {
     let text = "";
-    for (const row of rows) text += `${typeof row === "string" ? row : joinedValues(row)}\n`;
+    for (const row of rows) text += `${typeof row === "string" ? amlText(row) : joinedValues(row)}\n`;
     return { text };
   }
   let columns: string[] | undefined;
@@ -35,7 +37,7 @@ export function formatRows(
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ScoredRow;
     if (typeof row === "string") {
-      text += `${row}\n`;
+      text += `${csvField(row)}\n`;
       continue;
     }
     columns ??= Object.keys(row);
@@ -106,10 +108,21 @@ export function errorLines(failures: readonly ItemFailure[], miniBatch: number, 
 /** A record's values joined by one space (Azure ML's append_row). */
 function joinedValues(row: Record<string, unknown>): string {
   const values = Object.values(row);
-  let line = values.length > 0 ? valueText(values[0]) : "";
-  for (let i = 1; i < values.length; i++) line += ` ${valueText(values[i])}`;
+  let line = values.length > 0 ? amlText(valueText(values[0])) : "";
+  for (let i = 1; i < values.length; i++) line += ` ${amlText(valueText(values[i]))}`;
   return line;
 }
+
+/**
+ * Text as it goes into an `aml` row: a line feed becomes `\n` and a carriage return `\r` (backslash
+ * and letter), so the row stays one line; everything else, backslashes included, is kept as is.
+ */
+export function amlText(text: string): string {
+  if (!LINE_BREAK.test(text)) return text;
+  return text.replaceAll("\n", "\\n").replaceAll("\r", "\\r");
+}
+
+const LINE_BREAK = /[\r\n]/;
 
 /** A value as output text: strings as is, numbers and booleans printed, null/undefined empty, dates ISO, the rest JSON. */
 export function valueText(value: unknown): string {

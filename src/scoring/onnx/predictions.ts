@@ -1,5 +1,5 @@
 import { errors } from "../../errors.js";
-import { csvField, valueText } from "../../io/output/row-format.js";
+import { amlText, csvField, valueText } from "../../io/output/row-format.js";
 import { shortestFloat32 } from "./float32-text.js";
 
 /** An output tensor as onnxruntime returns it. */
@@ -103,7 +103,7 @@ export function predictionText(batch: PredictionBatch, format: "aml" | "csv"): s
   const csv = format === "csv";
   const separator = csv ? "," : " ";
   const field = (value: unknown) =>
-    typeof value === "number" ? String(value) : csv ? csvField(valueText(value)) : valueText(value);
+    typeof value === "number" ? String(value) : csv ? csvField(valueText(value)) : amlText(valueText(value));
   const fileField = field(batch.fileName);
   let text = "";
   for (let i = 0; i < batch.count; i++) {

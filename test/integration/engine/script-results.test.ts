@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { parseCsv } from "../../../src/io/tabular/index.js";
 import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 
@@ -13,7 +14,13 @@ const scripts = fileURLToPath(new URL("../../fixtures/scripts/", import.meta.url
 const model = fileURLToPath(new URL("../../fixtures/engine/model/", import.meta.url));
 let world: EngineWorld;
 
-async function deployScript(name: string, folder: string, script: string, settings: Record<string, unknown>) {
+async function deployScript(
+  name: string,
+  folder: string,
+  script: string,
+  settings: Record<string, unknown>,
+  env: Record<string, string> = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), "batchfn-fixture-"));
   const file = join(dir, "deployment.yml");
   await writeFile(
@@ -23,6 +30,7 @@ async function deployScript(name: string, folder: string, script: string, settin
       endpoint_name: "results",
       model: { name: "results-model", version: 1, path: model },
       code_configuration: { code: join(scripts, folder), scoring_script: script },
+      environment_variables: env,
       settings: { retry_settings: { max_retries: 0, timeout: 30 }, ...settings },
     }),
   );
@@ -38,7 +46,18 @@ beforeAll(async () => {
   await deployScript("result-count", "result-count", "score.mjs", { mini_batch_size: 10 });
   await world.upload("none/", tenFiles("0"));
   await world.upload("triple/", tenFiles("3"));
+  await deployScript("strings", "multiline", "score.mjs", {}, { ROWS: "strings" });
+  await deployScript("records", "multiline", "score.mjs", {});
+  await world.upload(
+    "multiline/",
+    Object.fromEntries(Object.keys(tenFiles("")).map((name, i) => [name, multiline(i)])),
+  );
 }, 120_000);
+
+/** The text of the i-th multi-line input: line breaks (LF, CRLF, CR), quotes, commas and a backslash. */
+function multiline(i: number): string {
+  return `line one of ${i}\nline two, with "quotes"\r\nline three\rin C:\\data ${i}\n`;
+}
 
 afterAll(async () => {
   await world?.close();
@@ -84,5 +103,49 @@ describe("a job reconciles run() results with its inputs", () => {
     expect(summary.rows_written).toBe(30);
     const rows = (await world.read(`batchfn-outputs/${spec.name}/predictions.csv`)).trimEnd().split("\n");
     expect(rows).toHaveLength(30);
+  });
+});
+
+describe("results with line breaks stay one row each", () => {
+  const input = "azureml://datastores/workspaceblobstore/paths/multiline/";
+  const names = Object.keys(tenFiles(""));
+
+  it("escapes CR and LF in aml rows, strings and record values alike: 10 results, 10 lines", async () => {
+    for (const deployment of ["strings", "records"]) {
+      const { spec, result } = await world.runJob({ endpoint: "results", deployment, body: { input } });
+      expect(result.status).toBe("Completed");
+      const text = await world.read(`batchfn-outputs/${spec.name}/predictions.csv`);
+      const lines = text.split("\n");
+      expect(lines.pop()).toBe("");
+      expect(lines).toHaveLength(10);
+      const unescapeBreaks = (line: string) => line.replaceAll("\\r", "\r").replaceAll("\\n", "\n");
+      const separator = deployment === "strings" ? ": " : " ";
+      expect(lines.map(unescapeBreaks)).toEqual(names.map((name, i) => `${name}${separator}${multiline(i)}`));
+    }
+  });
+
+  it("quotes them in csv (RFC 4180), so a CSV reader reads back every result exactly", async () => {
+    const records = await world.runJob({
+      endpoint: "results",
+      deployment: "records",
+      body: { input, output_format: "csv" },
+    });
+    const recordsCsv = await world.read(`batchfn-outputs/${records.spec.name}/predictions.csv`);
+    const table = parseCsv(recordsCsv, "predictions.csv");
+    expect(table.rowCount).toBe(10);
+    expect(table.columns.map((column) => [column.name, column.values])).toEqual([
+      ["file", names],
+      ["text", names.map((_, i) => multiline(i))],
+    ]);
+
+    const strings = await world.runJob({
+      endpoint: "results",
+      deployment: "strings",
+      body: { input, output_format: "csv" },
+    });
+    const stringsCsv = await world.read(`batchfn-outputs/${strings.spec.name}/predictions.csv`);
+    // string rows are one field each, and have no header: the reader is given one
+    const read = parseCsv(`result\n${stringsCsv}`, "predictions.csv");
+    expect(read.columns[0]?.values).toEqual(names.map((name, i) => `${name}: ${multiline(i)}`));
   });
 });

@@ -32,6 +32,22 @@ describe("formatRows", () => {
     expect(formatted).toEqual({ text: "a.png: 7\nb.png 3 true  [0.1,0.9]\n2026-01-02T03:04:05.000Z\n" });
   });
 
+  it("keeps every aml row on one line: line feeds and carriage returns become \\n and \\r", () => {
+    const formatted = formatRows(
+      ["two\nlines", { file: "a.txt", text: "one\r\ntwo", path: "C:\\new" }, "plain"],
+      "aml",
+      0,
+    );
+    expect(formatted.text).toBe("two\\nlines\na.txt one\\r\\ntwo C:\\new\nplain\n");
+    expect(formatted.text.split("\n")).toHaveLength(4);
+  });
+
+  it("writes a string row as one csv field, quoted when it holds a comma, a quote or a line break", () => {
+    expect(formatRows(["plain", 'say "hi"\nbye', "a,b"], "csv", 0).text).toBe(
+      'plain\n"say ""hi""\nbye"\n"a,b"\n',
+    );
+  });
+
   it("writes RFC 4180 csv aligned on the first record's columns, header kept apart", () => {
     const formatted = formatRows(
       [{ id: 1, text: 'a "quoted", text' }, { text: "line\nbreak", id: 2 }, { id: 3 }, "pre,formatted"],
@@ -39,7 +55,7 @@ describe("formatRows", () => {
       4,
     );
     expect(formatted.columns).toEqual(["id", "text"]);
-    expect(formatted.text).toBe('1,"a ""quoted"", text"\n2,"line\nbreak"\n3,\npre,formatted\n');
+    expect(formatted.text).toBe('1,"a ""quoted"", text"\n2,"line\nbreak"\n3,\n"pre,formatted"\n');
     expect(csvHeader(["id", "a,b"])).toBe('id,"a,b"\n');
     const repeated = formatRows(
       [
