@@ -32,6 +32,7 @@ app.storageBlob("inboxJob", {
         registry,
         records: engine.records,
         jobs: engine.jobs,
+        outputs: engine.outputs,
         runner: durableJobRunner(df.getClient(context)),
       },
     );

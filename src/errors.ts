@@ -136,6 +136,19 @@ export const errors = {
       status: 409,
       message: `Output file '${file}' already exists; choose another output path or file name, or set overwrite: true.`,
     }),
+  outputInUse: (folder: string) =>
+    new BatchfnError({
+      code: "OutputInUse",
+      status: 409,
+      message: `Output folder '${folder}' belongs to another job, or holds or lies inside another job's output folder; choose another output path (overwrite never replaces another job's output).`,
+    }),
+  outputNotAllowed: (folder: string, reason: string) =>
+    new BatchfnError({
+      code: "OutputNotAllowed",
+      status: 400,
+      message: `Output path '${folder}' is not writable: ${reason}. Jobs write only to data datastores.`,
+      details: [{ path: "output_path", message: reason }],
+    }),
   jobNameTaken: (name: string) =>
     new BatchfnError({
       code: "JobNameTaken",

@@ -17,6 +17,7 @@ export function jobsApiDependencies(
     jobLog: engine.jobLog,
     access: engine.access,
     catalog: engine.catalog,
+    outputs: engine.outputs,
     runner: (context) => durableJobRunner(client(context)),
   };
 }

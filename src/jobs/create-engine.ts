@@ -11,6 +11,7 @@ import type { StorageClients } from "../storage/clients.js";
 import { createJobActivities, type JobActivities } from "./activities/create-job-activities.js";
 import { registryCatalog } from "./activities/registry-catalog.js";
 import { createScoringPools } from "./activities/scoring-pools.js";
+import { createOutputFolders, type OutputFolders } from "./output-folders.js";
 import { createJobRecords, type JobRecords } from "./records/job-records.js";
 
 export interface EngineOptions {
@@ -30,6 +31,8 @@ export interface Engine {
   jobLog: JobLog;
   access: BlobAccess;
   catalog: InputCatalog;
+  /** Where jobs may write, and which job owns which output folder. */
+  outputs: OutputFolders;
   activities: JobActivities;
   workDir: string;
   close(): Promise<void>;
@@ -50,6 +53,7 @@ export function createEngine(options: EngineOptions): Engine {
     urlPolicy: { allowPrivate: options.allowHttpInputs === true },
   });
   const jobLog = createJobLog({ jobs });
+  const outputs = createOutputFolders({ catalog, access, jobs, containers: config.containers });
   const activities = createJobActivities({
     catalog,
     access,
@@ -74,6 +78,7 @@ export function createEngine(options: EngineOptions): Engine {
     jobLog,
     access,
     catalog,
+    outputs,
     activities,
     workDir,
     close: () => pools.closeAll(),

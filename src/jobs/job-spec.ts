@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultOutputPath } from "../io/output/output-location.js";
+import { outputLocationSchema } from "../io/output/output-target.js";
 import type { InvokeOverrides, InvokeRequest } from "../spec/invoke.schema.js";
 import {
   type Deployment,
@@ -42,6 +43,11 @@ export const jobSpecSchema = z.object({
     /** Output folder, `azureml://datastores/<ds>/paths/<folder>/`. */
     path: z.string(),
     overwrite: z.boolean(),
+    /**
+     * Where `path` resolved when the job was submitted and its folder claimed (output-folders.ts);
+     * the job writes there, whatever the datastore points at later.
+     */
+    location: outputLocationSchema.optional(),
   }),
   settings: deploymentSettingsSchema,
   instance_count: z.number().int().min(1),

@@ -4,6 +4,7 @@ import { saveJobSpec } from "./activities/job-files.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobSpec } from "./job-spec.js";
 import { DEFAULT_CHUNK_SIZE, type ScoringJobInput } from "./orchestration/contract.js";
+import type { JobOrigin, OutputFolders } from "./output-folders.js";
 import type { JobRecord, JobRecords } from "./records/job-records.js";
 
 export interface SubmitJobOptions {
@@ -12,19 +13,23 @@ export interface SubmitJobOptions {
   idempotencyKey?: string;
   /** Display form of the input, as the caller named it. */
   input: string;
+  /** Who starts the job (decides whether it may write to the outbox); default `invoke`. */
+  origin?: JobOrigin;
   chunkSize?: number;
 }
 
 export interface SubmitJobDeps {
   jobs: ContainerClient;
+  outputs: OutputFolders;
   records: JobRecords;
   runner: JobRunner;
 }
 
 /**
  * Starts a job once: a repeated invocation with the same job name or idempotency key returns the
- * job that exists and starts nothing new. Order: claim the key, write the spec (create-only), the
- * record, then start the orchestration, whose instance id is the job's name.
+ * job that exists and starts nothing new. Order: claim the key, claim the output folder (every
+ * check of where the job may write happens there, once), write the spec (create-only) with the
+ * folder's location, the record, then start the orchestration, whose instance id is the job's name.
  */
 export async function submitJob(
   options: SubmitJobOptions,
@@ -38,12 +43,14 @@ export async function submitJob(
   }
   const already = await deps.records.get(spec.name);
   if (already) return { record: sameEndpoint(already, spec), created: false };
+  const output = await deps.outputs.claim(spec, options.origin ?? "invoke");
   try {
-    await saveJobSpec(deps.jobs, spec);
+    await saveJobSpec(deps.jobs, { ...spec, output: { ...spec.output, location: output.location } });
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "AlreadyExists") {
       return { record: await existing(deps, spec.name, spec), created: false };
     }
+    await output.release();
     throw thrown;
   }
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;

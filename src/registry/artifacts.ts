@@ -26,7 +26,7 @@ export interface PutArtifactResult {
   /** `azureml://datastores/workspaceartifactstore/paths/sha256/<hash>/` */
   uri: string;
   hash: string;
-  /** How many files were uploaded now; 0 when the same content was stored before. */
+  /** How many files were uploaded now (or repaired); 0 when the same content was stored intact before. */
   uploaded: number;
 }
 
@@ -42,6 +42,10 @@ export interface StagedFile {
  * A manifest `sha256/<hash>.json`, written last, marks an artifact as complete.
  */
 export interface ArtifactStore {
+  /**
+   * Stores files as an artifact. When the artifact exists, checks each stored file against the
+   * manifest and rewrites any that changed or went missing (a repair), uploading nothing else.
+   */
   putArtifact(files: ArtifactFile[]): Promise<PutArtifactResult>;
   /** Downloads an artifact's files under `localDir`, checking their hashes; returns their local paths. */
   downloadArtifact(uri: string, localDir: string): Promise<string[]>;
@@ -102,6 +106,30 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
     return hash.digest("hex");
   };
 
+  /** The sha256 of a stored blob, or undefined when it does not exist. */
+  const storedHash = async (name: string): Promise<string | undefined> => {
+    try {
+      const response = await container.getBlobClient(name).download(0, undefined, { maxRetryRequests: 3 });
+      const hash = createHash("sha256");
+      for await (const chunk of response.readableStreamBody ?? []) hash.update(chunk);
+      return hash.digest("hex");
+    } catch (thrown) {
+      if (storageStatus(thrown) === 404) return undefined;
+      throw thrown;
+    }
+  };
+
+  /**
+   * The files of a complete artifact that no longer match its manifest (changed or deleted by a
+   * write that should never have happened): a re-upload of the same content rewrites them.
+   */
+  const damaged = async (hash: string, entries: readonly ManifestEntry[]): Promise<ManifestEntry[]> => {
+    const checked = await mapLimit(entries, PARALLEL, async (entry) =>
+      (await storedHash(`${artifactFolder(hash)}${entry.path}`)) === entry.sha256 ? undefined : entry,
+    );
+    return checked.filter((entry) => entry !== undefined);
+  };
+
   /** Reads a staged blob as it was when checked (`ifMatch`), so a later overwrite cannot slip in. */
   const stagedStream = async (name: string, etag: string): Promise<NodeJS.ReadableStream> => {
     try {
@@ -158,7 +186,18 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
       const manifest = manifestOf(entries.map(({ etag: _etag, ...entry }) => entry));
       const { hash } = manifest;
       let uploaded = 0;
-      if (!(await container.getBlobClient(manifestBlob(hash)).exists())) {
+      if (await container.getBlobClient(manifestBlob(hash)).exists()) {
+        const repairs = await damaged(hash, manifest.files);
+        await mapLimit(repairs, PARALLEL, async ({ path }) => {
+          const source = entries.find((entry) => entry.path === path);
+          if (!source) return;
+          const staged = await stagedStream(`${prefix}${path}`, source.etag);
+          await container
+            .getBlockBlobClient(`${artifactFolder(hash)}${path}`)
+            .uploadStream(Readable.from(staged), 4 * 1024 * 1024, 4);
+        });
+        uploaded = repairs.length;
+      } else {
         const copies = await mapLimit(entries, PARALLEL, async ({ path, etag }) => {
           const source = await stagedStream(`${prefix}${path}`, etag);
           const target = container.getBlockBlobClient(`${artifactFolder(hash)}${path}`);
@@ -184,7 +223,14 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
       const { manifest, contents } = buildManifest(files);
       const { hash } = manifest;
       const result = { uri: artifactUri(hash), hash, uploaded: 0 };
-      if (await container.getBlobClient(manifestBlob(hash)).exists()) return result;
+      if (await container.getBlobClient(manifestBlob(hash)).exists()) {
+        const repairs = await damaged(hash, manifest.files);
+        await mapLimit(repairs, PARALLEL, async ({ path }) => {
+          const content = contents.get(path) ?? Buffer.alloc(0);
+          await container.getBlockBlobClient(`${artifactFolder(hash)}${path}`).uploadData(content);
+        });
+        return { ...result, uploaded: repairs.length };
+      }
       const uploads = await mapLimit([...contents.entries()], PARALLEL, ([path, content]) =>
         uploadOnce(`${artifactFolder(hash)}${path}`, content),
       );
@@ -201,7 +247,9 @@ export function createArtifactStore(container: ContainerClient): ArtifactStore {
         const actual = await downloadHashing(`${artifactFolder(hash)}${path}`, target);
         if (actual !== sha256) {
           await rm(target, { force: true });
-          throw errors.corruptRecord(`File '${path}' of artifact '${uri}' does not match its sha256.`);
+          throw errors.corruptRecord(
+            `File '${path}' of artifact '${uri}' does not match its sha256 (it was changed in storage); upload the same files again (POST /api/artifacts) to repair it.`,
+          );
         }
         return target;
       });

@@ -121,7 +121,7 @@ export async function engineWorld(settings: Record<string, string> = {}): Promis
       };
       await submitJob(
         { spec, input: JSON.stringify(body) },
-        { jobs: engine.jobs, records: engine.records, runner },
+        { jobs: engine.jobs, records: engine.records, outputs: engine.outputs, runner },
       );
       return { spec, result: jobResultSchema.parse(output) };
     },

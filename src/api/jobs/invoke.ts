@@ -2,9 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { errors } from "../../errors.js";
 import { parseInputReference } from "../../io/inputs/input-reference.js";
 import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/url-policy.js";
-import { checkOutputFree } from "../../io/output/check-output-free.js";
-import { resolveOutputLocation } from "../../io/output/output-location.js";
-import { outputTarget } from "../../io/output/output-target.js";
 import { buildJobSpec, checkJobLimits } from "../../jobs/job-spec.js";
 import { checkJobName } from "../../jobs/plan/job-name.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
@@ -20,7 +17,8 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
  * Answers 202 with the new job and its `Location`; a repeated request with the same `job_name` or
  * `Idempotency-Key` answers 200 with the job that exists and starts nothing. Everything that can be
  * checked before work starts is checked here: the body, the input's form (paths, URL policy), the
- * deployment, the settings against this host's bounds, the output folder.
+ * deployment, the settings against this host's bounds; the output folder is checked and claimed by
+ * `submitJob`.
  */
 export function createInvokeHandler(deps: JobsApiDeps): Handler {
   const now = deps.now ?? (() => new Date());
@@ -52,26 +50,9 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const spec = buildJobSpec({ name, endpointId, now: now(), deployment, model, request: invoke });
     checkJobLimits(spec, deps.registry.limits, invoke.overrides);
 
-    const location = await resolveOutputLocation({
-      outputPath: spec.output.path,
-      job: name,
-      catalog: deps.catalog,
-      access: deps.access,
-    });
-    const target = outputTarget({
-      job: name,
-      location,
-      action: spec.settings.output_action,
-      fileName: spec.settings.output_file_name,
-      format: spec.settings.output_format,
-      miniBatches: 1,
-      overwrite: spec.output.overwrite,
-    });
-    await checkOutputFree(target, { access: deps.access });
-
     const { record, created } = await submitJob(
       { spec, idempotencyKey: key, input: describeInput(invoke.input) },
-      { jobs: deps.jobs, records: deps.records, runner: deps.runner(context) },
+      { jobs: deps.jobs, records: deps.records, outputs: deps.outputs, runner: deps.runner(context) },
     );
     return answer(record, base, created ? 202 : 200);
   });

@@ -4,6 +4,7 @@ import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import type { JobLog } from "../../io/log/job-log.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
+import type { OutputFolders } from "../../jobs/output-folders.js";
 import type { JobRecords } from "../../jobs/records/job-records.js";
 import type { Registry } from "../../registry/registry.js";
 
@@ -15,6 +16,8 @@ export interface JobsApiDeps {
   jobLog: JobLog;
   access: BlobAccess;
   catalog: InputCatalog;
+  /** Decides and claims where each job writes. */
+  outputs: OutputFolders;
   runner: (context: InvocationContext) => JobRunner;
   now?: () => Date;
   /** How often `logs?follow=true` looks for new lines. */

@@ -1,15 +1,13 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
-import { BatchfnError, ensureError } from "../../errors.js";
+import { BatchfnError, ensureError, errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import { resolveInput } from "../../io/inputs/resolve-input.js";
 import type { JobLog } from "../../io/log/job-log.js";
-import { checkOutputFree } from "../../io/output/check-output-free.js";
 import { finalizeOutput } from "../../io/output/finalize-output.js";
 import { buildJobSummary, writeJobSummary } from "../../io/output/job-summary.js";
-import { resolveOutputLocation } from "../../io/output/output-location.js";
 import { outputTarget } from "../../io/output/output-target.js";
 import { type StagedMiniBatch, stageMiniBatchOutput } from "../../io/output/stage-mini-batch.js";
 import { uploadSummaryOutputs } from "../../io/output/summary-outputs.js";
@@ -122,12 +120,12 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
           },
           { jobs: deps.jobs },
         );
-        const location = await resolveOutputLocation({
-          outputPath: spec.output.path,
-          job: jobName,
-          catalog: deps.catalog,
-          access: deps.access,
-        });
+        const location = spec.output.location;
+        if (!location) {
+          throw errors.corruptRecord(
+            `Job '${jobName}' has no claimed output folder (its spec comes from an older batchfn); invoke it again.`,
+          );
+        }
         const target = outputTarget({
           job: jobName,
           location,
@@ -137,7 +135,6 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
           miniBatches: plan.miniBatches,
           overwrite: spec.output.overwrite,
         });
-        await checkOutputFree(target, { access: deps.access });
         const plannedAt = now().toISOString();
         await savePreparedJob(deps.jobs, jobName, {
           plan,

@@ -5,6 +5,7 @@ import { BatchfnError, errors } from "../../errors.js";
 import type { Registry } from "../../registry/registry.js";
 import type { JobRunner } from "../job-runner.js";
 import { buildJobSpec } from "../job-spec.js";
+import type { OutputFolders } from "../output-folders.js";
 import type { JobRecords } from "../records/job-records.js";
 import { submitJob } from "../submit-job.js";
 
@@ -23,15 +24,17 @@ export interface InboxDeps {
   registry: Registry;
   records: JobRecords;
   jobs: ContainerClient;
+  outputs: OutputFolders;
   runner: JobRunner;
   now?: () => Date;
 }
 
 /**
  * A blob written to the inbox under `<endpoint>/<path>` starts a job on that endpoint's default
- * deployment for that one blob, with its output under `<outbox>/<endpoint>/<path>/`. The job's name
- * comes from the blob's name and ETag, so the same blob version never starts two jobs, however
- * often the trigger fires.
+ * deployment for that one blob, with its output under `<outbox>/<endpoint>/<path>/<job>/`. The job's
+ * name comes from the blob's name and ETag, so the same blob version never starts two jobs, however
+ * often the trigger fires; a new version of the blob starts a new job with an output folder of its
+ * own, and the earlier job's output stays as it was.
  */
 export async function startInboxJob(
   blob: InboxBlob,
@@ -66,12 +69,12 @@ export async function startInboxJob(
     model,
     request: {
       input: { kind: "uri", uri: input, type: "uri_file" },
-      outputPath: `azureml://datastores/${OUTBOX_DATASTORE}/paths/${endpointName}/${path}/`,
-      overwrite: true,
+      outputPath: `azureml://datastores/${OUTBOX_DATASTORE}/paths/${endpointName}/${path}/${name}/`,
+      overwrite: false,
       overrides: {},
     },
   });
-  const { created } = await submitJob({ spec, input }, deps);
+  const { created } = await submitJob({ spec, input, origin: "inbox" }, deps);
   return { job: name, created };
 }
 

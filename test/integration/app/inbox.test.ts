@@ -1,6 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ContainerClient } from "@azure/storage-blob";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
@@ -18,6 +19,16 @@ async function completedInboxJobs(url: string): Promise<string[]> {
     `${url}/api/jobs?endpoint=taxi-tip&top=1000`,
   );
   return body.value.filter((job) => job.status === "Completed").map((job) => job.name);
+}
+
+/** The predictions files of the inbox jobs of one dropped file: `taxi-tip/<file>/<job>/predictions.csv`. */
+async function predictionFiles(outbox: ContainerClient, file: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const blob of outbox.listBlobsFlat({ prefix: `taxi-tip/${file}/` })) {
+    if (/^taxi-tip\/[^/]+\/inbox-taxi-tip-[0-9a-f]+\/predictions\.csv$/.test(blob.name))
+      found.push(blob.name);
+  }
+  return found;
 }
 
 async function until<T>(
@@ -59,9 +70,8 @@ describe("the inbox: a blob dropped under <endpoint>/<path> starts a job", () =>
       );
       expect(jobs).toHaveLength(20);
       for (const name of names) {
-        const rows = (
-          await outbox.getBlobClient(`taxi-tip/${name}/predictions.csv`).downloadToBuffer()
-        ).toString();
+        const [file] = await predictionFiles(outbox, name);
+        const rows = (await outbox.getBlobClient(file ?? "").downloadToBuffer()).toString();
         expect(
           rows
             .trimEnd()
@@ -77,16 +87,22 @@ describe("the inbox: a blob dropped under <endpoint>/<path> starts a job", () =>
       const { body } = await call<{ value: unknown[] }>(`${app.url}/api/jobs?endpoint=taxi-tip&top=1000`);
       expect(body.value).toHaveLength(20);
 
+      // Dropping the same file again starts a job with an output of its own; the first is kept.
       const changed = `${CSV}20.0,1,3,5.5,1500\n`;
       await inbox.getBlockBlobClient(`taxi-tip/${names[0]}`).upload(changed, changed.length);
       await until(
         () => completedInboxJobs(app.url),
         (done) => done.length >= 21,
       );
-      const rows = (
-        await outbox.getBlobClient(`taxi-tip/${names[0]}/predictions.csv`).downloadToBuffer()
-      ).toString();
-      expect(rows.trimEnd().split("\n")).toHaveLength(3);
+      const files = await predictionFiles(outbox, names[0] ?? "");
+      expect(files).toHaveLength(2);
+      const lines = await Promise.all(
+        files.map(
+          async (file) =>
+            (await outbox.getBlobClient(file).downloadToBuffer()).toString().trimEnd().split("\n").length,
+        ),
+      );
+      expect(lines.sort()).toEqual([2, 3]);
     } finally {
       await app.stop();
     }

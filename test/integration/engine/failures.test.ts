@@ -207,27 +207,30 @@ describe("retries, timeouts and the error threshold", () => {
 });
 
 describe("bad inputs get clear errors and write nothing", () => {
-  it("refuses an existing output file unless overwrite is asked for", async () => {
+  it("refuses another job's output folder even with overwrite, and a file no job owns unless overwrite", async () => {
     const body = {
       input: "azureml://datastores/workspaceblobstore/paths/taxi/",
       output_path: "azureml://datastores/workspaceblobstore/paths/kept/",
     };
-    const first = await world.runJob({ endpoint: "taxi-tip", deployment: "taxi-tip-onnx", body });
+    const run = (extra: object) =>
+      world.runJob({ endpoint: "taxi-tip", deployment: "taxi-tip-onnx", body: { ...body, ...extra } });
+    const first = await run({});
     expect(first.result.status).toBe("Completed");
     const before = await world.read("kept/predictions.csv");
-    const second = await world.runJob({ endpoint: "taxi-tip", deployment: "taxi-tip-onnx", body });
-    expect(second.result.status).toBe("Failed");
-    expect(second.result.message).toMatch(
-      /kept\/predictions\.csv.*already exists|already exists.*kept\/predictions\.csv/,
-    );
+    await expect(run({})).rejects.toMatchObject({ code: "OutputInUse", status: 409 });
+    await expect(run({ overwrite: true })).rejects.toMatchObject({ code: "OutputInUse", status: 409 });
     expect(await world.read("kept/predictions.csv")).toBe(before);
-    const third = await world.runJob({
-      endpoint: "taxi-tip",
-      deployment: "taxi-tip-onnx",
-      body: { ...body, overwrite: true },
+
+    await world.upload("handmade/", { "predictions.csv": "by hand\n" });
+    const handmade = { output_path: "azureml://datastores/workspaceblobstore/paths/handmade/" };
+    await expect(run(handmade)).rejects.toMatchObject({
+      code: "OutputExists",
+      message: expect.stringContaining("handmade/predictions.csv"),
     });
-    expect(third.result.status).toBe("Completed");
-    expect(await world.read("kept/predictions.csv")).toBe(before);
+    expect(await world.read("handmade/predictions.csv")).toBe("by hand\n");
+    const replaced = await run({ ...handmade, overwrite: true });
+    expect(replaced.result.status).toBe("Completed");
+    expect(await world.read("handmade/predictions.csv")).toBe(before);
   });
 
   it("fails a missing input, an empty folder and an unknown datastore before any work, naming them", async () => {

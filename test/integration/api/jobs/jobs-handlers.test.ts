@@ -43,6 +43,7 @@ beforeAll(async () => {
     jobLog: engine.jobLog,
     access: engine.access,
     catalog: engine.catalog,
+    outputs: engine.outputs,
     runner: () => recordingRunner,
   };
 }, 60_000);
