@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError, ensureError, errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
@@ -16,7 +16,7 @@ import { writeRowRange } from "../../io/tabular/row-range.js";
 import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
 import { engineRecord, isLevelEnabled } from "../../scoring/log/log-levels.js";
 import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
-import type { LogRecord, MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
+import type { LogRecord, MiniBatchFile, MiniBatchInput, RuntimeSpec } from "../../scoring/runtime.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
 import { checkJobLimits, type JobSpec } from "../job-spec.js";
 import type {
@@ -32,6 +32,13 @@ import { planJob } from "../plan/plan-job.js";
 import { readMiniBatch } from "../plan/read-plan.js";
 import { downloadingRowCounter } from "../plan/row-counter.js";
 import type { JobRecords } from "../records/job-records.js";
+import {
+  hostPathRedactor,
+  type Redact,
+  redactRecords,
+  redactResult,
+  type ShownFolder,
+} from "./host-paths.js";
 import { cancelWatch, loadJobSpec, loadPreparedJob, type PreparedJob, savePreparedJob } from "./job-files.js";
 import { partsLost } from "./lost-parts.js";
 import type { ScoringPools } from "./scoring-pools.js";
@@ -77,11 +84,17 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const specOf = (job: string) => cached(specs, job, () => loadJobSpec(deps.jobs, job));
   const preparedOf = (job: string) => cached(prepared, job, () => loadPreparedJob(deps.jobs, job));
   const cancels = cancelWatch(deps.jobs);
+  // what invokers see names items and documented folders, never this host's paths
+  const hostFolders: ShownFolder[] = [
+    { path: deps.workDir, shown: "<work>" },
+    { path: process.cwd(), shown: "<app>" },
+  ];
+  const redactHost = hostPathRedactor(hostFolders);
   const log = async (spec: JobSpec, records: LogRecord[]) => {
     const kept = records.filter(
       (r) => r.source === "script" || isLevelEnabled(r.level, spec.settings.logging_level),
     );
-    if (kept.length > 0) await deps.jobLog.appendJobLog(spec.name, kept);
+    if (kept.length > 0) await deps.jobLog.appendJobLog(spec.name, redactRecords(kept, redactHost));
   };
 
   /** Why this host cannot run a resumed job (logged once per mini-batch), or undefined. */
@@ -190,13 +203,27 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
         workerMemoryMb: spec.settings.worker_memory_mb ?? deps.workerMemoryMb,
       };
       const localDir = await mkdtemp(join(deps.workDir, "mini-batch-"));
+      const redact = hostPathRedactor([
+        { path: localDir, shown: "" },
+        ...runtimeFolders(runtime, outputDir),
+        ...hostFolders,
+      ]);
       try {
         const files = await downloadMiniBatch(
           { plan: job.plan, index, localDir, writeRowRange },
           { jobs: deps.jobs, access: deps.access },
         );
         const staged = await deps.pools.use(poolOptions, (pool) =>
-          scoreWithRetries({ spec, job, index, files, outputDir, run: (input) => pool.run(input), log }),
+          scoreWithRetries({
+            spec,
+            job,
+            index,
+            files,
+            outputDir,
+            run: (input) => pool.run(input),
+            log,
+            redact,
+          }),
         );
         return outcomeOf(index, staged);
       } finally {
@@ -209,7 +236,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
           try {
             const outputFormat = job.target.action === "append_row" ? job.target.format : undefined;
             const scored = await options.run({ index, attempt, files: options.files, outputFormat });
-            await options.log(spec, scored.logs);
+            await options.log(spec, redactRecords(scored.logs, options.redact));
             let outputFiles: number | undefined;
             if (spec.settings.output_action === "summary_only") {
               outputFiles = (await uploadSummaryOutputs({ target: job.target, localDir: outputDir }, deps))
@@ -220,7 +247,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
                 target: job.target,
                 index,
                 attempt,
-                result: scored.result,
+                result: redactResult(scored.result, options.redact),
                 outputFiles,
                 formatted: scored.formatted,
               },
@@ -231,7 +258,8 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
             const code = error instanceof BatchfnError ? error.code : "ScriptError";
             const retryable = !(error instanceof BatchfnError) || error.retryable;
             const last = attempt >= maxAttempts || !retryable;
-            const logs = error instanceof BatchfnError ? error.logs : [];
+            const logs = redactRecords(error instanceof BatchfnError ? error.logs : [], options.redact);
+            const message = options.redact(error.message);
             const tags = { miniBatch: index, attempt };
             const verdict = last
               ? "failed for good"
@@ -240,13 +268,13 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
               ...logs,
               engineRecord(
                 last ? "error" : "warning",
-                `${code}: ${error.message} — mini-batch ${index} ${verdict}`,
+                `${code}: ${message} — mini-batch ${index} ${verdict}`,
                 tags,
               ),
             ]);
             if (!last) continue;
             const { miniBatch } = await readMiniBatch(deps.jobs, job.plan, index);
-            const failed = failedMiniBatchResult(miniBatch, { code, message: error.message });
+            const failed = failedMiniBatchResult(miniBatch, { code, message });
             return stageMiniBatchOutput(
               { target: job.target, index, attempt, result: failed, failed: true },
               deps,
@@ -260,7 +288,10 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       const spec = await specOf(jobName);
       const job = await requirePrepared(preparedOf, jobName);
       const { miniBatch } = await readMiniBatch(deps.jobs, job.plan, index);
-      const failed = failedMiniBatchResult(miniBatch, { code: "ActivityFailed", message });
+      const failed = failedMiniBatchResult(miniBatch, {
+        code: "ActivityFailed",
+        message: redactHost(message),
+      });
       const staged = await stageMiniBatchOutput(
         { target: job.target, index, attempt: attempts, result: failed, failed: true },
         deps,
@@ -276,7 +307,8 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
 
     async finalizeJob(input) {
       const { jobName, progress } = input;
-      let { status, message } = input;
+      let { status } = input;
+      let message = input.message === undefined ? undefined : redactHost(input.message);
       const spec = await specOf(jobName);
       prepared.delete(jobName);
       const job = await preparedOf(jobName);
@@ -349,6 +381,18 @@ interface ScoreOptions {
   outputDir: string;
   run: (input: MiniBatchInput) => Promise<ScoredMiniBatch>;
   log: (spec: JobSpec, records: LogRecord[]) => Promise<void>;
+  redact: Redact;
+}
+
+/** The runtime's folders and what invokers see in their place. */
+function runtimeFolders(runtime: RuntimeSpec, outputDir: string): ShownFolder[] {
+  const folders: ShownFolder[] = [
+    { path: runtime.modelDir, shown: "$AZUREML_MODEL_DIR" },
+    { path: outputDir, shown: "$AZUREML_BI_OUTPUT_PATH" },
+  ];
+  if (runtime.kind === "script") folders.push({ path: dirname(runtime.scriptPath), shown: "<code>" });
+  if (runtime.kind === "python") folders.push({ path: runtime.codeDir, shown: "<code>" });
+  return folders;
 }
 
 function outcomeOf(index: number, staged: StagedMiniBatch): MiniBatchOutcome {

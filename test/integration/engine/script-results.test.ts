@@ -48,6 +48,8 @@ beforeAll(async () => {
   await world.upload("triple/", tenFiles("3"));
   await deployScript("strings", "multiline", "score.mjs", {}, { ROWS: "strings" });
   await deployScript("records", "multiline", "score.mjs", {});
+  await deployScript("path-errors", "path-errors", "score.mjs", { mini_batch_size: 1 });
+  await world.upload("sub/dir/", { "a.txt": "throw", "b.txt": "enoent" });
   await world.upload(
     "multiline/",
     Object.fromEntries(Object.keys(tenFiles("")).map((name, i) => [name, multiline(i)])),
@@ -147,5 +149,30 @@ describe("results with line breaks stay one row each", () => {
     // string rows are one field each, and have no header: the reader is given one
     const read = parseCsv(`result\n${stringsCsv}`, "predictions.csv");
     expect(read.columns[0]?.values).toEqual(names.map((name, i) => `${name}: ${multiline(i)}`));
+  });
+});
+
+describe("what invokers see of a failure names items, not host paths", () => {
+  it("keeps the scratch, model and app folders out of errors.jsonl and the job log", async () => {
+    const { spec, result } = await world.runJob({
+      endpoint: "results",
+      deployment: "path-errors",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/sub/" },
+    });
+    expect(result.progress?.items).toMatchObject({ total: 2, failed: 2 });
+    const errorsText = await world.read(`batchfn-outputs/${spec.name}/errors.jsonl`);
+    const errors = errorsText
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(errors.map((e) => e.item)).toEqual(["dir/a.txt", "dir/b.txt"]);
+    expect(errors[0].message).toContain("cannot score dir/a.txt with $AZUREML_MODEL_DIR/weights.bin");
+    expect(errors[1].message).toContain("ENOENT: no such file or directory, open 'dir/b.txt.missing'");
+    const { records } = await world.engine.jobLog.readJobLog(spec.name);
+    expect(records.some((r) => r.source === "script" && r.message === "reading dir/a.txt")).toBe(true);
+    const shown = JSON.stringify({ errorsText, records, result });
+    for (const hostPath of [world.engine.workDir, tmpdir(), process.cwd()]) {
+      expect(shown).not.toContain(hostPath);
+    }
   });
 });
