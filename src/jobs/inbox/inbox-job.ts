@@ -60,7 +60,9 @@ export async function startInboxJob(
 
   const digest = createHash("sha256").update(`${blob.name}\n${blob.etag}`).digest("hex").slice(0, 16);
   const name = `inbox-${endpointName.toLowerCase()}-${digest}`;
-  const input = `azureml://datastores/${INBOX_DATASTORE}/paths/${blob.name}`;
+  // Datastore URIs are percent-decoded when read; a blob name is taken as it is ('a%41.csv').
+  const literal = (text: string) => text.replaceAll("%", "%25");
+  const input = `azureml://datastores/${INBOX_DATASTORE}/paths/${literal(blob.name)}`;
   const spec = buildJobSpec({
     name,
     endpointId: endpointRecord.id,
@@ -69,7 +71,7 @@ export async function startInboxJob(
     model,
     request: {
       input: { kind: "uri", uri: input, type: "uri_file" },
-      outputPath: `azureml://datastores/${OUTBOX_DATASTORE}/paths/${endpointName}/${path}/${name}/`,
+      outputPath: `azureml://datastores/${OUTBOX_DATASTORE}/paths/${literal(`${endpointName}/${path}`)}/${name}/`,
       overwrite: false,
       overrides: {},
     },
