@@ -176,6 +176,19 @@ export const errors = {
     new BatchfnError({ code: "InvalidJson", status: 400, message: `The body is not valid JSON: ${message}` }),
   invalidYaml: (message: string) =>
     new BatchfnError({ code: "InvalidYaml", status: 400, message: `The body is not valid YAML: ${message}` }),
+  invalidEncoding: () =>
+    new BatchfnError({
+      code: "InvalidEncoding",
+      status: 400,
+      message: "The body is not valid UTF-8; send JSON or YAML encoded as UTF-8.",
+    }),
+  forbiddenKey: (path: string) =>
+    new BatchfnError({
+      code: "ForbiddenKey",
+      status: 400,
+      message: `The body holds the key '__proto__' (at '${path}'), which is refused.`,
+      details: [{ path, message: "'__proto__' is not a valid key" }],
+    }),
   emptyBody: () => new BatchfnError({ code: "EmptyBody", status: 400, message: "The request has no body." }),
   nameMismatch: (field: string, inBody: string, inUrl: string) =>
     new BatchfnError({

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { BatchfnError, ensureError, errors, isConnectionFailure } from "../errors.js";
+import { findProtoKey } from "../spec/names.js";
 
 /** The signature of every batchfn HTTP handler. */
 export type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -55,7 +56,8 @@ const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text
 
 /**
  * Reads a JSON body, or YAML where `yaml` is allowed (documents uploaded as files). Refuses other
- * content types (415), bodies over `maxBytes` (413), empty bodies and malformed text (400).
+ * content types (415), bodies over `maxBytes` (413), empty bodies, text that is not UTF-8, malformed
+ * text and a `__proto__` key anywhere (400).
  */
 export async function readBody(
   request: HttpRequest,
@@ -70,12 +72,24 @@ export async function readBody(
   if (declared > maxBytes) throw errors.payloadTooLarge(maxBytes);
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > maxBytes) throw errors.payloadTooLarge(maxBytes);
-  const text = bytes.toString("utf8");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw errors.invalidEncoding();
+  }
   if (text.trim() === "") {
     if (options.optional) return undefined;
     throw errors.emptyBody();
   }
-  if (YAML_TYPES.includes(type)) {
+  const parsed = parseText(text, YAML_TYPES.includes(type));
+  const proto = findProtoKey(parsed);
+  if (proto !== undefined) throw errors.forbiddenKey(proto);
+  return parsed;
+}
+
+function parseText(text: string, yaml: boolean): unknown {
+  if (yaml) {
     try {
       return parseYaml(text);
     } catch (thrown) {

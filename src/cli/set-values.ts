@@ -1,5 +1,6 @@
 import { errors } from "../errors.js";
 import { isMapping } from "../spec/fields.js";
+import { PROTOTYPE_KEYS } from "../spec/names.js";
 
 /** One `--set key=value`: a dotted path and its value. */
 export interface SetValue {
@@ -22,6 +23,10 @@ export function parseSetValues(items: readonly string[], flag = "--set"): SetVal
         flag,
         `'${item}' is not key=value (dotted keys such as settings.mini_batch_size=5)`,
       );
+    }
+    const unsafe = path.find((part) => PROTOTYPE_KEYS.has(part));
+    if (unsafe !== undefined) {
+      throw errors.invalidParameter(flag, `'${key}': '${unsafe}' is not a key that can be set`);
     }
     return { path, value: parseValue(item.slice(eq + 1)) };
   });
@@ -76,7 +81,9 @@ export function parsePairs(items: readonly string[], flag: string): Record<strin
   for (const item of items) {
     const eq = item.indexOf("=");
     if (eq <= 0) throw errors.invalidParameter(flag, `'${item}' is not key=value`);
-    pairs[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+    const key = item.slice(0, eq).trim();
+    if (PROTOTYPE_KEYS.has(key)) throw errors.invalidParameter(flag, `'${key}' is not a key that can be set`);
+    pairs[key] = item.slice(eq + 1).trim();
   }
   return pairs;
 }

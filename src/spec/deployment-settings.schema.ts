@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { caseInsensitive } from "./fields.js";
+import { outputFileName } from "./names.js";
 import { loggingLevel, outputAction, outputFormat, workerMemoryMb } from "./resources.js";
 
 /**
@@ -12,11 +13,7 @@ export const settingsFields = {
   mini_batch_size: z.number().int().min(1).optional(),
   mini_batch_rows: z.number().int().min(1).optional(),
   output_action: caseInsensitive(outputAction).optional(),
-  output_file_name: z
-    .string()
-    .min(1)
-    .regex(/^[^/\\]+$/, "must be a file name, without folders")
-    .optional(),
+  output_file_name: outputFileName.optional(),
   output_format: caseInsensitive(outputFormat).optional(),
   retry_settings: z
     .strictObject({

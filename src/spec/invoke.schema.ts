@@ -3,6 +3,8 @@ import type { ErrorDetail } from "../errors.js";
 import { parseAssetReference } from "./asset-reference.js";
 import { settingsFields } from "./deployment-settings.schema.js";
 import { compact, isMapping } from "./fields.js";
+import { outputFileName, outputFileNameProblem, pathText } from "./names.js";
+import { resourceName } from "./resources.js";
 import { invalidDocument, validate } from "./spec-validation.js";
 
 /**
@@ -41,45 +43,42 @@ const jobName = z
 const inputType = z.enum(["uri_file", "uri_folder"]);
 
 const batchfnBody = z.strictObject({
-  input: z.union([
-    z.string().min(1),
-    z.strictObject({ path: z.string().min(1), type: inputType.optional() }),
-  ]),
+  input: z.union([pathText, z.strictObject({ path: pathText, type: inputType.optional() })]),
   input_type: inputType.optional(),
-  output_path: z.string().min(1).optional(),
+  output_path: pathText.optional(),
   overwrite: z.boolean().default(false),
   job_name: jobName.optional(),
-  deployment_name: z.string().min(1).optional(),
+  deployment_name: resourceName.optional(),
   ...invokeOverrides.shape,
 });
 
-const dataUrl = z.object({ dataInputType: z.literal("DataUrl"), Path: z.string().min(1) });
+const dataUrl = z.object({ dataInputType: z.literal("DataUrl"), Path: pathText });
 const datasetVersion = z.object({
   dataInputType: z.literal("DatasetVersion"),
   datasetName: z.string().min(1),
   datasetVersion: z.union([z.string().min(1), z.number().int()]).transform(String),
 });
-const outputDataset = z.object({ datastoreId: z.string().min(1).optional(), path: z.string().min(1) });
+const outputDataset = z.object({ datastoreId: pathText.optional(), path: pathText });
 const jobInput = z.object({
   JobInputType: z.enum(["UriFolder", "UriFile", "uri_folder", "uri_file"]),
-  Uri: z.string().min(1),
+  Uri: pathText,
 });
 const jobOutput = z.object({
   JobOutputType: z.enum(["UriFolder", "UriFile", "uri_folder", "uri_file"]),
-  Uri: z.string().min(1),
+  Uri: pathText,
 });
 
 const amlProperties = z.object({
   dataset: z.discriminatedUnion("dataInputType", [dataUrl, datasetVersion]).optional(),
   outputDataset: outputDataset.optional(),
-  outputFileName: z.string().min(1).optional(),
+  outputFileName: outputFileName.optional(),
   InputData: z.record(z.string(), jobInput).optional(),
   OutputData: z.record(z.string(), jobOutput).optional(),
 });
 const amlBody = z.object({
   properties: amlProperties,
   outputDataset: outputDataset.optional(),
-  outputFileName: z.string().min(1).optional(),
+  outputFileName: outputFileName.optional(),
 });
 
 /** Reads an invocation body; throws `InvalidSpec` listing every problem with its path. */
@@ -157,11 +156,10 @@ function readAmlBody(body: unknown): InvokeRequest {
       const slash = first.Uri.lastIndexOf("/");
       outputPath = first.Uri.slice(0, slash + 1);
       overrides.output_file_name = first.Uri.slice(slash + 1);
-      if (!overrides.output_file_name)
-        details.push({
-          path: `properties.OutputData.${name}.Uri`,
-          message: "a UriFile output must end with a file name",
-        });
+      const problem = overrides.output_file_name
+        ? outputFileNameProblem(overrides.output_file_name)
+        : "a UriFile output must end with a file name";
+      if (problem) details.push({ path: `properties.OutputData.${name}.Uri`, message: problem });
     } else {
       outputPath = first.Uri;
     }

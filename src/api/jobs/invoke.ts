@@ -7,7 +7,9 @@ import { checkJobName } from "../../jobs/plan/job-name.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
 import { submitJob } from "../../jobs/submit-job.js";
 import { type InvokeInput, parseInvokeBody } from "../../spec/invoke.schema.js";
-import { baseUrl, type Handler, handle, json, param, readBody } from "../http.js";
+import { resourceName } from "../../spec/resources.js";
+import { baseUrl, type Handler, handle, json, readBody } from "../http.js";
+import { routeName } from "../registry/route-params.js";
 import { jobView } from "./job-view.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
@@ -23,10 +25,11 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
 export function createInvokeHandler(deps: JobsApiDeps): Handler {
   const now = deps.now ?? (() => new Date());
   return handle(async (request, context) => {
-    const endpointName = param(request, "name");
+    const endpointName = routeName(request, "name", "resource");
     const endpointRecord = await deps.registry.endpoints.show(endpointName);
     const endpoint = endpointRecord.resource;
     const invoke = parseInvokeBody(await readBody(request));
+    const namedDeployment = deploymentHeader(request);
     await checkInputEarly(invoke.input, deps.access.urlPolicy);
     const key = request.headers.get("idempotency-key") ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 200)) {
@@ -40,10 +43,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const replay = await existingJob(deps, { name: endpointName, id: endpointId }, name, key);
     if (replay) return answer(replay, base, 200);
 
-    const deploymentName =
-      request.headers.get("azureml-model-deployment") ??
-      invoke.deploymentName ??
-      endpoint.defaults.deployment_name;
+    const deploymentName = namedDeployment ?? invoke.deploymentName ?? endpoint.defaults.deployment_name;
     if (!deploymentName) throw errors.noDefaultDeployment(endpointName);
     const deployment = (await deps.registry.deployments.show(endpointName, deploymentName)).resource;
     const model = (await deps.registry.models.show(deployment.model.name, deployment.model.version)).resource;
@@ -93,6 +93,18 @@ async function checkInputEarly(input: InvokeInput, policy: UrlPolicy): Promise<v
   if (input.kind !== "uri") return;
   const reference = parseInputReference({ uri: input.uri });
   if (reference.kind === "url") await checkInputHost(checkInputUrl(reference.url, policy), policy);
+}
+
+/** The `azureml-model-deployment` header, checked against the deployment naming rule. */
+function deploymentHeader(request: Parameters<Handler>[0]): string | undefined {
+  const header = request.headers.get("azureml-model-deployment") ?? undefined;
+  if (header === undefined) return undefined;
+  const checked = resourceName.safeParse(header);
+  if (checked.success) return checked.data;
+  throw errors.invalidParameter(
+    "azureml-model-deployment",
+    checked.error.issues[0]?.message ?? "is not valid",
+  );
 }
 
 function describeInput(input: InvokeInput): string {

@@ -7,7 +7,8 @@ import {
   isTerminal,
   type JobRecord,
 } from "../../jobs/records/job-records.js";
-import { baseUrl, type Handler, handle, json, param } from "../http.js";
+import { baseUrl, type Handler, handle, json } from "../http.js";
+import { routeName } from "../registry/route-params.js";
 import { firstErrors, jobView, liveState } from "./job-view.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
@@ -22,7 +23,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
   };
   return {
     show: handle(async (request, context) => {
-      let record = await load(param(request, "job"));
+      let record = await load(routeName(request, "job", "job"));
       const state = await liveState(record, deps.runner(context), deps.records);
       if (isTerminal(state.status) && !isTerminal(record.status)) record = await load(record.name);
       const view = jobView(record, state, baseUrl(request), await firstErrors(record, deps));
@@ -55,7 +56,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
     }),
 
     cancel: handle(async (request, context) => {
-      const record = await load(param(request, "job"));
+      const record = await load(routeName(request, "job", "job"));
       const base = baseUrl(request);
       if (isTerminal(record.status)) {
         return json(200, jobView(record, record, base));

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { errors } from "../../errors.js";
 import { isTerminal } from "../../jobs/records/job-records.js";
-import { type Handler, handle, param } from "../http.js";
+import { type Handler, handle } from "../http.js";
+import { routeName } from "../registry/route-params.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /**
@@ -13,7 +14,7 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
 export function createJobLogsHandler(deps: JobsApiDeps): Handler {
   const interval = deps.followIntervalMs ?? 500;
   return handle(async (request) => {
-    const job = param(request, "job");
+    const job = routeName(request, "job", "job");
     if (!(await deps.records.get(job))) throw errors.notFound("Job", job);
     const from = Number(request.query.get("from") ?? 0);
     if (!Number.isInteger(from) || from < 0)

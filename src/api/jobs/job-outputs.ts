@@ -4,6 +4,7 @@ import { isNotFound } from "../../io/inputs/storage-error.js";
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
 import { baseUrl, type Handler, handle, json, param } from "../http.js";
+import { routeName } from "../registry/route-params.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /**
@@ -27,7 +28,7 @@ export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; dow
   };
   return {
     list: handle(async (request) => {
-      const record = await load(param(request, "job"));
+      const record = await load(routeName(request, "job", "job"));
       const { location, container } = await folder(record);
       const self = `${baseUrl(request)}/api/jobs/${encodeURIComponent(record.name)}/outputs`;
       const files = [];
@@ -49,7 +50,7 @@ export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; dow
     }),
 
     download: handle(async (request) => {
-      const record = await load(param(request, "job"));
+      const record = await load(routeName(request, "job", "job"));
       const path = param(request, "path");
       if (path === "" || path.split("/").some((part) => part === ".." || part === "")) {
         throw errors.invalidParameter("path", "must name a file inside the job's output folder");

@@ -1,6 +1,7 @@
 import type { HttpRequest } from "@azure/functions";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { jobName } from "../../spec/names.js";
 import { assetName, assetVersion, resourceName } from "../../spec/resources.js";
 import { param } from "../http.js";
 
@@ -10,6 +11,8 @@ const rules = {
   /** Model, data asset and datastore names. */
   asset: assetName,
   version: assetVersion,
+  /** Job names (`GET jobs/{job}`...). */
+  job: jobName,
   upload: z.uuid("must be the upload_id returned by POST /api/artifact-uploads"),
 } as const;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errors } from "../../errors.js";
 import { jobNameSchema } from "../../jobs/plan/job-name.js";
+import { outputFileNameProblem } from "../../spec/names.js";
 import { outputAction, outputFormat } from "../../spec/resources.js";
 import { blobStoreSchema } from "../inputs/blob-access.js";
 
@@ -37,19 +38,13 @@ export type OutputTarget = z.infer<typeof outputTargetSchema>;
 export type OutputTargetInput = z.input<typeof outputTargetSchema>;
 
 /** Names batchfn writes next to the predictions; a scoring script may not use them. */
-export const JOB_SUMMARY_FILE = "job_summary.json";
-export const ERRORS_FILE = "errors.jsonl";
+export { ERRORS_FILE, JOB_SUMMARY_FILE } from "../../spec/names.js";
 
 /** Validates a target; `output_file_name` must be a plain file name other than batchfn's own. */
 export function outputTarget(input: OutputTargetInput): OutputTarget {
   const target = outputTargetSchema.parse(input);
   const name = target.fileName;
-  const problem =
-    /[/\\]/.test(name) || name === "." || name === ".."
-      ? "must be a file name, without folders"
-      : [ERRORS_FILE, JOB_SUMMARY_FILE].includes(name)
-        ? `'${name}' is the name of a file batchfn writes itself`
-        : undefined;
+  const problem = outputFileNameProblem(name);
   if (problem) {
     throw errors.invalidSpec(`settings.output_file_name: ${problem}.`, [
       { path: "settings.output_file_name", message: problem },

@@ -1,15 +1,7 @@
-import { z } from "zod";
+import { jobName } from "../../spec/names.js";
 
-/**
- * A job name as it appears in blob names (`<job>/plan.json`, `logs/<job>.jsonl`): letters, digits,
- * `-` and `_`, starting with a letter or digit; at most 255 characters, like Azure ML job names.
- */
-export const jobNameSchema = z
-  .string()
-  .regex(
-    /^[a-zA-Z0-9][-_a-zA-Z0-9]{0,254}$/,
-    "must be 1-255 letters, digits, '-' or '_', starting with a letter or digit",
-  );
+/** A job name as it appears in blob names and table keys (the rule lives in `spec/names.ts`). */
+export const jobNameSchema = jobName;
 
 /** Validates a job name, throwing a zod error that names the rule. */
 export function checkJobName(name: string): string {

@@ -286,6 +286,92 @@ describe("POST /api/batch-endpoints/{name}/jobs: the bounds of the settings that
   });
 });
 
+describe("POST /api/batch-endpoints/{name}/jobs: bad names and paths", () => {
+  const output = "azureml://datastores/workspaceblobstore/paths/names/";
+  const refused = async (response: HttpResponseInit, status: number, code: string) => {
+    const error = errorOf(response);
+    expect([response.status, error.code], error.message).toEqual([status, code]);
+    return error;
+  };
+
+  it.each([
+    [
+      "a '/' in the azureml-model-deployment header",
+      { input },
+      { "azureml-model-deployment": "a/b" },
+      "InvalidParameter",
+    ],
+    ["a '/' in deployment_name", { input, deployment_name: "a/b" }, {}, "InvalidSpec"],
+    ["a NUL in the input", { input: `${input}a\u0000b.csv` }, {}, "InvalidSpec"],
+    ["a NUL in output_path", { input, output_path: `${output}x\u0000/` }, {}, "InvalidSpec"],
+    ["a NUL in output_file_name", { input, output_file_name: "p\u0000.csv" }, {}, "InvalidSpec"],
+    ["an output_file_name of one space", { input, output_file_name: " " }, {}, "InvalidSpec"],
+    [
+      "an output_file_name of 1,100 characters",
+      { input, output_file_name: `${"p".repeat(1096)}.csv` },
+      {},
+      "InvalidSpec",
+    ],
+    ["output_file_name errors.jsonl", { input, output_file_name: "errors.jsonl" }, {}, "InvalidSpec"],
+    ["output_file_name job_summary.json", { input, output_file_name: "job_summary.json" }, {}, "InvalidSpec"],
+    [
+      "output_file_name errors-00001.jsonl",
+      { input, output_file_name: "errors-00001.jsonl" },
+      {},
+      "InvalidSpec",
+    ],
+    [
+      "an Azure ML UriFile output named errors.jsonl",
+      {
+        properties: {
+          InputData: { d: { JobInputType: "UriFolder", Uri: input } },
+          OutputData: { o: { JobOutputType: "UriFile", Uri: `${output}errors.jsonl` } },
+        },
+      },
+      {},
+      "InvalidSpec",
+    ],
+  ])("refuses %s and writes nothing", async (_label, body, headers, code) => {
+    const before = await stored();
+    await refused(await invoke(JSON.stringify(body), headers), 400, code);
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a __proto__ key anywhere in the body, naming where, and writes nothing", async () => {
+    const before = await stored();
+    const body = `{"input": "${input}", "retry_settings": {"__proto__": {"timeout": 1}}}`;
+    const error = await refused(await invoke(body), 400, "ForbiddenKey");
+    expect(error.message).toContain("retry_settings.__proto__");
+    await refused(
+      await invoke(`{"__proto__": {"deployment_name": "x"}, "input": "${input}"}`),
+      400,
+      "ForbiddenKey",
+    );
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a body that is not UTF-8 instead of storing U+FFFD, and writes nothing", async () => {
+    const before = await stored();
+    const bytes = Buffer.concat([
+      Buffer.from(`{"input": "${input}", "output_path": "${output}`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('/"}'),
+    ]);
+    const response = await createInvokeHandler(deps)(
+      new HttpRequest({
+        method: "POST",
+        url: "http://127.0.0.1:7071/api/batch-endpoints/taxi-tip/jobs",
+        params: { name: "taxi-tip" },
+        headers: { "content-type": "application/json" },
+        body: { bytes },
+      }),
+      new InvocationContext(),
+    );
+    await refused(response, 400, "InvalidEncoding");
+    expect(await stored()).toEqual(before);
+  });
+});
+
 describe("job reads", () => {
   const context = () => new InvocationContext();
   const get = (path: string, params: Record<string, string>) => request({ method: "GET", path, params });
@@ -295,6 +381,15 @@ describe("job reads", () => {
     ["an unknown status filter", "jobs?status=Bogus", {}, "list", 400, "InvalidParameter"],
     ["top=0", "jobs?top=0", {}, "list", 400, "InvalidParameter"],
     ["skip=-1", "jobs?skip=-1", {}, "list", 400, "InvalidParameter"],
+    ["a '/' in the job name", "jobs/a%2fb", { job: "a/b" }, "show", 400, "InvalidParameter"],
+    [
+      "a '/' in the job name to cancel",
+      "jobs/a%2fb/cancel",
+      { job: "a/b" },
+      "cancel",
+      400,
+      "InvalidParameter",
+    ],
   ] as const)("answers %s with a clear error", async (_label, path, params, which, status, code) => {
     const handlers = createJobHandlers(deps);
     const response = await handlers[which](get(path, params), context());

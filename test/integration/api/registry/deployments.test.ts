@@ -324,6 +324,29 @@ describe("batch deployments: refused requests write nothing", () => {
     );
   });
 
+  it.each([
+    ["errors.jsonl", "is the name of a file batchfn writes itself"],
+    ["job_summary.json", "is the name of a file batchfn writes itself"],
+    [" ", "must not start or end with a space"],
+    ["p".repeat(1100), "must be 1-255 characters long"],
+    ["p\u0000.csv", "must not hold control characters"],
+  ])("output_file_name %j, which every invoke would fail on", async (name, message) => {
+    const error = await expectRefused(
+      world,
+      put("green", script({ settings: { output_file_name: name } })),
+      400,
+      "InvalidSpec",
+    );
+    expect(error.details[0]).toMatchObject({ path: "settings.output_file_name" });
+    expect(error.details[0]?.message).toContain(message);
+  });
+
+  it("a __proto__ key in the document", async () => {
+    const body = JSON.stringify(script()).replace(/^\{/, '{"__proto__": {"name": "x"},');
+    const error = await expectRefused(world, put("green", body), 400, "ForbiddenKey");
+    expect(error.message).toContain("__proto__");
+  });
+
   it("set_default that is not true or false", async () => {
     await expectRefused(world, put("green?set_default=maybe", script()), 400, "InvalidParameter");
   });
