@@ -203,7 +203,8 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
           newId: randomUUID,
           suspects,
         });
-        const repaired = report.staleCaches.length + report.activities + report.messages;
+        // A cache dropped alone may just have raced a commit: only work sent again is news.
+        const repaired = report.activities + report.messages;
         if (repaired > 0) {
           log(
             "warning",

@@ -186,6 +186,13 @@ export class InstanceStore {
     return this.cache.get(instanceId)?.stored.version;
   }
 
+  /** Forgets every cached record whose instance is not in `stored` (storage no longer has it); returns their ids. */
+  forgetAllBut(stored: ReadonlySet<string>): string[] {
+    const gone = [...this.cache.keys()].filter((id) => !stored.has(id));
+    for (const id of gone) this.cache.delete(id);
+    return gone;
+  }
+
   /** Forgets the cached record (after a failed commit whose outcome is unknown). */
   forget(instanceId: string): void {
     this.cache.delete(instanceId);

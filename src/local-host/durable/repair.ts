@@ -23,7 +23,10 @@ export interface RepairOptions {
 }
 
 export interface RepairReport {
-  /** Records cached in memory that storage no longer holds as written (storage lost writes). */
+  /**
+   * Records cached in memory whose version differs from storage's (storage lost writes, or a commit
+   * raced the scan: reloading is harmless either way); records storage no longer has are dropped too.
+   */
   staleCaches: string[];
   /** Instances whose table row disagreed with their record: last outbox sent again, row rewritten. */
   projected: string[];
@@ -55,6 +58,7 @@ export async function repairTaskHub(options: RepairOptions): Promise<RepairRepor
       report.staleCaches.push(instanceId);
     }
   }
+  store.forgetAllBut(new Set(versions.keys()));
   const orphans = new Set<string>();
   const outbox: Outbound[] = [];
   for (const [instanceId, version] of versions) {
