@@ -14,6 +14,7 @@ import { type BenchContext, inFreshWorld } from "./scenarios/bench-context.js";
 import { digitsBench } from "./scenarios/digits.js";
 import { memoryBench } from "./scenarios/memory.js";
 import { type OverheadRun, overheadResult, overheadRuns, SWEEP } from "./scenarios/overhead.js";
+import { pythonBench } from "./scenarios/python.js";
 import { meanRequestCost, storageProbe } from "./scenarios/storage-probe.js";
 import { throughputBench } from "./scenarios/throughput.js";
 
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       rows_per_s_10x: figures.memory.rows_per_s_10x,
     },
     digits: figures.digits,
+    python: figures.python,
     storage: { ...figures.storage, mean: meanRequestCost(figures.storage) },
   };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
@@ -103,7 +105,8 @@ async function runScenarios(options: Omit<BenchContext, "world">) {
     if (shared) sweep.push(...(await fresh((context) => overheadRuns(context, SWEEP))));
     else for (const key of SWEEP) sweep.push(...(await fresh((context) => overheadRuns(context, [key]))));
     const digits = await fresh(digitsBench);
-    return { storage, throughput, latency, memory, sweep, digits };
+    const python = await fresh(pythonBench);
+    return { storage, throughput, latency, memory, sweep, digits, python };
   } finally {
     await host?.stop();
     await shared?.stop();

@@ -21,6 +21,10 @@ export const requiredKeysSchema = z.object({
   latency: z.object({ first_minibatch_s: figure, one_file_job_s: figure }),
   memory: z.object({ rss_1x_mb: figure, rss_10x_mb: figure }),
   digits: z.object({ images_per_s: figure, baseline_images_per_s: figure }),
+  python: z.object({
+    sklearn: z.object({ items_per_s: figure, baseline_items_per_s: figure, ratio_baseline: figure }),
+    digits: z.object({ items_per_s: figure, baseline_items_per_s: figure, ratio_baseline: figure }),
+  }),
   machine: z.object({ cores: figure, memory_gb: figure, node: z.string() }),
 });
 

@@ -1,6 +1,7 @@
 import type { DigitsResult } from "../scenarios/digits.js";
 import type { LatencyResult } from "../scenarios/latency.js";
 import type { OverheadResult } from "../scenarios/overhead.js";
+import type { PythonResult } from "../scenarios/python.js";
 import type { RequestCost, StorageProbeResult } from "../scenarios/storage-probe.js";
 import type { ThroughputResult } from "../scenarios/throughput.js";
 import type { Machine } from "./machine.js";
@@ -25,6 +26,8 @@ export interface BenchResults {
     rows_per_s_10x: number;
   };
   digits: Omit<DigitsResult, "ratio_baseline"> & { ratio_baseline: number };
+  /** The Python runtime: a no-code MLflow sklearn model and a Python scoring script, against plain Python loops. */
+  python: PythonResult;
   /** What one storage round trip costs on this machine, by kind and on average. */
   storage: StorageProbeResult & { mean: RequestCost };
   targets: TargetCheck[];

@@ -2,7 +2,7 @@ import type { BenchResults } from "./results.js";
 
 /** The figures of a run as a Markdown table (printed by the bench, pasted into docs/benchmarks.md). */
 export function resultsTable(results: BenchResults): string {
-  const { throughput: t, overhead: o, latency: l, memory: m, digits: d } = results;
+  const { throughput: t, overhead: o, latency: l, memory: m, digits: d, python: p } = results;
   const rows: Array<[string, string, string]> = [
     [
       "throughput: batchfn (rows/s)",
@@ -66,6 +66,26 @@ export function resultsTable(results: BenchResults): string {
       "digits: single-process loop (images/s)",
       int(d.baseline_images_per_s),
       `ratio ${ratio(d.ratio_baseline)}`,
+    ],
+    [
+      "python: no-code MLflow sklearn (rows/s)",
+      int(p.sklearn.items_per_s),
+      `${int(p.sklearn.items)} rows in ${p.sklearn.files} CSV files, ${sec(p.sklearn.seconds)} s`,
+    ],
+    [
+      "python: sklearn single-process loop (rows/s)",
+      int(p.sklearn.baseline_items_per_s),
+      `ratio ${ratio(p.sklearn.ratio_baseline)}`,
+    ],
+    [
+      "python: digits script (images/s)",
+      int(p.digits.items_per_s),
+      `${int(p.digits.items)} images, ${sec(p.digits.seconds)} s`,
+    ],
+    [
+      "python: digits single-process loop (images/s)",
+      int(p.digits.baseline_items_per_s),
+      `ratio ${ratio(p.digits.ratio_baseline)}`,
     ],
   ];
   return [

@@ -76,6 +76,18 @@ function results(): Omit<BenchResults, "targets"> {
       seconds: 20,
       load: 0.2,
     },
+    python: {
+      sklearn: {
+        items: 200_000,
+        files: 40,
+        items_per_s: 50_000,
+        baseline_items_per_s: 40_000,
+        ratio_baseline: 1.25,
+        seconds: 4,
+      },
+      digits: { items: 4000, items_per_s: 800, baseline_items_per_s: 500, ratio_baseline: 1.6, seconds: 5 },
+      interpreter: "/usr/bin/python3",
+    },
     storage: {
       queue_send: cost,
       queue_receive: cost,
@@ -112,6 +124,9 @@ describe("bench report", () => {
     const nan = structuredClone(complete);
     nan.latency.one_file_job_s = Number.NaN;
     expect(missingKeys(nan)).toEqual([expect.stringMatching(/^latency\.one_file_job_s: /)]);
+    const noPython = structuredClone(complete) as unknown as { python: { digits: Record<string, unknown> } };
+    delete noPython.python.digits.ratio_baseline;
+    expect(missingKeys(noPython)).toEqual([expect.stringMatching(/^python\.digits\.ratio_baseline: /)]);
   });
 
   it("prints a Markdown table with the figures and the verdicts", () => {
@@ -122,6 +137,11 @@ describe("bench report", () => {
     expect(table).toContain("| overhead: 8000 mini-batches (s) | 250.00 | 31.3 ms each |");
     expect(table).toContain("target ≤ 1.2: **not met**");
     expect(table).toContain("| storage: CPU of one request (ms) | 1.2 + 2.1 |");
+    expect(table).toContain(
+      "| python: no-code MLflow sklearn (rows/s) | 50,000 | 200,000 rows in 40 CSV files, 4.00 s |",
+    );
+    expect(table).toContain("| python: sklearn single-process loop (rows/s) | 40,000 | ratio 1.25 |");
+    expect(table).toContain("| python: digits single-process loop (images/s) | 500 | ratio 1.60 |");
   });
 
   it("draws the throughput bars and the overhead curve as SVG", () => {
