@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
+import { mlflowRuntimeSpec, pythonMlflowModel } from "./mlflow/python-model.js";
 import { checkOnnxModel } from "./onnx/check-onnx-model.js";
+import { locateModel } from "./onnx/inspect-model.js";
 import { checkPythonDeployment } from "./python/check-python-deployment.js";
 import { isPythonScript } from "./python/python-script.js";
 import type { RuntimeSpec } from "./runtime.js";
@@ -49,7 +51,17 @@ export function createDeploymentAssets(options: {
       const modelDir = await artifactDir(model.path);
       const env = deployment.environment_variables;
       const code = deployment.code_configuration;
-      if (!code) return { kind: "onnx", modelDir, outputDir, env };
+      if (!code) {
+        const python = pythonMlflowModel(await locateModel(modelDir));
+        if (!python) return { kind: "onnx", modelDir, outputDir, env };
+        return mlflowRuntimeSpec({
+          model: python,
+          interpreter: options.pythonInterpreter,
+          modelDir,
+          outputDir,
+          env,
+        });
+      }
       const codeDir = await artifactDir(code.code);
       if (isPythonScript(code.scoring_script)) {
         return {

@@ -30,15 +30,20 @@ export async function pythonWithScoringPackages(): Promise<string> {
   return python;
 }
 
-/** Runs a Python program in `cwd` and returns the last line of its standard output parsed as JSON (what it prints before is its own). */
+/**
+ * Runs a Python program in `cwd` and returns the last line of its standard output parsed as JSON
+ * (what it prints before is its own). `env` is added to this process's environment; `onlyEnv`
+ * replaces it (to compute in the environment a scoring process gets: OpenBLAS, for one, picks its
+ * kernels from variables such as OPENBLAS_CORETYPE, which changes the last bits of float results).
+ */
 export async function runPythonJson(
   python: string,
   program: string,
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; onlyEnv?: Record<string, string> } = {},
 ): Promise<unknown> {
   const { stdout } = await run(python, ["-c", program], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: options.onlyEnv ?? { ...process.env, ...options.env },
     maxBuffer: 64 * 1024 * 1024,
   });
   const lines = stdout.trim().split("\n");

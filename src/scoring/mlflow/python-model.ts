@@ -1,5 +1,8 @@
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { LocatedModel } from "../onnx/inspect-model.js";
 import type { ModelSignature } from "../onnx/mlmodel.js";
+import type { PythonRuntimeSpec } from "../runtime.js";
 
 /** The loader batchfn runs without the mlflow package. */
 export const SKLEARN_LOADER = "mlflow.sklearn";
@@ -54,4 +57,26 @@ function driverInputs(signature: ModelSignature): unknown[] {
     ...(tensor.name === undefined ? {} : { name: tensor.name }),
     "tensor-spec": { dtype: tensor.dtype, shape: tensor.shape },
   }));
+}
+
+/** The runtime that scores a Python MLflow model: batchfn's driver module in the Python pool. */
+export function mlflowRuntimeSpec(options: {
+  model: PythonMlflowModel;
+  interpreter: string;
+  modelDir: string;
+  outputDir: string;
+  env: Record<string, string>;
+}): PythonRuntimeSpec {
+  const scriptPath = fileURLToPath(new URL("./driver/mlflow_driver.py", import.meta.url));
+  return {
+    kind: "python",
+    entry: "run_files",
+    interpreter: options.interpreter,
+    scriptPath,
+    scriptName: "mlflow_driver.py (no-code MLflow model)",
+    codeDir: dirname(scriptPath),
+    modelDir: options.modelDir,
+    outputDir: options.outputDir,
+    env: { ...options.env, BATCHFN_MLFLOW_MODEL: options.model.driverDescription },
+  };
 }
