@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
+import { checkMlflowModel } from "./mlflow/check-mlflow-model.js";
 import { mlflowRuntimeSpec, pythonMlflowModel } from "./mlflow/python-model.js";
 import { checkOnnxModel } from "./onnx/check-onnx-model.js";
 import { locateModel } from "./onnx/inspect-model.js";
@@ -100,7 +101,8 @@ export function createDeploymentAssets(options: {
 /**
  * Checks, when a deployment is created, that it can run: its scoring script bundles and keeps the
  * contract (a Python script: the app has Python, the environment's packages import, the script
- * imports), or, without one, its model is ONNX (an MLflow model needs an `onnx` flavor). Returns
+ * imports), or, without one, its model is ONNX or an MLflow model batchfn runs: an `onnx` flavor, or
+ * Python flavors (the app has Python, the model folder's packages import, the model loads). Returns
  * the warnings to show. Throws `InvalidScoringScript`, `UnsupportedModelFlavor`, `InvalidModel`,
  * `PythonUnavailable` or `PythonDependencyMissing`.
  */
@@ -117,8 +119,20 @@ export async function checkDeploymentRuns(options: {
     const code = options.deployment.code_configuration;
     if (!code) {
       const modelDir = join(scratch, "model");
+      const name = `${options.model.name}:${options.model.version}`;
       await options.download(options.model.path, modelDir);
-      await checkOnnxModel(modelDir, `${options.model.name}:${options.model.version}`);
+      const python = pythonMlflowModel(await locateModel(modelDir, name));
+      if (python) {
+        const { deployment } = options;
+        return await checkMlflowModel({
+          model: python,
+          interpreter: options.pythonInterpreter ?? "python3",
+          subject: `Batch deployment '${deployment.endpoint_name}/${deployment.name}' (${python.label}, no scoring script)`,
+          scratch,
+          env: deployment.environment_variables,
+        });
+      }
+      await checkOnnxModel(modelDir, name);
       return [];
     }
     const codeDir = join(scratch, "code");

@@ -92,7 +92,7 @@ async function inspectMlflow(folder: string, model: MlflowModel, label: string):
   const onnx = model.flavors.onnx;
   if (onnx === undefined) {
     throw errors.unsupportedModelFlavor(
-      `${label} has the flavor${flavors.length === 1 ? "" : "s"} ${flavors.join(", ") || "(none)"} but no 'onnx' flavor: without a scoring script batchfn runs only the 'onnx' flavor. ${CONVERT_HINT}`,
+      `${label} has the flavor${flavors.length === 1 ? "" : "s"} ${flavors.join(", ") || "(none)"} but no 'onnx' flavor: without a scoring script batchfn runs the 'onnx' flavor here, and the Python flavors (python_function, sklearn) in Python. ${CONVERT_HINT}`,
     );
   }
   const data = typeof onnx.data === "string" && onnx.data !== "" ? onnx.data : "model.onnx";

@@ -306,36 +306,37 @@ describe("bad inputs get clear errors and write nothing", () => {
     expect(errors[1].message).toContain("fareAmount");
   });
 
-  it("refuses a script without run and an MLflow model without an ONNX flavor at creation, storing nothing", async () => {
+  it("refuses a script without run and an MLflow model with neither an ONNX nor a Python flavor at creation, storing nothing", async () => {
     const noRun = await refusal(deployScript("no-run", "no-run", "score.mjs", {}));
     expect(noRun.code).toBe("InvalidScoringScript");
     expect(noRun.message).toContain("run");
 
-    const dir = await mkdtemp(join(tmpdir(), "batchfn-sklearn-"));
+    const dir = await mkdtemp(join(tmpdir(), "batchfn-h2o-"));
     await writeFile(
       join(dir, "deployment.yml"),
       stringify({
-        name: "sklearn",
+        name: "h2o",
         endpoint_name: "fixtures",
         model: {
-          name: "sk-model",
+          name: "h2o-model",
           version: 1,
           type: "mlflow_model",
-          path: join(fixtures, "..", "models", "mlflow-sklearn"),
+          path: join(fixtures, "..", "models", "mlflow-h2o"),
         },
       }),
     );
-    const sklearn = await refusal(
+    const h2o = await refusal(
       registerDeploymentFile(join(dir, "deployment.yml"), {
         registry: world.engine.registry,
         workDir: world.engine.workDir,
       }),
     );
-    expect(sklearn.code).toBe("UnsupportedModelFlavor");
-    expect(sklearn.message).toContain("skl2onnx");
+    expect(h2o.code).toBe("UnsupportedModelFlavor");
+    expect(h2o.message).toContain("the flavor h2o but no 'onnx' flavor");
+    expect(h2o.message).toContain("skl2onnx");
     const names = (await world.engine.registry.deployments.list("fixtures")).map((d) => d.resource.name);
     expect(names).not.toContain("no-run");
-    expect(names).not.toContain("sklearn");
+    expect(names).not.toContain("h2o");
   });
 
   it("reports an init() that throws with its own message for every item, and writes no prediction", async () => {

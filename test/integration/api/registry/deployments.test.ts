@@ -229,9 +229,9 @@ describe("batch deployments: refused requests write nothing", () => {
     expect(error.message).toContain("run");
   });
 
-  it("a no-code MLflow model with only a sklearn flavor", async () => {
-    const sklearn = await world.artifact("models/mlflow-sklearn");
-    await world.registry.models.create({ name: "sk", version: "1", type: "mlflow_model", path: sklearn });
+  it("a no-code MLflow model with neither an onnx nor a Python flavor", async () => {
+    const h2o = await world.artifact("models/mlflow-h2o");
+    await world.registry.models.create({ name: "sk", version: "1", type: "mlflow_model", path: h2o });
     const error = await expectRefused(
       world,
       put("green", { model: "azureml:sk:1" }),
