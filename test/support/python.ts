@@ -1,4 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
 
 /** The packages the Python tests use, as `scripts/install-prerequisites.sh` installs them for Debian's python3. */
 const MODULES = ["sklearn", "pandas", "cloudpickle", "PIL"];
@@ -24,4 +27,24 @@ export function testPython(): string {
   }
   checked = interpreter;
   return interpreter;
+}
+
+/**
+ * Runs a Python program in `cwd` and returns the last line of its standard output parsed as JSON
+ * (what it prints before is its own). `env` is added to this process's environment; `onlyEnv`
+ * replaces it (to compute in the environment a scoring process gets: OpenBLAS, for one, picks its
+ * kernels from variables such as OPENBLAS_CORETYPE, which changes the last bits of float results).
+ */
+export async function runPythonJson(
+  python: string,
+  program: string,
+  options: { cwd?: string; env?: Record<string, string>; onlyEnv?: Record<string, string> } = {},
+): Promise<unknown> {
+  const { stdout } = await run(python, ["-c", program], {
+    cwd: options.cwd,
+    env: options.onlyEnv ?? { ...process.env, ...options.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1] ?? "");
 }

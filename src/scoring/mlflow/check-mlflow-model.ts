@@ -105,7 +105,6 @@ async function checkModelLoads(options: {
       scriptName: spec.scriptName,
       codeDir: spec.codeDir,
       loggingLevel: "warning",
-      items: true,
     },
     onLog: (record) => lines.push(record.message),
   });

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { workerEnv } from "../../../src/scoring/runtime-env.js";
-import { testPython } from "../../support/python.js";
-import { runPythonJson } from "../../support/python-packages.js";
+import { runPythonJson, testPython } from "../../support/python.js";
 import { examplePath } from "../examples/example-files.js";
 import { type CliWorld, expectExit, jsonOf, startCliWorld, tsvValue } from "./cli-fixture.js";
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { readTable } from "../../../src/io/tabular/index.js";
 import { parseMlmodel } from "../../../src/scoring/onnx/mlmodel.js";
-import { pythonWithScoringPackages, runPythonJson } from "../../support/python-packages.js";
+import { runPythonJson, testPython } from "../../support/python.js";
 import { examplePath, readJson } from "./example-files.js";
 
 /**
@@ -13,7 +13,7 @@ import { examplePath, readJson } from "./example-files.js";
  */
 let python: string;
 beforeAll(async () => {
-  python = await pythonWithScoringPackages();
+  python = testPython();
 });
 
 describe("examples/sklearn-diabetes", () => {

@@ -9,8 +9,7 @@ import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
 import { createPythonPool } from "../../../src/scoring/python/python-pool.js";
 import type { MiniBatchFile } from "../../../src/scoring/runtime.js";
 import { workerEnv } from "../../../src/scoring/runtime-env.js";
-import { testPython } from "../../support/python.js";
-import { runPythonJson } from "../../support/python-packages.js";
+import { runPythonJson, testPython } from "../../support/python.js";
 
 /**
  * The no-code MLflow driver in the Python pool, as a deployment without a scoring script runs it:

@@ -10,7 +10,7 @@ import { driverItems } from "../../../src/scoring/mlflow/driver-items.js";
 import { pythonMlflowModel } from "../../../src/scoring/mlflow/python-model.js";
 import { locateModel } from "../../../src/scoring/onnx/inspect-model.js";
 import type { MiniBatchFile } from "../../../src/scoring/runtime.js";
-import { pythonWithScoringPackages, runPythonJson } from "../../support/python-packages.js";
+import { runPythonJson, testPython } from "../../support/python.js";
 
 /**
  * batchfn's no-code MLflow driver (src/scoring/mlflow/driver/), run by the real Python on real
@@ -34,7 +34,7 @@ const resultSchema = z.object({
 type DriverResult = z.infer<typeof resultSchema>;
 
 beforeAll(async () => {
-  python = await pythonWithScoringPackages();
+  python = testPython();
   dir = await mkdtemp(join(tmpdir(), "batchfn-mlflow-driver-"));
   await run(python, [join(fixtures, "make_models.py"), dir]);
 });

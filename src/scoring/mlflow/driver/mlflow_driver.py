@@ -44,19 +44,23 @@ def run(mini_batch: List[str]) -> List[Dict[str, Any]]:
 
 
 def run_files(files: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Scores each file: {"rows", "succeededItems", "failedItems": [{"item", "count", "code", "message"}]}."""
+    """Scores each file: {"rows", "succeededItems", "failedItems": [{"item", "count", "code", "message"}]},
+    items counted as the job counts them (a row range of a split file: its rows)."""
     if model is None:
         raise RuntimeError("run_files() was called before init()")
     rows: List[Dict[str, Any]] = []
     failed: List[Dict[str, Any]] = []
+    succeeded = 0
     for file in files:
         name = file["name"]
+        # A row range of a split file counts its rows, as the job counts items.
+        count = int(file.get("rowCount") or 1)
         try:
             rows.extend(score_file(file["path"], name, int(file.get("rowOffset") or 0)))
+            succeeded += count
         except ScoringFailure as failure:
-            count = file.get("rowCount") or 1
             failed.append({"item": name, "count": count, "code": failure.code, "message": failure.message})
-    return {"rows": rows, "succeededItems": len(files) - len(failed), "failedItems": failed}
+    return {"rows": rows, "succeededItems": succeeded, "failedItems": failed}
 
 
 def score_file(path: str, name: str, row_offset: int) -> List[Dict[str, Any]]:
