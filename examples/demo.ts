@@ -4,7 +4,10 @@
  * Functions host running batchfn's own `functions/`, registers the two examples (endpoint and
  * deployment YAML, model and code uploaded as artifacts), uploads their data, invokes each endpoint
  * over HTTP, follows the jobs until they end, and prints where the predictions are and their first
- * lines, and the job monitor page of each job. Exits 0 when both jobs completed, 1 otherwise.
+ * lines, and the job monitor page of each job. The two Python examples (sklearn-diabetes,
+ * digits-python) run when the interpreter `BATCHFN_PYTHON` (default `python3`) imports their
+ * packages; otherwise the demo says which it skipped and why. Exits 0 when every job it ran
+ * completed, 1 otherwise.
  */
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -15,6 +18,8 @@ import { BatchfnError } from "../src/errors.js";
 import { startLocalApp } from "../src/local-host/start-local-app.js";
 import { registerDeploymentFile, registerEndpointFile } from "../src/registry/register-from-files.js";
 import { createRegistry, type Registry } from "../src/registry/registry.js";
+import { probePython } from "../src/scoring/python/python-probe.js";
+import { moduleOf } from "../src/scoring/python/python-requirements.js";
 import { createStorageClients } from "../src/storage/clients.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,18 +27,35 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const adminKey = randomBytes(24).toString("base64url");
 const authorized = { "x-functions-key": adminKey };
 const examples = [
-  { name: "taxi-tip", data: "data", show: 5 },
-  { name: "digits", data: "data", show: 5 },
+  { name: "taxi-tip", data: "data", show: 5, python: false },
+  { name: "digits", data: "data", show: 5, python: false },
+  { name: "sklearn-diabetes", data: "data", show: 5, python: true },
+  { name: "digits-python", data: "../digits/data", show: 5, python: true },
 ];
+/** The packages the Python examples import (Debian: python3-sklearn python3-pandas python3-cloudpickle python3-pil). */
+const PYTHON_PACKAGES = ["scikit-learn", "pandas", "cloudpickle", "pillow", "numpy"];
+
+/** Why the Python examples cannot run here, or undefined when they can. */
+async function pythonMissing(interpreter: string): Promise<string | undefined> {
+  const requirements = PYTHON_PACKAGES.map((name) => ({ name, module: moduleOf(name), source: "demo" }));
+  const probe = await probePython(interpreter, requirements);
+  if (!probe.available)
+    return `the interpreter '${interpreter}' (BATCHFN_PYTHON) is unavailable: ${probe.reason}`;
+  const missing = requirements.filter((r) => !probe.modules[r.module]?.found).map((r) => r.module);
+  if (missing.length === 0) return undefined;
+  return `'${interpreter}' (BATCHFN_PYTHON, Python ${probe.version}) cannot import ${missing.join(", ")}`;
+}
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const interpreter = process.env.BATCHFN_PYTHON || "python3";
+  const noPython = await pythonMissing(interpreter);
   const app = await startLocalApp({
     appDir: root,
     entry: "functions/index.ts",
     port: 0,
     storage: { kind: "isolated" },
-    settings: { BATCHFN_ADMIN_KEY: adminKey },
+    settings: { BATCHFN_ADMIN_KEY: adminKey, BATCHFN_PYTHON: interpreter },
   });
   console.log(
     `batchfn is running at ${app.url} (Azurite and the local Functions host, ${Date.now() - started} ms)`,
@@ -48,8 +70,14 @@ async function main(): Promise<number> {
     await data.createIfNotExists();
     let failed = 0;
     for (const example of examples) {
+      if (example.python && noPython) {
+        console.log(
+          `\n▷ ${example.name}: skipped, ${noPython}. Install the packages with scripts/install-prerequisites.sh and set BATCHFN_PYTHON=/usr/bin/python3.`,
+        );
+        continue;
+      }
       const dir = join(root, "examples", example.name);
-      await register(registry, dir);
+      await register(registry, dir, interpreter);
       const files = await readdir(join(dir, example.data));
       for (const file of files) {
         const body = await readFile(join(dir, example.data, file));
@@ -66,8 +94,8 @@ async function main(): Promise<number> {
   }
 }
 
-async function register(registry: Registry, dir: string): Promise<void> {
-  const options = { registry, workDir: join(tmpdir(), "batchfn-demo") };
+async function register(registry: Registry, dir: string, pythonInterpreter: string): Promise<void> {
+  const options = { registry, workDir: join(tmpdir(), "batchfn-demo"), pythonInterpreter };
   await registerEndpointFile(join(dir, "endpoint.yml"), options);
   try {
     await registerDeploymentFile(join(dir, "deployment.yml"), options);

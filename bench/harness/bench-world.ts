@@ -88,6 +88,7 @@ export async function registerFiles(
     registry: world.registry,
     workDir,
     setDefault: files.setDefault,
+    pythonInterpreter: process.env.BATCHFN_PYTHON || "python3",
   });
 }
 
