@@ -39,6 +39,7 @@ async function mlflowPool(workers = 1): Promise<{ pool: ScoringPool; env: Record
     runtime,
     workers,
     timeoutSeconds: 60,
+    workerMemoryMb: 2048,
     loggingLevel: "info",
   });
   return { pool, env: workerEnv(runtime) };
