@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { errors } from "../../errors.js";
+import { BatchfnError, errors } from "../../errors.js";
+import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import { parseInputReference } from "../../io/inputs/input-reference.js";
 import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/url-policy.js";
 import { buildJobSpec, checkJobLimits } from "../../jobs/job-spec.js";
@@ -30,7 +31,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const endpoint = endpointRecord.resource;
     const invoke = parseInvokeBody(await readBody(request));
     const namedDeployment = deploymentHeader(request);
-    await checkInputEarly(invoke.input, deps.access.urlPolicy);
+    await checkInputEarly(invoke.input, deps.access.urlPolicy, deps.catalog);
     const key = request.headers.get("idempotency-key") ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 200)) {
       throw errors.invalidParameter("Idempotency-Key", "must be 1-200 characters long");
@@ -89,10 +90,28 @@ async function existingJob(
  * Refuses at once, with 400, an input the job would refuse: a datastore path with `..` or an
  * absolute path, a URL the URL policy does not allow (scheme, addresses its host resolves to).
  */
-async function checkInputEarly(input: InvokeInput, policy: UrlPolicy): Promise<void> {
-  if (input.kind !== "uri") return;
-  const reference = parseInputReference({ uri: input.uri });
+async function checkInputEarly(input: InvokeInput, policy: UrlPolicy, catalog: InputCatalog): Promise<void> {
+  const reference =
+    input.kind === "uri"
+      ? parseInputReference({ uri: input.uri })
+      : { kind: "data" as const, name: input.name, version: input.version };
   if (reference.kind === "url") await checkInputHost(checkInputUrl(reference.url, policy), policy);
+  if (reference.kind !== "data") return;
+  // A data asset's URL gets the same checks as a URL given directly (the planner repeats them).
+  const asset = await catalog.getDataAsset(reference.name, reference.version);
+  const target = asset && parseInputReference({ uri: asset.path });
+  if (!asset || target?.kind !== "url") return;
+  try {
+    await checkInputHost(checkInputUrl(target.url, policy), policy);
+  } catch (thrown) {
+    if (!(thrown instanceof BatchfnError)) throw thrown;
+    throw new BatchfnError({
+      code: thrown.code,
+      status: thrown.status,
+      retryable: thrown.retryable,
+      message: `Data asset '${asset.name}:${asset.version}': ${thrown.message}`,
+    });
+  }
 }
 
 /** The `azureml-model-deployment` header, checked against the deployment naming rule. */

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { loadConfig } from "../../../src/config.js";
+import { createRegistry } from "../../../src/registry/registry.js";
+import { createStorageClients } from "../../../src/storage/clients.js";
 import { call } from "../../support/app-client.js";
 import { type AppProcess, startAppProcess } from "../../support/app-process.js";
 import { deployTaxi, TRIP_INPUT } from "./deployment-fixture.js";
@@ -74,5 +77,22 @@ describe("invoke refuses unsafe inputs and outputs with 400 before any job start
       output_path: "azureml://datastores/unregistered/paths/out/",
     });
     expect({ status: answer.status, code: answer.code }).toEqual({ status: 400, code: "DatastoreNotFound" });
+  });
+
+  it.each([
+    ["https://127.0.0.1/data.csv", "loopback"],
+    ["https://169.254.169.254/metadata/instance", "link-local"],
+  ])("a data asset pointing at %s, like the planner would, storing no job", async (path, words) => {
+    const config = loadConfig(app.env);
+    const registry = createRegistry({ clients: createStorageClients(config.storage), config });
+    const name = `unsafe-${words.replace(/[^a-z]/g, "")}`;
+    await registry.data.create({ name, version: "1", type: "uri_file", path });
+    const before = await call<{ value: unknown[] }>(`${app.url}/api/jobs?top=1000`);
+    const answer = await refused({ input: `azureml:${name}:1` });
+    expect({ status: answer.status, code: answer.code }).toEqual({ status: 400, code: "InvalidInput" });
+    expect(answer.message).toContain(words);
+    expect(answer.message).toContain(name);
+    const after = await call<{ value: unknown[] }>(`${app.url}/api/jobs?top=1000`);
+    expect(after.body.value).toHaveLength(before.body.value.length);
   });
 });
