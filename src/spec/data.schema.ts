@@ -8,6 +8,7 @@ import {
   readAssetVersion,
   schemaUrl,
 } from "./fields.js";
+import { pathText } from "./names.js";
 import { readDocument } from "./parse-document.js";
 import { assetName, assetVersion, type DataAsset, dataAssetSchema, dataType, tags } from "./resources.js";
 import { type DocumentOptions, invalidDocument, toCanonical, validate } from "./spec-validation.js";
@@ -18,8 +19,8 @@ const dataDocumentInput = z.strictObject({
   name: assetName,
   version: assetVersion.optional(),
   type: caseInsensitive(dataType).optional(),
-  path: z.string().min(1).optional(),
-  local_path: z.string().min(1).optional(),
+  path: pathText.optional(),
+  local_path: pathText.optional(),
   description: z.string().optional(),
   tags: tags.optional(),
 });

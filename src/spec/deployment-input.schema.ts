@@ -3,6 +3,7 @@ import { readAssetReference } from "./asset-reference.js";
 import { environmentVariables, settingsFields, settingsInput } from "./deployment-settings.schema.js";
 import { caseInsensitive, schemaUrl } from "./fields.js";
 import { inlineModelInput } from "./model.schema.js";
+import { pathText } from "./names.js";
 import { resourceName, tags } from "./resources.js";
 
 /**
@@ -24,8 +25,8 @@ const modelReferenceText = z.string().transform((text, context) => {
 
 const codeConfigurationInput = z.strictObject({
   /** v2: `code: ./code`; 2021: `code: {local_path: ./code}`. */
-  code: z.union([z.string().min(1), z.strictObject({ local_path: z.string().min(1) })]),
-  scoring_script: z.string().min(1),
+  code: z.union([pathText, z.strictObject({ local_path: pathText })]),
+  scoring_script: pathText,
 });
 
 const instanceCount = z.number().int().min(1).optional();

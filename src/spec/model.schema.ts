@@ -8,6 +8,7 @@ import {
   readAssetVersion,
   schemaUrl,
 } from "./fields.js";
+import { pathText } from "./names.js";
 import { readDocument } from "./parse-document.js";
 import { assetName, assetVersion, type Model, modelSchema, modelType, tags } from "./resources.js";
 import { type DocumentOptions, invalidDocument, toCanonical, validate } from "./spec-validation.js";
@@ -17,8 +18,8 @@ const modelFields = {
   name: assetName,
   version: assetVersion.optional(),
   type: caseInsensitive(modelType).optional(),
-  path: z.string().min(1).optional(),
-  local_path: z.string().min(1).optional(),
+  path: pathText.optional(),
+  local_path: pathText.optional(),
   description: z.string().optional(),
   tags: tags.optional(),
 };

@@ -128,6 +128,23 @@ describe("data assets", () => {
     expect(items(await world.call("GET", "data")).map((d) => d.name)).toEqual(["taxi"]);
   });
 
+  it("refuses a NUL in a data asset's or a model's path", async () => {
+    const path = "azureml://datastores/workspaceblobstore/paths/a\u0000b/";
+    const data = await expectRefused(
+      world,
+      { method: "PUT", path: "data/nul-data/versions/1", body: { path } },
+      400,
+      "InvalidSpec",
+    );
+    expect(data.details[0]?.path).toBe("path");
+    await expectRefused(
+      world,
+      { method: "PUT", path: "models/nul-model/versions/1", body: { path } },
+      400,
+      "InvalidSpec",
+    );
+  });
+
   it("refuses an unknown type, a local path and an invalid version", async () => {
     const error = await expectRefused(
       world,
