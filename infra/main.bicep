@@ -156,6 +156,9 @@ var batchfnSettings = {
   BATCHFN_MAX_CONCURRENCY_PER_INSTANCE: hosting == 'flex'
     ? (instanceMemoryMB == 4096 ? '16' : instanceMemoryMB == 2048 ? '8' : '2')
     : ''
+  // Memory per scoring worker (worker_memory_mb's default): on Flex the instance's share, 256 MiB a
+  // worker as above, since the OS reports the host's memory. Empty: a quarter of the container's.
+  BATCHFN_WORKER_MEMORY_MB: hosting == 'flex' ? '256' : ''
   // Flex Consumption has no container scan: inbox blobs come from Event Grid. A Container App runs
   // the host's own scan of the inbox container.
   BATCHFN_INBOX_SOURCE: hosting == 'flex' ? 'EventGrid' : 'LogsAndContainerScan'
