@@ -58,17 +58,19 @@ describe("the local host under the scheduler backend's settings", () => {
       await inbox.getBlockBlobClient("taxi-tip/one.csv").upload(CSV, CSV.length);
       const deadline = Date.now() + 120_000;
       let statuses: string[] = [];
+      let job = "";
       while (Date.now() < deadline && !statuses.includes("Completed")) {
-        const { body } = await call<{ value: Array<{ status: string }> }>(
+        const { body } = await call<{ value: Array<{ name: string; status: string }> }>(
           `${app.url}/api/jobs?endpoint=taxi-tip&top=10`,
         );
         statuses = body.value.map((job) => job.status);
+        job = body.value[0]?.name ?? "";
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(statuses).toEqual(["Completed"]);
       const outbox = clients.blob.getContainerClient(config.containers.outbox);
       const rows = (
-        await outbox.getBlobClient("taxi-tip/one.csv/predictions.csv").downloadToBuffer()
+        await outbox.getBlobClient(`taxi-tip/one.csv/${job}/predictions.csv`).downloadToBuffer()
       ).toString();
       expect(rows.trimEnd().split("\n")).toHaveLength(1);
     } finally {
