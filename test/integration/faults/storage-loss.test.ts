@@ -63,12 +63,16 @@ async function runningJob(
     body: { input: "azureml://datastores/workspaceblobstore/paths/many/", job_name: job },
   });
   expect(invoked.status).toBe(202);
+  // The kill must find the job itself saved (Azurite saves every 5 s): a kill sooner loses the job's
+  // record with the rest, and the job is then unknown rather than failed (see docs/local-host.md).
+  const saved = new Promise((resolve) => setTimeout(resolve, 6_000));
   const jobUrl = `${app.url}/api/jobs/${job}`;
   for (;;) {
     const { body } = await call<{ progress?: { mini_batches: { succeeded: number } } }>(jobUrl);
     if ((body.progress?.mini_batches.succeeded ?? 0) >= 15) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  await saved;
   return {
     jobUrl,
     data,
