@@ -6,4 +6,4 @@ set -euo pipefail
 packages=(python3-sklearn python3-pandas python3-cloudpickle python3-pil chromium)
 run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 run apt-get update
-DEBIAN_FRONTEND=noninteractive run apt-get install -y --no-install-recommends "${packages[@]}"
+DEBIAN_FRONTEND=noninteractive run apt-get install -y "${packages[@]}"
