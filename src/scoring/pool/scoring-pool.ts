@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { BroadcastChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { z } from "zod";
-import { errors } from "../../errors.js";
 import { engineRecord, type LoggingLevel, loggingLevelSchema } from "../log/log-levels.js";
 import type { FormattedRows, LogRecord, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
 import { workerEnv } from "../runtime-env.js";
 import { workerFile } from "../worker-file.js";
 import { outcomeError } from "./attempt-failures.js";
+import { drainingPool } from "./draining-pool.js";
 import { LogCollector } from "./log-collector.js";
 import { attemptMiniBatch } from "./mini-batch-attempt.js";
 import {
@@ -99,8 +99,6 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
       engineRecord("warning", `A scoring worker failed between mini-batches and was replaced: ${message}`),
     );
   });
-  const running = new Set<Promise<unknown>>();
-  let closing: Promise<void> | undefined;
 
   async function attempt(input: MiniBatchInput): Promise<ScoredMiniBatch> {
     const logs = new LogCollector(settings.maxLogRecords, { miniBatch: input.index, attempt: input.attempt });
@@ -142,22 +140,8 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     channel.close();
   }
 
-  return {
-    run(input) {
-      if (closing)
-        return Promise.reject(errors.workerCrashed("The scoring pool is closed; no mini-batch can start"));
-      const scored = attempt(input);
-      const tracked = scored.catch(() => undefined).finally(() => running.delete(tracked));
-      running.add(tracked);
-      return scored;
-    },
-    close() {
-      closing ??= (async () => {
-        await Promise.allSettled([...running]);
-        await shutdownRuntimes();
-        await piscina.destroy();
-      })();
-      return closing;
-    },
-  };
+  return drainingPool(attempt, async () => {
+    await shutdownRuntimes();
+    await piscina.destroy();
+  });
 }

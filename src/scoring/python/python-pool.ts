@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchfnError, errors } from "../../errors.js";
+import { BatchfnError } from "../../errors.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
+import { drainingPool } from "../pool/draining-pool.js";
 import { LogCollector } from "../pool/log-collector.js";
 import type { ScoredMiniBatch, ScoringPool, ScoringPoolOptions } from "../pool/scoring-pool.js";
 import type { LogRecord, MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
@@ -64,8 +65,6 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
     sink: keep,
   }));
   const waiting: Array<(slot: Slot) => void> = [];
-  const running = new Set<Promise<unknown>>();
-  let closing: Promise<void> | undefined;
 
   function acquire(): Promise<Slot> {
     const free = slots.find((slot) => !slot.busy);
@@ -187,23 +186,7 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
     );
   }
 
-  return {
-    run(input) {
-      if (closing)
-        return Promise.reject(errors.workerCrashed("The scoring pool is closed; no mini-batch can start"));
-      const scored = attempt(input);
-      const tracked = scored.catch(() => undefined).finally(() => running.delete(tracked));
-      running.add(tracked);
-      return scored;
-    },
-    close() {
-      closing ??= (async () => {
-        await Promise.allSettled([...running]);
-        await shutdownProcesses();
-      })();
-      return closing;
-    },
-  };
+  return drainingPool(attempt, shutdownProcesses);
 }
 
 /**
