@@ -4,12 +4,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { BatchfnError } from "../../../src/errors.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
 import { partBlobs } from "../../../src/io/output/part-record.js";
 import { MINI_BATCHES_PER_WORKER } from "../../../src/jobs/submit-job.js";
 import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
+import { refusal } from "../../support/refusal.js";
 import { examplePath } from "../examples/example-files.js";
 import { expectedTaxiRows, readTaxiRows } from "../examples/taxi-model.js";
 
@@ -38,16 +38,6 @@ async function deployScript(
     }),
   );
   return registerDeploymentFile(file, { registry: world.engine.registry, workDir: world.engine.workDir });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<BatchfnError> {
-  try {
-    await promise;
-  } catch (thrown) {
-    if (thrown instanceof BatchfnError) return thrown;
-    throw thrown;
-  }
-  throw new Error("expected a refusal");
 }
 
 const files = (n: number, prefix = "f") =>

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { BatchfnError } from "../../../src/errors.js";
 import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { testPython } from "../../support/python.js";
+import { refusal } from "../../support/refusal.js";
 
 /**
  * Creating a no-code deployment of an MLflow model with Python flavors: the example folder (only
@@ -57,16 +57,6 @@ async function deploy(name: string, modelPath: string, interpreter = python) {
     workDir: world.engine.workDir,
     pythonInterpreter: interpreter,
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<BatchfnError> {
-  try {
-    await promise;
-  } catch (thrown) {
-    if (thrown instanceof BatchfnError) return thrown;
-    throw thrown;
-  }
-  throw new Error("expected a refusal");
 }
 
 async function stored(): Promise<string[]> {

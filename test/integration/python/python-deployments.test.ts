@@ -4,11 +4,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { BatchfnError } from "../../../src/errors.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
 import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { testPython } from "../../support/python.js";
+import { refusal } from "../../support/refusal.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "python");
 let world: EngineWorld;
@@ -39,16 +39,6 @@ async function deploy(
     workDir: world.engine.workDir,
     pythonInterpreter: options.interpreter ?? python,
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<BatchfnError> {
-  try {
-    await promise;
-  } catch (thrown) {
-    if (thrown instanceof BatchfnError) return thrown;
-    throw thrown;
-  }
-  throw new Error("expected a refusal");
 }
 
 async function stored(): Promise<string[]> {
