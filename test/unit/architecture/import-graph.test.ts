@@ -1,0 +1,133 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { findCircles, findViolations, type ImportEdge, readImportGraph } from "./import-graph.js";
+import { LAYERS, ONLY_IMPORTS, SURFACES } from "./layers.js";
+
+const rules = { layers: LAYERS, onlyImports: ONLY_IMPORTS, surfaces: SURFACES };
+
+/**
+ * Wrong-way imports found when this test was written, each to be fixed and then removed here. The
+ * list only shrinks: a new wrong-way import fails the test, and so does an entry that no longer is one.
+ */
+const ALLOWED_VIOLATIONS: readonly string[] = [
+  "src/api/registry/registry-api.ts -> src/app/app-context.ts",
+  "src/auth/guard.ts -> src/api/http.ts",
+  "src/auth/registry-directory.ts -> src/jobs/plan/job-name.ts",
+  "src/auth/registry-directory.ts -> src/jobs/records/job-records.ts",
+  "src/auth/registry-directory.ts -> src/registry/record.ts",
+  "src/auth/registry-directory.ts -> src/registry/registry.ts",
+  "src/cli/commands/job-commands.ts -> src/jobs/orchestration/contract.ts",
+  "src/cli/documents/shown-resource.ts -> src/api/registry/document-body.ts",
+  "src/cli/jobs/job-stream.ts -> src/io/log/log-record.ts",
+  "src/cli/jobs/job-stream.ts -> src/scoring/runtime.ts",
+  "src/cli/upload/upload-artifact.ts -> src/registry/artifact-manifest.ts",
+  "src/errors.ts -> src/scoring/runtime.ts",
+  "src/io/log/job-log.ts -> src/jobs/plan/job-name.ts",
+  "src/io/log/job-log.ts -> src/scoring/runtime.ts",
+  "src/io/log/log-record.ts -> src/scoring/runtime.ts",
+  "src/io/output/job-summary.ts -> src/jobs/plan/error-threshold.ts",
+  "src/io/output/job-summary.ts -> src/jobs/plan/plan-schema.ts",
+  "src/io/output/output-target.ts -> src/jobs/plan/job-name.ts",
+  "src/io/output/row-format.ts -> src/scoring/runtime.ts",
+  "src/io/output/stage-mini-batch.ts -> src/scoring/runtime.ts",
+  "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
+  "src/local-host/durable/hub-lease.ts -> src/io/inputs/storage-error.ts",
+  "src/local-host/durable/instance-store.ts -> src/io/inputs/storage-error.ts",
+  "src/local-host/durable/queue-channel.ts -> src/io/inputs/storage-error.ts",
+  "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
+  "bench/harness/host-process.ts -> src/local-host/child-host.ts",
+];
+
+/** Import circles found when this test was written; the same rule as above. */
+const ALLOWED_CIRCLES: readonly string[] = [
+  "bench/report/results.ts -> bench/report/targets.ts -> bench/report/results.ts",
+  "src/registry/endpoint-keys.ts -> src/registry/registry-tables.ts -> src/registry/endpoint-keys.ts",
+];
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+describe("the import graph of src/, functions/ and bench/", () => {
+  const edges = readImportGraph(repoRoot, ["src", "functions", "bench"]);
+  const violations = findViolations(edges, rules);
+  const circles = findCircles(edges).map((circle) => [...circle, circle[0]].join(" -> "));
+
+  it("reads the imports of every file", () => {
+    expect(edges.length).toBeGreaterThan(1000);
+  });
+
+  it("has imports that point down the layers of ARCHITECTURE.md only", () => {
+    const found = violations
+      .filter((v) => !ALLOWED_VIOLATIONS.includes(`${v.from} -> ${v.to}`))
+      .map((v) => `${v.from} imports ${v.to}: ${v.reason}`);
+    expect(found, "wrong-way imports (see test/unit/architecture/layers.ts)").toEqual([]);
+  });
+
+  it("has no import circle", () => {
+    const found = circles.filter((circle) => !ALLOWED_CIRCLES.includes(circle));
+    expect(found, "import circles").toEqual([]);
+  });
+
+  it("allows only violations and circles that still exist (remove the ones fixed)", () => {
+    const current = new Set(violations.map((v) => `${v.from} -> ${v.to}`));
+    expect(
+      ALLOWED_VIOLATIONS.filter((entry) => !current.has(entry)),
+      "fixed violations",
+    ).toEqual([]);
+    expect(
+      ALLOWED_CIRCLES.filter((entry) => !circles.includes(entry)),
+      "fixed circles",
+    ).toEqual([]);
+  });
+});
+
+describe("the import-graph check", () => {
+  const edge = (from: string, to: string): ImportEdge => ({ from, to });
+  const reasons = (edges: ImportEdge[]) => findViolations(edges, rules).map((v) => v.reason);
+
+  it("accepts imports down the layers and within a module", () => {
+    expect(
+      reasons([
+        edge("src/jobs/a.ts", "src/io/b.ts"),
+        edge("src/api/a.ts", "src/errors.ts"),
+        edge("src/io/a.ts", "src/io/tabular/b.ts"),
+        edge("bench/run.ts", "examples/demo.ts"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("refuses an import up a layer or across a row, naming both modules", () => {
+    expect(reasons([edge("src/io/a.ts", "src/jobs/b.ts")])).toEqual([
+      "io must not import jobs (a higher row)",
+    ]);
+    expect(reasons([edge("src/registry/a.ts", "src/scoring/b.ts")])).toEqual([
+      "registry must not import scoring (its own row)",
+    ]);
+    expect(reasons([edge("src/errors.ts", "src/spec/b.ts")])).toEqual([
+      "errors must not import spec (a higher row)",
+    ]);
+  });
+
+  it("refuses what a restricted module may not import, and a way around a public surface", () => {
+    expect(reasons([edge("src/cli/a.ts", "src/jobs/b.ts")])).toEqual(["cli may import only spec, errors"]);
+    expect(reasons([edge("bench/a.ts", "src/local-host/durable/b.ts")])).toEqual([
+      "local-host is reached only through src/local-host/index.ts",
+    ]);
+    expect(reasons([edge("bench/a.ts", "src/local-host/index.ts")])).toEqual([]);
+  });
+
+  it("refuses a module with no layer", () => {
+    expect(reasons([edge("src/utils/a.ts", "src/errors.ts")])).toEqual(["module utils has no layer"]);
+  });
+
+  it("finds circles and names them from their smallest file", () => {
+    expect(
+      findCircles([
+        edge("src/b.ts", "src/c.ts"),
+        edge("src/c.ts", "src/a.ts"),
+        edge("src/a.ts", "src/b.ts"),
+        edge("src/a.ts", "src/d.ts"),
+      ]),
+    ).toEqual([["src/a.ts", "src/b.ts", "src/c.ts"]]);
+    expect(findCircles([edge("src/a.ts", "src/b.ts"), edge("src/b.ts", "src/c.ts")])).toEqual([]);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * The layers of /work/shared/ARCHITECTURE.md as the import-graph test checks them. A *module* is a
+ * folder under src/ (`src/jobs/...` is `jobs`), `errors` (src/errors.ts), `config` (src/config.ts),
+ * `functions` (functions/) or `bench` (bench/).
+ */
+
+/** Bottom first. A module imports modules of lower rows only, never one of its own row or above. */
+export const LAYERS: readonly (readonly string[])[] = [
+  ["errors"],
+  ["spec"],
+  ["config"],
+  ["storage", "auth"],
+  ["io"],
+  ["scoring", "registry"],
+  ["jobs"],
+  ["api"],
+  ["app"],
+  ["functions", "cli", "local-host", "monitor"],
+  ["bench"],
+];
+
+/**
+ * Modules that, whatever their row, import only these. The CLI and the monitor page talk to the
+ * server through HTTP and the wire schemas of spec/; the local host emulates the Functions host and
+ * needs only the storage clients, settings and keys below it (it loads the app through functions/).
+ */
+export const ONLY_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  cli: ["spec", "errors"],
+  monitor: ["spec", "errors"],
+  "local-host": ["errors", "spec", "config", "storage", "auth"],
+};
+
+/** Modules that other modules reach only through these files (their public surface). */
+export const SURFACES: Readonly<Record<string, readonly string[]>> = {
+  "local-host": ["src/local-host/index.ts"],
+};
