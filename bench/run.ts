@@ -10,6 +10,7 @@ import { missingKeys } from "./report/required-keys.js";
 import type { BenchResults } from "./report/results.js";
 import { resultsTable } from "./report/table.js";
 import { checkTargets } from "./report/targets.js";
+import { runSelected } from "./run-selected.js";
 import { type BenchContext, inFreshWorld } from "./scenarios/bench-context.js";
 import { digitsBench } from "./scenarios/digits.js";
 import { memoryBench } from "./scenarios/memory.js";
@@ -19,16 +20,23 @@ import { meanRequestCost, storageProbe } from "./scenarios/storage-probe.js";
 import { throughputBench } from "./scenarios/throughput.js";
 
 /**
- * `npm run bench [-- --quick] [-- --profile]`: measures batchfn, run as users run it (the local host
+ * `npm run bench [-- --quick] [-- --profile] [-- --azurite-on-disk] [-- --only a,b]`: measures batchfn, run as users run it (the local host
  * in a child process, on an in-memory Azurite the bench starts, invoked over HTTP), against the
  * physical limit and a naive baseline; prints a table and writes bench/results/latest.json and
  * latest.svg (quick mode: <os tmp>/batchfn-bench-quick/, so nothing in the repository changes).
  * Every scenario runs on a host of its own. `--profile` runs every host with
- * `--cpu-prof` and leaves the profiles in bench/results/profiles/.
+ * `--cpu-prof` and leaves the profiles in bench/results/profiles/. `--azurite-on-disk` runs Azurite
+ * with its data in a temporary folder instead of in memory. `--only` runs the named scenarios
+ * alone (see run-selected.ts).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: "boolean", default: false }, profile: { type: "boolean", default: false } },
+    options: {
+      quick: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      "azurite-on-disk": { type: "boolean", default: false },
+      only: { type: "string" },
+    },
   });
   const quick = values.quick ?? false;
   const started = performance.now();
@@ -45,8 +53,16 @@ async function main(): Promise<void> {
     quick,
     cores: machine.cores,
     hostNodeArgs: values.profile ? ["--cpu-prof", "--cpu-prof-dir", profiles] : [],
+    azuriteOnDisk: values["azurite-on-disk"] ?? false,
     progress,
   };
+  if (values.only !== undefined) {
+    await runSelected(
+      options,
+      values.only.split(",").map((name) => name.trim()),
+    );
+    return;
+  }
   const figures = await runScenarios(options);
   const { rss_mb: rss1x, ...throughputFigures } = figures.throughput;
   const partial: Omit<BenchResults, "targets"> = {
@@ -64,6 +80,7 @@ async function main(): Promise<void> {
       rows_1x: figures.throughput.rows,
       rows_10x: figures.memory.rows_10x,
       rows_per_s_10x: figures.memory.rows_per_s_10x,
+      cost_10x: figures.memory.cost,
     },
     digits: figures.digits,
     python: figures.python,
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
  * to save the starts.
  */
 async function runScenarios(options: Omit<BenchContext, "world">) {
-  const shared = options.quick ? await startBenchWorld() : undefined;
+  const shared = options.quick ? await startBenchWorld({ onDisk: options.azuriteOnDisk }) : undefined;
   const host = shared
     ? await startHost({ settings: shared.settings, nodeArgs: options.hostNodeArgs })
     : undefined;

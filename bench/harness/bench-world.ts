@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
@@ -34,10 +34,14 @@ export interface BenchWorld {
   stop(): Promise<void>;
 }
 
-/** Starts Azurite in memory and prepares the settings, clients and registry of one bench run. */
-export async function startBenchWorld(): Promise<BenchWorld> {
+/**
+ * Starts Azurite (in memory; on disk in a temporary folder with `onDisk`) and prepares the
+ * settings, clients and registry of one bench run.
+ */
+export async function startBenchWorld(options: { onDisk?: boolean } = {}): Promise<BenchWorld> {
   const before = new Set(childPids(process.pid));
-  const azurite = await startAzurite({ inMemory: true });
+  const location = options.onDisk ? await mkdtemp(join(tmpdir(), "batchfn-bench-azurite-")) : undefined;
+  const azurite = await startAzurite(location ? { location } : { inMemory: true });
   const azuritePid = childPids(process.pid).find(
     (pid) => !before.has(pid) && commandLine(pid).includes("azurite"),
   );
@@ -70,7 +74,10 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     data,
     jobs,
     done: new Set(),
-    stop: () => azurite.stop(),
+    stop: async () => {
+      await azurite.stop();
+      if (location) await rm(location, { recursive: true, force: true });
+    },
   };
 }
 

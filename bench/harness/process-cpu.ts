@@ -13,6 +13,18 @@ export function cpuSeconds(pid: number): number | undefined {
   return (Number(stat[11]) + Number(stat[12])) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds of a process and everything it started: its own threads, its children that ended
+ * (`cutime`/`cstime`) and the live descendants (the Python pool's processes), so that a host that
+ * scores in child processes is measured whole. Undefined where there is no /proc.
+ */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const stat = readStat(pid);
+  if (!stat) return undefined;
+  const own = (Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14])) / TICKS_PER_SECOND;
+  return childPids(pid).reduce((sum, child) => sum + (treeCpuSeconds(child) ?? 0), own);
+}
+
 /** The ids of the running processes whose parent is `parent` (Linux only; empty elsewhere). */
 export function childPids(parent: number): number[] {
   let entries: string[];
@@ -36,7 +48,7 @@ export function commandLine(pid: number): string {
   }
 }
 
-/** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime. */
+/** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime, [13] cutime, [14] cstime. */
 function readStat(pid: number): string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -1,10 +1,13 @@
 import { loadavg } from "node:os";
-import { cpuSeconds } from "./process-cpu.js";
+import { cpuSeconds, treeCpuSeconds } from "./process-cpu.js";
 
 /** What the machine spent on one measured run. */
 export interface Usage {
   wallSeconds: number;
-  /** CPU seconds of the app's host process (all its threads), when known. */
+  /**
+   * CPU seconds of the app's host process (all its threads: the scoring workers are threads) and of
+   * the processes it started (the Python pool), when known: what the app costs, without storage.
+   */
   hostCpuSeconds?: number;
   /** CPU seconds of Azurite, when known. */
   azuriteCpuSeconds?: number;
@@ -15,11 +18,11 @@ export interface Usage {
 /** Starts measuring wall time and the CPU time of the host and Azurite processes. */
 export function measureUsage(pids: { host?: number; azurite?: number }): { stop(): Usage } {
   const startedAt = performance.now();
-  const host0 = pids.host === undefined ? undefined : cpuSeconds(pids.host);
+  const host0 = pids.host === undefined ? undefined : treeCpuSeconds(pids.host);
   const azurite0 = pids.azurite === undefined ? undefined : cpuSeconds(pids.azurite);
   return {
     stop() {
-      const host1 = pids.host === undefined ? undefined : cpuSeconds(pids.host);
+      const host1 = pids.host === undefined ? undefined : treeCpuSeconds(pids.host);
       const azurite1 = pids.azurite === undefined ? undefined : cpuSeconds(pids.azurite);
       return {
         wallSeconds: (performance.now() - startedAt) / 1000,

@@ -9,12 +9,14 @@ import { TAXI_MODEL } from "./taxi-model.js";
  *   node --import tsx bench/limits/taxi-baseline.ts <folder of CSV files> <output CSV>
  * What one would write without batchfn: one process, a loop over the files that reads each one,
  * splits it into lines and fields, scores it with onnxruntime-node (default session options) and
- * appends `row,prediction,file_name` lines to one output CSV. Prints JSON with its rows per second.
+ * appends `row,prediction,file_name` lines to one output CSV. Prints JSON with its rows per second
+ * and the CPU seconds it used (all its threads) meanwhile.
  */
 async function main(): Promise<void> {
   const dir = resolve(process.argv[2] ?? "");
   const output = resolve(process.argv[3] ?? "");
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const session = await InferenceSession.create(resolve(TAXI_MODEL));
   await mkdir(dirname(output), { recursive: true });
   const out = createWriteStream(output);
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
     out.end((thrown?: Error | null) => (thrown ? failed(thrown) : done())),
   );
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ rows, seconds, rows_per_s: rows / seconds }));
+  const cpu = process.cpuUsage(cpu0);
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
+  console.log(JSON.stringify({ rows, seconds, rows_per_s: rows / seconds, cpu_s }));
 }
 
 main().catch((thrown: unknown) => {

@@ -1,4 +1,5 @@
 import type { DigitsResult } from "../scenarios/digits.js";
+import type { ItemCost } from "../scenarios/item-cost.js";
 import type { LatencyResult } from "../scenarios/latency.js";
 import type { OverheadResult } from "../scenarios/overhead.js";
 import type { PythonResult } from "../scenarios/python.js";
@@ -24,6 +25,8 @@ export interface BenchResults {
     rows_1x: number;
     rows_10x: number;
     rows_per_s_10x: number;
+    /** Cost per row of the 10× job. */
+    cost_10x: ItemCost;
   };
   digits: Omit<DigitsResult, "ratio_baseline"> & { ratio_baseline: number };
   /** The Python runtime: a no-code MLflow sklearn model and a Python scoring script, against plain Python loops. */

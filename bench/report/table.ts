@@ -1,9 +1,14 @@
+import type { ItemCost } from "../scenarios/item-cost.js";
 import type { BenchResults } from "./results.js";
+import type { TargetKey } from "./targets.js";
+
+type Row = [string, string, string];
 
 /** The figures of a run as a Markdown table (printed by the bench, pasted into docs/benchmarks.md). */
 export function resultsTable(results: BenchResults): string {
   const { throughput: t, overhead: o, latency: l, memory: m, digits: d, python: p } = results;
-  const rows: Array<[string, string, string]> = [
+  const verdict = (key: TargetKey) => target(results, key);
+  const rows: Row[] = [
     [
       "throughput: batchfn (rows/s)",
       int(t.batchfn_rows_per_s),
@@ -16,19 +21,22 @@ export function resultsTable(results: BenchResults): string {
     ],
     ["throughput: model alone (rows/s)", int(t.inference_only_rows_per_s), "tensors in memory, all cores"],
     ["throughput: naive baseline (rows/s)", int(t.baseline_rows_per_s), "one process, loop over the files"],
-    ["ratio batchfn / limit", ratio(t.ratio_limit), target(results, 0)],
-    ["ratio batchfn / naive baseline", ratio(t.ratio_baseline), target(results, 1)],
+    ["ratio batchfn / limit", ratio(t.ratio_limit), "no target"],
+    ["ratio batchfn / naive baseline", ratio(t.ratio_baseline), verdict("throughput_ratio_baseline")],
+    costRow("throughput", t.cost, verdict("throughput_host_cpu_per_row")),
     [
       "overhead (ms per mini-batch)",
       ms(o.ms_per_minibatch),
-      `${o.minibatches_by_key["2000"]} mini-batches; ${target(results, 2)}`,
+      `${o.minibatches_by_key["2000"]} mini-batches; ${verdict("overhead_ms")}`,
     ],
-    ...(["500", "2000", "8000"] as const).map((key): [string, string, string] => [
-      `overhead: ${o.minibatches_by_key[key]} mini-batches (s)`,
-      sec(o.seconds_by_minibatches[key]),
-      `${ms(o.ms_per_minibatch_by_key[key])} ms each${cpuNote(o.host_cpu_ms_by_key?.[key], o.azurite_cpu_ms_by_key?.[key])}`,
-    ]),
-    ["overhead: 8000 / 500", ratio(o.ratio_8000_to_500), `16 is linear; ${target(results, 3)}`],
+    ...(["500", "2000", "8000"] as const).map(
+      (key): Row => [
+        `overhead: ${o.minibatches_by_key[key]} mini-batches (s)`,
+        sec(o.seconds_by_minibatches[key]),
+        `${ms(o.ms_per_minibatch_by_key[key])} ms each${cpuNote(o.host_cpu_ms_by_key?.[key], o.azurite_cpu_ms_by_key?.[key])}${requestsNote(o.requests_per_minibatch_by_key?.[key])}`,
+      ],
+    ),
+    ["overhead: 8000 / 500", ratio(o.ratio_8000_to_500), `16 is linear; ${verdict("overhead_growth")}`],
     [
       "overhead CPU per mini-batch (ms)",
       `${ms(o.host_cpu_ms_per_minibatch)} + ${ms(o.azurite_cpu_ms_per_minibatch)}`,
@@ -37,7 +45,7 @@ export function resultsTable(results: BenchResults): string {
     [
       "overhead: host requests per mini-batch",
       ms(o.requests_per_minibatch),
-      "storage round trips, a few status polls",
+      `storage round trips, a few status polls; ${verdict("overhead_requests")}`,
     ],
     [
       "storage: CPU of one request (ms)",
@@ -47,12 +55,12 @@ export function resultsTable(results: BenchResults): string {
     [
       "latency: invoke → first mini-batch (s)",
       sec(l.first_minibatch_s),
-      `warm median; cold ${sec(l.cold_first_minibatch_s)} s; ${target(results, 4)}`,
+      `warm median; cold ${sec(l.cold_first_minibatch_s)} s; ${verdict("first_minibatch")}`,
     ],
     [
       "latency: one-file job (s)",
       sec(l.one_file_job_s),
-      `warm median; cold ${sec(l.cold_one_file_job_s)} s; ${target(results, 5)}`,
+      `warm median; cold ${sec(l.cold_one_file_job_s)} s; ${verdict("one_file_job")}`,
     ],
     ["memory: peak RSS 1× (MB)", int(m.rss_1x_mb), `${int(m.rows_1x)} rows`],
     [
@@ -60,13 +68,15 @@ export function resultsTable(results: BenchResults): string {
       int(m.rss_10x_mb),
       `${int(m.rows_10x)} rows at ${int(m.rows_per_s_10x)} rows/s`,
     ],
-    ["memory: 10× / 1×", ratio(m.ratio_10x_to_1x), target(results, 6)],
+    ["memory: 10× / 1×", ratio(m.ratio_10x_to_1x), verdict("memory_growth")],
+    costRow("memory 10×", m.cost_10x),
     ["digits: batchfn (images/s)", int(d.images_per_s), `${int(d.images)} images, ${sec(d.seconds)} s`],
     [
       "digits: single-process loop (images/s)",
       int(d.baseline_images_per_s),
-      `ratio ${ratio(d.ratio_baseline)}`,
+      `ratio ${ratio(d.ratio_baseline)}; ${verdict("digits_ratio_baseline")}`,
     ],
+    costRow("digits", d.cost),
     [
       "python: no-code MLflow sklearn (rows/s)",
       int(p.sklearn.items_per_s),
@@ -77,6 +87,7 @@ export function resultsTable(results: BenchResults): string {
       int(p.sklearn.baseline_items_per_s),
       `ratio ${ratio(p.sklearn.ratio_baseline)}`,
     ],
+    costRow("python sklearn", p.sklearn.cost),
     [
       "python: digits script (images/s)",
       int(p.digits.items_per_s),
@@ -87,6 +98,8 @@ export function resultsTable(results: BenchResults): string {
       int(p.digits.baseline_items_per_s),
       `ratio ${ratio(p.digits.ratio_baseline)}`,
     ],
+    costRow("python digits", p.digits.cost),
+    ["whole bench (s)", int(results.bench_seconds), verdict("bench_duration")],
   ];
   return [
     "| figure | value | notes |",
@@ -95,8 +108,26 @@ export function resultsTable(results: BenchResults): string {
   ].join("\n");
 }
 
-function target(results: BenchResults, index: number): string {
-  const check = results.targets[index];
+/**
+ * `digits: CPU per image (ms) | 1.20 + 3.40 | host + Azurite; loop 0.50; 1.1 requests per image,
+ * 11.0 per mini-batch`: rows in µs, other items in ms.
+ */
+function costRow(scenario: string, cost: ItemCost, verdict?: string): Row {
+  const micro = cost.item === "row";
+  const unit = micro ? "µs" : "ms";
+  const value = (us: number | undefined) => (us === undefined ? "n/a" : (micro ? us : us / 1000).toFixed(2));
+  const loop =
+    cost.baseline_cpu_us_per_item === undefined ? "" : `; loop ${value(cost.baseline_cpu_us_per_item)}`;
+  const requests = `${cost.requests_per_item.toFixed(micro ? 4 : 2)} requests per ${cost.item}, ${ms(cost.requests_per_minibatch)} per mini-batch`;
+  return [
+    `${scenario}: CPU per ${cost.item} (${unit})`,
+    `${value(cost.host_cpu_us_per_item)} + ${value(cost.azurite_cpu_us_per_item)}`,
+    `host + Azurite${loop}; ${requests}${verdict ? `; ${verdict}` : ""}`,
+  ];
+}
+
+function target(results: BenchResults, key: TargetKey): string {
+  const check = results.targets.find((candidate) => candidate.key === key);
   return check ? `target ${check.target}: ${check.met ? "met" : "**not met**"}` : "";
 }
 
@@ -116,6 +147,10 @@ function cpuNote(host: number | undefined, azurite: number | undefined): string 
   return host === undefined || azurite === undefined
     ? ""
     : `; CPU ${ms(host)} + ${ms(azurite)} ms (host + Azurite)`;
+}
+
+function requestsNote(requests: number | undefined): string {
+  return requests === undefined ? "" : `; ${ms(requests)} requests`;
 }
 
 function ms(value: number | undefined): string {

@@ -8,6 +8,8 @@ export interface BenchContext {
   cores: number;
   /** Node options for every host (e.g. `--cpu-prof` when profiling). */
   hostNodeArgs: string[];
+  /** Azurite keeps its data on disk (a temporary folder) instead of in memory. */
+  azuriteOnDisk?: boolean;
   /** A host the scenarios share instead of starting their own (quick mode). */
   host?: HostProcess;
   progress(message: string): void;
@@ -23,7 +25,7 @@ export async function inFreshWorld<T>(
   options: Omit<BenchContext, "world">,
   use: (context: BenchContext) => Promise<T>,
 ): Promise<T> {
-  const world = await startBenchWorld();
+  const world = await startBenchWorld({ onDisk: options.azuriteOnDisk });
   try {
     return await use({ ...options, world });
   } finally {

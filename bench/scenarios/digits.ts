@@ -5,6 +5,7 @@ import { registerFiles, uploadFolder } from "../harness/bench-world.js";
 import { repoRoot } from "../harness/host-process.js";
 import { runNodeScript } from "../harness/node-script.js";
 import { type BenchContext, median, withHost } from "./bench-context.js";
+import { type ItemCost, itemCost } from "./item-cost.js";
 import { runMeasuredJob } from "./measured-job.js";
 
 const EXAMPLE = join(repoRoot, "examples", "digits");
@@ -18,6 +19,8 @@ export interface DigitsResult {
   host_cpu_s?: number;
   azurite_cpu_s?: number;
   load: number;
+  /** Cost per image, with the single-process loop's CPU per image. */
+  cost: ItemCost;
 }
 
 /**
@@ -37,18 +40,21 @@ export async function digitsBench(context: BenchContext): Promise<DigitsResult> 
   context.progress(`digits: batchfn over ${images} images`);
   const measured = await withHost(context, async (host) => {
     await runMeasuredJob(context, host, { endpoint: "digits", body: body(warm) });
-    return runMeasuredJob(context, host, { endpoint: "digits", body: body(input), pollMs: 500 });
+    return runMeasuredJob(context, host, {
+      endpoint: "digits",
+      body: body(input),
+      pollMs: 500,
+      countRequests: true,
+    });
   });
   context.progress("digits: the single-process loop (3 runs)");
-  const baselines: number[] = [];
+  const baselines: Array<z.infer<typeof baselineSchema>> = [];
   for (let run = 0; run < 3; run++) {
     const out = join(repoRoot, "bench", ".data", "out", "digits-baseline.txt");
-    baselines.push(
-      (await runNodeScript("bench/limits/digits-baseline.ts", [dir, out], baselineSchema)).images_per_s,
-    );
+    baselines.push(await runNodeScript("bench/limits/digits-baseline.ts", [dir, out], baselineSchema));
   }
   const rate = images / measured.seconds;
-  const baseline = median(baselines);
+  const baseline = median(baselines.map((run) => run.images_per_s));
   return {
     images,
     images_per_s: rate,
@@ -58,7 +64,12 @@ export async function digitsBench(context: BenchContext): Promise<DigitsResult> 
     host_cpu_s: measured.usage.hostCpuSeconds,
     azurite_cpu_s: measured.usage.azuriteCpuSeconds,
     load: measured.usage.load,
+    cost: itemCost(measured, {
+      item: "image",
+      items: images,
+      baselineCpuSecondsPerItem: median(baselines.map((run) => run.cpu_s / run.images)),
+    }),
   };
 }
 
-const baselineSchema = z.object({ images_per_s: z.number() });
+const baselineSchema = z.object({ images: z.number(), images_per_s: z.number(), cpu_s: z.number() });

@@ -1,6 +1,7 @@
 import { taxiData } from "../data/taxi-data.js";
 import { uploadFolder } from "../harness/bench-world.js";
 import { type BenchContext, withHost } from "./bench-context.js";
+import { type ItemCost, itemCost } from "./item-cost.js";
 import { oneFileJob } from "./latency.js";
 import { runMeasuredJob } from "./measured-job.js";
 import { prepareTaxi, taxiBody, throughputShape } from "./throughput.js";
@@ -14,6 +15,8 @@ export interface MemoryResult {
   host_cpu_s?: number;
   azurite_cpu_s?: number;
   load: number;
+  /** Cost per row of the 10× job. */
+  cost: ItemCost;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function memoryBench(context: BenchContext): Promise<MemoryResult> 
         endpoint: "taxi-tip",
         body: taxiBody(context, input),
         pollMs: 1000,
+        countRequests: true,
       });
       if (measured.view.progress?.rows !== rows)
         throw new Error(`expected ${rows} rows, scored ${measured.view.progress?.rows}`);
@@ -47,6 +51,7 @@ export async function memoryBench(context: BenchContext): Promise<MemoryResult> 
         host_cpu_s: measured.usage.hostCpuSeconds,
         azurite_cpu_s: measured.usage.azuriteCpuSeconds,
         load: measured.usage.load,
+        cost: itemCost(measured, { item: "row", items: rows }),
       };
     },
     { fresh: true },

@@ -3,6 +3,7 @@ import { tinyFiles } from "../data/tiny-files.js";
 import { registerFiles, uploadFolder } from "../harness/bench-world.js";
 import { repoRoot } from "../harness/host-process.js";
 import { type BenchContext, withHost } from "./bench-context.js";
+import { type ItemCost, itemCost } from "./item-cost.js";
 import { type MeasuredJob, runMeasuredJob } from "./measured-job.js";
 
 const FIXTURE = join(repoRoot, "bench", "fixtures", "instant");
@@ -25,6 +26,9 @@ export interface OverheadResult {
   ratio_8000_to_500: number;
   /** HTTP requests of the host per mini-batch at the headline size (storage round trips, status polls). */
   requests_per_minibatch?: number;
+  requests_per_minibatch_by_key?: Record<SweepKey, number>;
+  /** The headline run's cost per mini-batch (an item is a mini-batch of one tiny file). */
+  cost: ItemCost;
   /** CPU milliseconds per mini-batch of the host and of Azurite at the headline size. */
   host_cpu_ms_per_minibatch?: number;
   azurite_cpu_ms_per_minibatch?: number;
@@ -98,6 +102,8 @@ export function overheadResult(runs: readonly OverheadRun[], window: number): Ov
     azurite_cpu_ms_by_key: bySize((run) => cpuMsPerMiniBatch(run, run.job.usage.azuriteCpuSeconds)),
     ratio_8000_to_500: large.job.seconds / small.job.seconds,
     requests_per_minibatch: perMiniBatch(headline.job.requests),
+    requests_per_minibatch_by_key: bySize((run) => (run.job.requests ?? Number.NaN) / run.miniBatches),
+    cost: itemCost(headline.job, { item: "mini-batch", items: headline.miniBatches }),
     host_cpu_ms_per_minibatch: perMiniBatch(mul(headline.job.usage.hostCpuSeconds)),
     azurite_cpu_ms_per_minibatch: perMiniBatch(mul(headline.job.usage.azuriteCpuSeconds)),
     window,

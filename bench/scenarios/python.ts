@@ -7,7 +7,8 @@ import { digitsData } from "../data/digits-data.js";
 import { registerFiles, uploadFolder } from "../harness/bench-world.js";
 import { repoRoot } from "../harness/host-process.js";
 import { type BenchContext, median, withHost } from "./bench-context.js";
-import { runMeasuredJob } from "./measured-job.js";
+import { type ItemCost, itemCost } from "./item-cost.js";
+import { type MeasuredJob, runMeasuredJob } from "./measured-job.js";
 
 const run = promisify(execFile);
 const EXAMPLES = join(repoRoot, "examples");
@@ -19,6 +20,8 @@ export interface PythonWorkload {
   baseline_items_per_s: number;
   ratio_baseline: number;
   seconds: number;
+  /** Cost per item (the host's CPU includes its Python processes), with the plain loop's CPU per item. */
+  cost: ItemCost;
 }
 
 export interface PythonResult {
@@ -60,18 +63,20 @@ export async function pythonBench(context: BenchContext): Promise<PythonResult> 
       endpoint: "sklearn-diabetes",
       body: body(tabularInput),
       pollMs: 500,
+      countRequests: true,
     });
     await runMeasuredJob(context, host, { endpoint: "digits-python", body: body(warmPictures) });
     const digits = await runMeasuredJob(context, host, {
       endpoint: "digits-python",
       body: body(picturesInput),
       pollMs: 500,
+      countRequests: true,
     });
     return [sklearn, digits] as const;
   });
   context.progress("python: the single-process loops (3 runs each)");
   const loop = async (kind: string, dir: string, model: string) => {
-    const rates: number[] = [];
+    const runs: Array<z.infer<typeof baselineSchema>> = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const out = join(repoRoot, "bench", ".data", "out", `python-${kind}-baseline.txt`);
       const { stdout } = await run(interpreter, [
@@ -81,24 +86,33 @@ export async function pythonBench(context: BenchContext): Promise<PythonResult> 
         model,
         out,
       ]);
-      rates.push(baselineSchema.parse(JSON.parse(stdout.trim().split("\n").at(-1) ?? "")).items_per_s);
+      runs.push(baselineSchema.parse(JSON.parse(stdout.trim().split("\n").at(-1) ?? "")));
     }
-    return median(rates);
+    return {
+      itemsPerSecond: median(runs.map((run) => run.items_per_s)),
+      cpuSecondsPerItem: median(runs.map((run) => run.cpu_s / run.items)),
+    };
   };
-  const workload = (items: number, seconds: number, baseline: number): PythonWorkload => ({
+  const workload = (
+    item: string,
+    items: number,
+    job: MeasuredJob,
+    baseline: { itemsPerSecond: number; cpuSecondsPerItem: number },
+  ): PythonWorkload => ({
     items,
-    items_per_s: items / seconds,
-    baseline_items_per_s: baseline,
-    ratio_baseline: items / seconds / baseline,
-    seconds,
+    items_per_s: items / job.seconds,
+    baseline_items_per_s: baseline.itemsPerSecond,
+    ratio_baseline: items / job.seconds / baseline.itemsPerSecond,
+    seconds: job.seconds,
+    cost: itemCost(job, { item, items, baselineCpuSecondsPerItem: baseline.cpuSecondsPerItem }),
   });
   const sklearnBaseline = await loop("sklearn", tabular, join(EXAMPLES, "sklearn-diabetes", "model"));
   const digitsBaseline = await loop("digits", pictures, join(EXAMPLES, "digits-python", "model"));
   return {
-    sklearn: { ...workload(files * rows, sklearnJob.seconds, sklearnBaseline), files },
-    digits: workload(images, digitsJob.seconds, digitsBaseline),
+    sklearn: { ...workload("row", files * rows, sklearnJob, sklearnBaseline), files },
+    digits: workload("image", images, digitsJob, digitsBaseline),
     interpreter,
   };
 }
 
-const baselineSchema = z.object({ items_per_s: z.number() });
+const baselineSchema = z.object({ items: z.number(), items_per_s: z.number(), cpu_s: z.number() });

@@ -5,6 +5,7 @@ import { registerFiles, uploadFolder } from "../harness/bench-world.js";
 import { repoRoot } from "../harness/host-process.js";
 import { runNodeScript } from "../harness/node-script.js";
 import { type BenchContext, median, withHost } from "./bench-context.js";
+import { type ItemCost, itemCost } from "./item-cost.js";
 import { type LatencyResult, latencyRuns, oneFileJob } from "./latency.js";
 import { type MeasuredJob, runMeasuredJob } from "./measured-job.js";
 
@@ -28,6 +29,8 @@ export interface ThroughputResult {
   azurite_cpu_s?: number;
   load: number;
   settings: { mini_batch_size: number; max_concurrency_per_instance: number };
+  /** The median run's cost per row: host and Azurite CPU, storage requests; and the naive loop's CPU per row. */
+  cost: ItemCost;
   /** Peak RSS of the host that ran this job (the memory bench's 1× figure). */
   rss_mb: number;
 }
@@ -84,6 +87,7 @@ export async function throughputBench(
       const job = await runMeasuredJob(context, host, {
         endpoint: "taxi-tip",
         body: taxiBody(context, input),
+        countRequests: true,
       });
       if (job.view.progress?.rows !== rows)
         throw new Error(`expected ${rows} rows, scored ${job.view.progress?.rows}`);
@@ -97,15 +101,13 @@ export async function throughputBench(
   context.progress("throughput: the limit (in memory, all cores)");
   const limit = await runNodeScript("bench/limits/taxi-limit.ts", [dir], limitSchema);
   context.progress("throughput: the naive baseline (3 runs)");
-  const baselines: number[] = [];
+  const baselines: Array<z.infer<typeof baselineSchema>> = [];
   for (let run = 0; run < 3; run++) {
     const out = join(repoRoot, "bench", ".data", "out", "taxi-baseline.csv");
-    baselines.push(
-      (await runNodeScript("bench/limits/taxi-baseline.ts", [dir, out], baselineSchema)).rows_per_s,
-    );
+    baselines.push(await runNodeScript("bench/limits/taxi-baseline.ts", [dir, out], baselineSchema));
   }
   const batchfnRate = rows / batchfn.measured.seconds;
-  const baseline = median(baselines);
+  const baseline = median(baselines.map((run) => run.rows_per_s));
   const throughput: ThroughputResult = {
     rows,
     files: shape.files,
@@ -123,12 +125,17 @@ export async function throughputBench(
     load: batchfn.measured.usage.load,
     settings: { mini_batch_size: MINI_BATCH_SIZE, max_concurrency_per_instance: context.cores },
     rss_mb: batchfn.rss,
+    cost: itemCost(batchfn.measured, {
+      item: "row",
+      items: rows,
+      baselineCpuSecondsPerItem: median(baselines.map((run) => run.cpu_s / run.rows)),
+    }),
   };
   return { throughput, latency: batchfn.latency };
 }
 
 const limitSchema = z.object({ pipeline_rows_per_s: z.number(), inference_rows_per_s: z.number() });
-const baselineSchema = z.object({ rows_per_s: z.number() });
+const baselineSchema = z.object({ rows: z.number(), rows_per_s: z.number(), cpu_s: z.number() });
 
 /** The run of median duration (its CPU figures belong to it). */
 function medianRun(runs: readonly MeasuredJob[]): MeasuredJob {

@@ -12,7 +12,24 @@ import { checkTargets } from "../../../bench/report/targets.js";
 
 const cost = { client_cpu_ms: 1.2, azurite_cpu_ms: 2.1, wall_ms: 4 };
 
-/** A run's results with made-up figures: throughput and latency meet their targets, the rest do not. */
+/** A scenario's cost per item with made-up figures. */
+function itemCost(item: string, items: number, host: number, azurite: number, loop?: number) {
+  return {
+    item,
+    items,
+    mini_batches: items / 10,
+    host_cpu_us_per_item: host,
+    azurite_cpu_us_per_item: azurite,
+    requests_per_item: 0.4,
+    requests_per_minibatch: 4,
+    ...(loop === undefined ? {} : { baseline_cpu_us_per_item: loop }),
+  };
+}
+
+/**
+ * A run's results with made-up figures: throughput, digits, latency and the bench's duration meet
+ * their targets, the overhead and memory do not.
+ */
 function results(): Omit<BenchResults, "targets"> {
   return {
     mode: "full",
@@ -40,6 +57,7 @@ function results(): Omit<BenchResults, "targets"> {
       ratio_inference_only: 0.045,
       load: 0.2,
       settings: { mini_batch_size: 2, max_concurrency_per_instance: 2 },
+      cost: itemCost("row", 1_000_000, 1.5, 0.8, 2),
     },
     overhead: {
       ms_per_minibatch: 20,
@@ -50,8 +68,10 @@ function results(): Omit<BenchResults, "targets"> {
       requests_per_minibatch: 12.5,
       host_cpu_ms_per_minibatch: 20,
       azurite_cpu_ms_per_minibatch: 18,
+      requests_per_minibatch_by_key: { "500": 12, "2000": 12.5, "8000": 13 },
       window: 2,
       load: 0.3,
+      cost: itemCost("mini-batch", 2000, 20_000, 18_000),
     },
     latency: {
       first_minibatch_s: 0.4,
@@ -67,6 +87,7 @@ function results(): Omit<BenchResults, "targets"> {
       rows_1x: 1_000_000,
       rows_10x: 10_000_000,
       rows_per_s_10x: 800_000,
+      cost_10x: itemCost("row", 10_000_000, 1.4, 0.7),
     },
     digits: {
       images: 10_000,
@@ -75,6 +96,7 @@ function results(): Omit<BenchResults, "targets"> {
       ratio_baseline: 0.5,
       seconds: 20,
       load: 0.2,
+      cost: itemCost("image", 10_000, 900, 2500, 450),
     },
     python: {
       sklearn: {
@@ -84,8 +106,16 @@ function results(): Omit<BenchResults, "targets"> {
         baseline_items_per_s: 40_000,
         ratio_baseline: 1.25,
         seconds: 4,
+        cost: itemCost("row", 200_000, 20, 2, 15),
       },
-      digits: { items: 4000, items_per_s: 800, baseline_items_per_s: 500, ratio_baseline: 1.6, seconds: 5 },
+      digits: {
+        items: 4000,
+        items_per_s: 800,
+        baseline_items_per_s: 500,
+        ratio_baseline: 1.6,
+        seconds: 5,
+        cost: itemCost("image", 4000, 1200, 2600, 300),
+      },
       interpreter: "/usr/bin/python3",
     },
     storage: {
@@ -102,15 +132,21 @@ function results(): Omit<BenchResults, "targets"> {
 describe("bench report", () => {
   it("checks every target of the issue, met or not", () => {
     const checks = checkTargets(results());
-    expect(checks.map((check) => [check.name, check.met])).toEqual([
-      ["throughput batchfn / limit", true],
-      ["throughput batchfn / naive baseline", true],
-      ["overhead ms per mini-batch", false],
-      ["overhead 8000 / 500 mini-batches", false],
-      ["latency invoke → first mini-batch (s)", true],
-      ["latency one-file job complete (s)", true],
-      ["memory peak RSS 10× / 1×", false],
+    expect(checks.map((check) => [check.name, check.target, check.met])).toEqual([
+      ["throughput batchfn / naive baseline", "≥ 1.2", true],
+      ["throughput host CPU per row / naive loop's", "≤ 1", true],
+      ["digits batchfn / single-process loop", "≥ 0.3", true],
+      ["overhead ms per mini-batch", "≤ 8", false],
+      ["overhead storage requests per mini-batch", "≤ 2", false],
+      ["overhead 8000 / 500 mini-batches", "≤ 20", false],
+      ["latency invoke → first mini-batch (s)", "≤ 1", true],
+      ["latency one-file job complete (s)", "≤ 2", true],
+      ["memory peak RSS 10× / 1×", "≤ 1.2", false],
+      ["whole bench (s)", "≤ 600", true],
     ]);
+    const noCpu = results();
+    noCpu.throughput.cost.host_cpu_us_per_item = Number.NaN;
+    expect(checkTargets(noCpu)[1]?.met).toBe(false);
   });
 
   it("finds the required keys, and names one that is missing or not a number", () => {
@@ -127,6 +163,9 @@ describe("bench report", () => {
     const noPython = structuredClone(complete) as unknown as { python: { digits: Record<string, unknown> } };
     delete noPython.python.digits.ratio_baseline;
     expect(missingKeys(noPython)).toEqual([expect.stringMatching(/^python\.digits\.ratio_baseline: /)]);
+    const noCost = structuredClone(complete) as unknown as { digits: { cost: Record<string, unknown> } };
+    delete noCost.digits.cost.azurite_cpu_us_per_item;
+    expect(missingKeys(noCost)).toEqual([expect.stringMatching(/^digits\.cost\.azurite_cpu_us_per_item: /)]);
   });
 
   it("prints a Markdown table with the figures and the verdicts", () => {
@@ -134,7 +173,7 @@ describe("bench report", () => {
     const table = resultsTable({ ...run, targets: checkTargets(run) });
     expect(table.split("\n")[0]).toBe("| figure | value | notes |");
     expect(table).toContain("| throughput: batchfn (rows/s) | 900,000 |");
-    expect(table).toContain("| overhead: 8000 mini-batches (s) | 250.00 | 31.3 ms each |");
+    expect(table).toContain("| overhead: 8000 mini-batches (s) | 250.00 | 31.3 ms each; 13.0 requests |");
     expect(table).toContain("target ≤ 1.2: **not met**");
     expect(table).toContain("| storage: CPU of one request (ms) | 1.2 + 2.1 |");
     expect(table).toContain(
@@ -142,13 +181,29 @@ describe("bench report", () => {
     );
     expect(table).toContain("| python: sklearn single-process loop (rows/s) | 40,000 | ratio 1.25 |");
     expect(table).toContain("| python: digits single-process loop (images/s) | 500 | ratio 1.60 |");
+    expect(table).toContain(
+      "| throughput: CPU per row (µs) | 1.50 + 0.80 | host + Azurite; loop 2.00; 0.4000 requests per row, 4.0 per mini-batch; target ≤ 1: met |",
+    );
+    expect(table).toContain(
+      "| digits: CPU per image (ms) | 0.90 + 2.50 | host + Azurite; loop 0.45; 0.40 requests per image, 4.0 per mini-batch |",
+    );
+    expect(table).toContain("| python sklearn: CPU per row (µs) | 20.00 + 2.00 |");
+    expect(table).toContain(
+      "| memory 10×: CPU per row (µs) | 1.40 + 0.70 | host + Azurite; 0.4000 requests per row",
+    );
+    expect(table).toContain(
+      "| overhead: host requests per mini-batch | 12.5 | storage round trips, a few status polls; target ≤ 2: **not met** |",
+    );
   });
 
-  it("draws the throughput bars and the overhead curve as SVG", () => {
+  it("draws the throughput bars, the overhead curve and the CPU per item as SVG", () => {
     const svg = resultsChart({ ...results(), targets: [] });
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
-    expect(svg.match(/<rect /g)).toHaveLength(4);
+    // background, three throughput bars, and a host and an Azurite bar for four scenarios
+    expect(svg.match(/<rect /g)).toHaveLength(12);
+    expect(svg).toContain("host 1.50 + Azurite 0.80 µs/row (loop 2.00; host 0.75×)");
+    expect(svg).toContain("host 0.90 + Azurite 2.50 ms/image (loop 0.45; host 2.00×)");
     expect(svg).toContain("900,000");
     const curve = /<polyline[^>]* points="([^"]+)"/.exec(svg)?.[1] ?? "";
     expect(curve.split(" ")).toHaveLength(3);
