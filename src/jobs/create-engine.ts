@@ -8,9 +8,10 @@ import { createJobLog, type JobLog } from "../io/log/job-log.js";
 import { createRegistry, type Registry } from "../registry/registry.js";
 import { createDeploymentAssets } from "../scoring/deployment-assets.js";
 import type { StorageClients } from "../storage/clients.js";
-import { createJobActivities, type JobActivities } from "./activities/create-job-activities.js";
+import { createJobActivities } from "./activities/job-activities.js";
 import { registryCatalog } from "./activities/registry-catalog.js";
 import { createScoringPools } from "./activities/scoring-pools.js";
+import type { JobActivities } from "./orchestration/activity-contract.js";
 import { createOutputFolders, type OutputFolders } from "./output-folders.js";
 import { createJobRecords, type JobRecords } from "./records/job-records.js";
 

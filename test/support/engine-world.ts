@@ -2,16 +2,16 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { Config } from "../../src/config.js";
+import { runActivity } from "../../src/jobs/activities/run-activity.js";
 import { createEngine, type Engine } from "../../src/jobs/create-engine.js";
 import type { JobRunner } from "../../src/jobs/job-runner.js";
 import { buildJobSpec, type JobSpec } from "../../src/jobs/job-spec.js";
+import { activityNames } from "../../src/jobs/orchestration/activity-contract.js";
 import {
   ACTIVITY,
-  failureRecordSchema,
   finalizeInputSchema,
   type JobResult,
   jobResultSchema,
-  miniBatchRefSchema,
   ORCHESTRATION,
 } from "../../src/jobs/orchestration/contract.js";
 import { scoringJob, scoringJobChunk } from "../../src/jobs/orchestration/scoring-job.js";
@@ -99,14 +99,15 @@ export async function engineWorld(settings: Record<string, string> = {}): Promis
           const run = await runOrchestration({
             orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
             activities: {
-              [ACTIVITY.plan]: (i) => activities.planJob(miniBatchRefSchema.pick({ jobName: true }).parse(i)),
-              [ACTIVITY.score]: (i) => activities.scoreMiniBatch(miniBatchRefSchema.parse(i)),
-              [ACTIVITY.recordFailure]: (i) =>
-                activities.recordMiniBatchFailure(failureRecordSchema.parse(i)),
+              ...Object.fromEntries(
+                activityNames.map((activity) => [
+                  activity,
+                  (i: unknown) => runActivity(activities, activity, i),
+                ]),
+              ),
               [ACTIVITY.finalize]: async (i) => {
-                const finalize = finalizeInputSchema.parse(i);
-                await beforeFinalize?.(finalize.jobName);
-                return activities.finalizeJob(finalize);
+                await beforeFinalize?.(finalizeInputSchema.parse(i).jobName);
+                return runActivity(activities, ACTIVITY.finalize, i);
               },
             },
             name: ORCHESTRATION.job,

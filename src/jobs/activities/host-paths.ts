@@ -58,3 +58,11 @@ export function redactResult<T extends RunResult>(result: T, redact: Redact): T 
     failedItems: result.failedItems.map((failure) => ({ ...failure, message: redact(failure.message) })),
   };
 }
+
+/** This host's own folders: the scratch space `<work>` and the app's folder `<app>`. */
+export function hostFolders(workDir: string): ShownFolder[] {
+  return [
+    { path: workDir, shown: "<work>" },
+    { path: process.cwd(), shown: "<app>" },
+  ];
+}

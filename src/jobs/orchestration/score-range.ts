@@ -1,16 +1,6 @@
 import type { OrchestrationContext, Task } from "durable-functions";
-import * as df from "durable-functions";
-import { z } from "zod";
-import {
-  ACTIVITY,
-  type ChunkResult,
-  type FailureRecord,
-  type MiniBatchOutcome,
-  miniBatchOutcomeSchema,
-  type Progress,
-  type RetryPolicy,
-  type StopReason,
-} from "./contract.js";
+import type { ActivityStubs } from "./activity-proxy.js";
+import type { ChunkResult, MiniBatchOutcome, Progress, RetryPolicy, StopReason } from "./contract.js";
 import { addOutcome, thresholdVerdict, withRunning } from "./progress.js";
 
 export interface ScoreRangeOptions {
@@ -40,9 +30,9 @@ export interface ScoreRangeOptions {
  */
 export function* scoreRange(
   context: OrchestrationContext,
+  activities: ActivityStubs,
   options: ScoreRangeOptions,
 ): Generator<Task, ChunkResult, unknown> {
-  const retryOptions = toRetryOptions(options.retry);
   let progress = options.progress;
   let stop: StopReason = "completed";
   let message: string | undefined;
@@ -50,11 +40,11 @@ export function* scoreRange(
   for (let first = options.start; first < options.end && stop === "completed"; first += options.window) {
     const indexes = range(first, Math.min(options.end, first + options.window));
     const tasks = indexes.map((index) =>
-      context.df.callActivityWithRetry(ACTIVITY.score, retryOptions, { jobName: options.jobName, index }),
+      activities.scoreMiniBatch.schedule({ jobName: options.jobName, index }, options.retry),
     );
     progress = withRunning(progress, tasks.length);
     options.report(progress);
-    const outcomes = yield* awaitWave(context, options, indexes, tasks);
+    const outcomes = yield* awaitWave(context, activities, options, indexes, tasks);
     for (const outcome of outcomes) {
       progress = addOutcome(progress, outcome);
       if (stop === "completed" && outcome.abort !== undefined) {
@@ -77,19 +67,19 @@ export function* scoreRange(
  */
 function* awaitWave(
   context: OrchestrationContext,
+  activities: ActivityStubs,
   options: ScoreRangeOptions,
   indexes: number[],
   tasks: Task[],
 ): Generator<Task, MiniBatchOutcome[], unknown> {
   try {
-    const results: unknown = yield context.df.Task.all(tasks);
-    return z.array(miniBatchOutcomeSchema).parse(results);
+    return activities.scoreMiniBatch.outputs(yield context.df.Task.all(tasks));
   } catch {
     const outcomes: MiniBatchOutcome[] = [];
     for (const [position, task] of tasks.entries()) {
       const index = indexes[position] ?? -1;
       try {
-        outcomes.push(miniBatchOutcomeSchema.parse(yield task));
+        outcomes.push(activities.scoreMiniBatch.output(yield task));
       } catch (thrown) {
         const record = {
           jobName: options.jobName,
@@ -97,7 +87,7 @@ function* awaitWave(
           attempts: options.retry.maxAttempts,
           message: failureMessage(thrown),
         };
-        outcomes.push(yield* recordFailure(context, record));
+        outcomes.push(yield* activities.recordMiniBatchFailure(record));
       }
     }
     return outcomes;
@@ -106,21 +96,6 @@ function* awaitWave(
 
 function range(start: number, end: number): number[] {
   return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-function* recordFailure(
-  context: OrchestrationContext,
-  record: FailureRecord,
-): Generator<Task, MiniBatchOutcome, unknown> {
-  const result: unknown = yield context.df.callActivity(ACTIVITY.recordFailure, record);
-  return miniBatchOutcomeSchema.parse(result);
-}
-
-function toRetryOptions(policy: RetryPolicy): df.RetryOptions {
-  const options = new df.RetryOptions(policy.firstIntervalMs, policy.maxAttempts);
-  options.backoffCoefficient = policy.backoffCoefficient;
-  options.maxRetryIntervalInMilliseconds = policy.maxIntervalMs;
-  return options;
 }
 
 /** The activity's own message, without the extension's "Activity function 'x' failed:" wrapping. */

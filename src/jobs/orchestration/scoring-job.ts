@@ -1,6 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import { type ActivityStubs, proxyActivities } from "./activity-proxy.js";
 import {
-  ACTIVITY,
   type ChunkResult,
   chunkInputSchema,
   chunkResultSchema,
@@ -9,8 +9,8 @@ import {
   type JobStatus,
   jobResultSchema,
   ORCHESTRATION,
+  type PlanSummary,
   type Progress,
-  planSummarySchema,
   type ScoringJobInput,
   scoringJobInputSchema,
 } from "./contract.js";
@@ -24,16 +24,17 @@ import { scoreRange } from "./score-range.js";
  */
 export const scoringJob: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = scoringJobInputSchema.parse(context.df.getInput());
+  const activities = proxyActivities(context);
   const report = (status: JobStatus, progress?: Progress, message?: string) =>
     context.df.setCustomStatus({ status, progress, message });
 
   report("Preparing");
-  let plan: ReturnType<typeof planSummarySchema.parse>;
+  let plan: PlanSummary;
   try {
-    plan = planSummarySchema.parse(yield context.df.callActivity(ACTIVITY.plan, { jobName: input.jobName }));
+    plan = yield* activities.planJob({ jobName: input.jobName });
   } catch (thrown) {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
-    return yield* finalize(context, { jobName: input.jobName, status: "Failed", message }, report);
+    return yield* finalize(activities, { jobName: input.jobName, status: "Failed", message }, report);
   }
 
   let result: ChunkResult = { progress: initialProgress(plan), stop: "completed" };
@@ -41,7 +42,7 @@ export const scoringJob: OrchestrationHandler = function* (context: Orchestratio
   const ranges = chunkRanges(plan.miniBatches, input.chunkSize);
   if (ranges.length === 1) {
     const [start, end] = ranges[0] ?? [0, 0];
-    result = yield* scoreRange(context, rangeOptions(input, start, end, result.progress, report));
+    result = yield* scoreRange(context, activities, rangeOptions(input, start, end, result.progress, report));
   } else {
     for (const [chunk, [start, end]] of ranges.entries()) {
       const chunkInput = { ...rangeInput(input, start, end), progress: result.progress };
@@ -54,7 +55,7 @@ export const scoringJob: OrchestrationHandler = function* (context: Orchestratio
     }
   }
 
-  return yield* finalize(context, finalInput(input, result), report);
+  return yield* finalize(activities, finalInput(input, result), report);
 };
 
 /** How the job ends, from where its mini-batches stopped. */
@@ -92,16 +93,16 @@ function finalInput(input: ScoringJobInput, result: ChunkResult): FinalizeInput 
 export const scoringJobChunk: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = chunkInputSchema.parse(context.df.getInput());
   const report = (progress: Progress) => context.df.setCustomStatus({ status: "Running", progress });
-  return yield* scoreRange(context, { ...input, report });
+  return yield* scoreRange(context, proxyActivities(context), { ...input, report });
 };
 
 function* finalize(
-  context: OrchestrationContext,
+  activities: ActivityStubs,
   input: FinalizeInput,
   report: (status: JobStatus, progress?: Progress, message?: string) => void,
 ): Generator<Task, JobResult, unknown> {
   report("Finalizing", input.progress, input.message);
-  const outputs: unknown = yield context.df.callActivity(ACTIVITY.finalize, input);
+  const outputs = yield* activities.finalizeJob(input);
   const result = jobResultSchema.parse({ ...input, outputs });
   report(result.status, result.progress, result.message);
   return result;

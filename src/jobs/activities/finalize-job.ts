@@ -1,0 +1,98 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import { finalizeOutput } from "../../io/output/finalize-output.js";
+import { buildJobSummary, writeJobSummary } from "../../io/output/job-summary.js";
+import { engineRecord } from "../../scoring/log/log-levels.js";
+import type { JobActivities } from "../orchestration/activity-contract.js";
+import type { JobRecords } from "../records/job-records.js";
+import type { ActivityLog } from "./activity-log.js";
+import type { Redact } from "./host-paths.js";
+import type { JobCache } from "./job-cache.js";
+import { partsLost } from "./lost-parts.js";
+
+export interface FinalizeJobPorts {
+  cache: JobCache;
+  /** The jobs container: the part records are listed there. */
+  jobs: ContainerClient;
+  access: BlobAccess;
+  /** The job's row: its final status, progress and outputs. */
+  records: JobRecords;
+  log: ActivityLog;
+  /** Rewrites this host's paths in the orchestration's message. */
+  redactHost: Redact;
+  now: () => Date;
+}
+
+/**
+ * `finalizeJob`: commits the staged parts into the output files, writes `job_summary.json`, and
+ * records the job's end. A job seen `Completed` whose parts were lost from storage ends `Failed`
+ * (`PartsLost`), and the activity throws so the orchestration fails with the same reason.
+ */
+export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["finalizeJob"] {
+  return async (input) => {
+    const { jobName, progress } = input;
+    let { status } = input;
+    let message = input.message === undefined ? undefined : ports.redactHost(input.message);
+    const spec = await ports.cache.spec(jobName);
+    ports.cache.dropPrepared(jobName);
+    const job = await ports.cache.prepared(jobName);
+    const record = (outputs: string[]) =>
+      ports.records.update(jobName, (current) => ({
+        ...current,
+        status,
+        message,
+        progress,
+        outputs,
+        finished_at: ports.now().toISOString(),
+      }));
+    if (!job) {
+      await ports.log(spec, [
+        engineRecord("error", `Job ${status}: ${message ?? "it could not be planned"}`),
+      ]);
+      await record([]);
+      return [];
+    }
+    const totals = await finalizeOutput(job.target, ports);
+    const lost =
+      status === "Completed" && totals.missing.length > 0
+        ? await partsLost(ports.jobs, job.plan, totals.missing)
+        : undefined;
+    if (lost) {
+      status = "Failed";
+      message = lost.message;
+    }
+    const summary = buildJobSummary({
+      target: job.target,
+      counts: job.plan,
+      totals,
+      status,
+      input: job.input,
+      errorThreshold: spec.settings.error_threshold,
+      settings: { ...spec.settings, instance_count: spec.instance_count },
+      startedAt: new Date(spec.created_at),
+      finishedAt: ports.now(),
+      failure:
+        status === "Completed"
+          ? undefined
+          : {
+              code: lost ? lost.code : status === "Failed" ? "JobFailed" : "JobCanceled",
+              message: message ?? status,
+            },
+    });
+    await writeJobSummary(job.target, summary, ports);
+    const display = job.target.location.display;
+    const files = [...totals.predictionFiles, ...totals.errorFiles];
+    const level = status === "Completed" ? "info" : "error";
+    await ports.log(spec, [
+      engineRecord(
+        level,
+        `Job ${status}${message ? `: ${message}` : ""}. ${totals.items.succeeded} items succeeded, ${totals.items.failed} failed; output in ${display}`,
+      ),
+    ]);
+    await record(files);
+    ports.cache.forget(jobName);
+    // The orchestration must not end Completed either: its failure carries the same reason.
+    if (lost) throw lost;
+    return files;
+  };
+}

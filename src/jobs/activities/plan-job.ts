@@ -1,0 +1,111 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { ensureError, errors } from "../../errors.js";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import type { InputCatalog } from "../../io/inputs/input-catalog.js";
+import { resolveInput } from "../../io/inputs/resolve-input.js";
+import { outputTarget } from "../../io/output/output-target.js";
+import { countRows } from "../../io/tabular/row-count.js";
+import { engineRecord } from "../../scoring/log/log-levels.js";
+import type { SettingLimits } from "../../spec/setting-limits.js";
+import { checkJobLimits, type JobSpec } from "../job-spec.js";
+import type { JobActivities } from "../orchestration/activity-contract.js";
+import { planJob } from "../plan/plan-job.js";
+import { downloadingRowCounter } from "../plan/row-counter.js";
+import type { JobRecords } from "../records/job-records.js";
+import type { ActivityLog } from "./activity-log.js";
+import type { JobCache } from "./job-cache.js";
+import { savePreparedJob } from "./job-files.js";
+
+export interface PlanJobPorts {
+  cache: JobCache;
+  /** The jobs container: the plan's pages and the prepared job are written there. */
+  jobs: ContainerClient;
+  /** Datastores and data assets (the registry, seen through the input port). */
+  catalog: InputCatalog;
+  access: BlobAccess;
+  /** The job's row: `Running` once planned. */
+  records: JobRecords;
+  log: ActivityLog;
+  /** This host's bounds: a stored job above them is failed, never run. */
+  limits: SettingLimits;
+  /** Accept `http://` loopback input URLs (tests against Azurite). */
+  allowHttpInputs?: boolean;
+  now: () => Date;
+}
+
+/**
+ * `planJob`: resolves the job's input, cuts it into mini-batches and writes the plan, fixes the
+ * output target, and marks the job `Running`. Returns counts only.
+ */
+export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
+  return async ({ jobName }) => {
+    const spec = await ports.cache.spec(jobName);
+    try {
+      checkJobLimits(spec, ports.limits);
+      const input = await resolveInput(toJobInput(spec), {
+        catalog: ports.catalog,
+        access: ports.access,
+        allowHttp: ports.allowHttpInputs,
+      });
+      const rows = spec.settings.mini_batch_rows;
+      const plan = await planJob(
+        {
+          jobName,
+          input,
+          miniBatchSize: spec.settings.mini_batch_size,
+          miniBatchRows: rows,
+          countRows: rows
+            ? downloadingRowCounter({ access: ports.access, countLocalRows: countRows })
+            : undefined,
+        },
+        { jobs: ports.jobs },
+      );
+      const location = spec.output.location;
+      if (!location) {
+        throw errors.corruptRecord(
+          `Job '${jobName}' has no claimed output folder (its spec comes from an older batchfn); invoke it again.`,
+        );
+      }
+      const target = outputTarget({
+        job: jobName,
+        location,
+        action: spec.settings.output_action,
+        fileName: spec.settings.output_file_name,
+        format: spec.settings.output_format,
+        miniBatches: plan.miniBatches,
+        overwrite: spec.output.overwrite,
+      });
+      const plannedAt = ports.now().toISOString();
+      await savePreparedJob(ports.jobs, jobName, {
+        plan,
+        target,
+        input: input.display,
+        planned_at: plannedAt,
+      });
+      ports.cache.dropPrepared(jobName);
+      await ports.records.update(jobName, (record) => ({
+        ...record,
+        status: record.status === "CancelRequested" ? record.status : "Running",
+        started_at: plannedAt,
+      }));
+      await ports.log(spec, [
+        engineRecord(
+          "info",
+          `Planned ${plan.miniBatches} mini-batches of ${plan.items} items from ${input.display}; output ${location.display}`,
+        ),
+      ]);
+      return { miniBatches: plan.miniBatches, items: plan.items };
+    } catch (thrown) {
+      const error = ensureError(thrown);
+      await ports.log(spec, [engineRecord("error", `Planning failed: ${error.message}`)]);
+      throw error;
+    }
+  };
+}
+
+function toJobInput(spec: JobSpec) {
+  const input = spec.input;
+  return input.kind === "uri"
+    ? { uri: input.uri, type: input.type }
+    : { uri: `azureml:${input.name}:${input.version}` };
+}

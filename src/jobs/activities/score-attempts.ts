@@ -1,0 +1,90 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { BatchfnError, ensureError } from "../../errors.js";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import { type StagedMiniBatch, stageMiniBatchOutput } from "../../io/output/stage-mini-batch.js";
+import { uploadSummaryOutputs } from "../../io/output/summary-outputs.js";
+import { engineRecord } from "../../scoring/log/log-levels.js";
+import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
+import type { MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
+import type { JobSpec } from "../job-spec.js";
+import { failedMiniBatchResult } from "../plan/failed-mini-batch.js";
+import { readMiniBatch } from "../plan/read-plan.js";
+import type { ActivityLog } from "./activity-log.js";
+import { type Redact, redactRecords, redactResult } from "./host-paths.js";
+import type { PreparedJob } from "./job-files.js";
+
+export interface ScoreAttempts {
+  spec: JobSpec;
+  job: PreparedJob;
+  index: number;
+  files: MiniBatchFile[];
+  outputDir: string;
+  run: (input: MiniBatchInput) => Promise<ScoredMiniBatch>;
+  redact: Redact;
+}
+
+export interface ScoreAttemptsPorts {
+  jobs: ContainerClient;
+  access: BlobAccess;
+  log: ActivityLog;
+}
+
+/**
+ * Scores a downloaded mini-batch with up to `retry_settings.max_retries` retries and stages the
+ * last attempt's output: its rows, or (after the last failed attempt, or a failure that is not
+ * retryable) every item failed with the attempt's error code and message.
+ */
+export async function scoreWithRetries(
+  options: ScoreAttempts,
+  ports: ScoreAttemptsPorts,
+): Promise<StagedMiniBatch> {
+  const { spec, job, index } = options;
+  const maxAttempts = spec.settings.retry_settings.max_retries + 1;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const outputFormat = job.target.action === "append_row" ? job.target.format : undefined;
+      const scored = await options.run({ index, attempt, files: options.files, outputFormat });
+      await ports.log(spec, redactRecords(scored.logs, options.redact));
+      let outputFiles: number | undefined;
+      if (spec.settings.output_action === "summary_only") {
+        outputFiles = (await uploadSummaryOutputs({ target: job.target, localDir: options.outputDir }, ports))
+          .files;
+      }
+      return await stageMiniBatchOutput(
+        {
+          target: job.target,
+          index,
+          attempt,
+          result: redactResult(scored.result, options.redact),
+          outputFiles,
+          formatted: scored.formatted,
+        },
+        ports,
+      );
+    } catch (thrown) {
+      const error = thrown instanceof BatchfnError ? thrown : ensureError(thrown);
+      const code = error instanceof BatchfnError ? error.code : "ScriptError";
+      const retryable = !(error instanceof BatchfnError) || error.retryable;
+      const last = attempt >= maxAttempts || !retryable;
+      const logs = redactRecords(error instanceof BatchfnError ? error.logs : [], options.redact);
+      const message = options.redact(error.message);
+      const tags = { miniBatch: index, attempt };
+      const verdict = last ? "failed for good" : `will be retried (attempt ${attempt + 1} of ${maxAttempts})`;
+      await ports.log(spec, [
+        ...logs,
+        engineRecord(
+          last ? "error" : "warning",
+          `${code}: ${message} — mini-batch ${index} ${verdict}`,
+          tags,
+        ),
+      ]);
+      if (!last) continue;
+      const { miniBatch } = await readMiniBatch(ports.jobs, job.plan, index);
+      const failed = failedMiniBatchResult(miniBatch, { code, message });
+      return stageMiniBatchOutput(
+        { target: job.target, index, attempt, result: failed, failed: true },
+        ports,
+      );
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { ContainerClient } from "@azure/storage-blob";
+import { BatchfnError, ensureError } from "../../errors.js";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import { writeRowRange } from "../../io/tabular/row-range.js";
+import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
+import { engineRecord } from "../../scoring/log/log-levels.js";
+import type { RuntimeSpec } from "../../scoring/runtime.js";
+import type { SettingLimits } from "../../spec/setting-limits.js";
+import { checkJobLimits, type JobSpec } from "../job-spec.js";
+import type { JobActivities } from "../orchestration/activity-contract.js";
+import { downloadMiniBatch } from "../plan/download-mini-batch.js";
+import type { ActivityLog } from "./activity-log.js";
+import { hostPathRedactor, type ShownFolder } from "./host-paths.js";
+import type { JobCache } from "./job-cache.js";
+import { outcomeOf } from "./mini-batch-outcome.js";
+import { scoreWithRetries } from "./score-attempts.js";
+import type { ScoringPools } from "./scoring-pools.js";
+
+export interface ScoreMiniBatchPorts {
+  cache: JobCache;
+  /** The jobs container: the plan is read and the part record written there. */
+  jobs: ContainerClient;
+  access: BlobAccess;
+  assets: DeploymentAssets;
+  pools: ScoringPools;
+  log: ActivityLog;
+  /** This host's bounds: a resumed job above them is aborted, never run. */
+  limits: SettingLimits;
+  /** Local scratch space of this instance. */
+  workDir: string;
+  /** This host's folders and what invokers see in their place. */
+  hostFolders: ShownFolder[];
+  /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
+  workerMemoryMb: number;
+}
+
+/**
+ * `scoreMiniBatch`: downloads one mini-batch, scores it in this instance's pool for the deployment
+ * (with the job's `retry_settings`), and stages its output. Returns counts only; a canceled job or
+ * one above this host's bounds is not scored.
+ */
+export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities["scoreMiniBatch"] {
+  return async ({ jobName, index }) => {
+    const spec = await ports.cache.spec(jobName);
+    const job = await ports.cache.planned(jobName);
+    if (await ports.cache.cancelRequested(jobName)) {
+      return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true };
+    }
+    const abort = await limitsRefusal(spec, ports);
+    if (abort !== undefined)
+      return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: false, abort };
+    const outputDir = join(
+      ports.workDir,
+      "outputs",
+      spec.settings.output_action === "summary_only" ? jobName : "shared",
+    );
+    await mkdir(outputDir, { recursive: true });
+    const runtime = await ports.assets.runtimeSpec({
+      deployment: spec.deployment,
+      model: spec.model,
+      outputDir,
+    });
+    const poolOptions = {
+      runtime,
+      workers: spec.settings.max_concurrency_per_instance,
+      timeoutSeconds: spec.settings.retry_settings.timeout,
+      loggingLevel: spec.settings.logging_level,
+      workerMemoryMb: spec.settings.worker_memory_mb ?? ports.workerMemoryMb,
+    };
+    const localDir = await mkdtemp(join(ports.workDir, "mini-batch-"));
+    const redact = hostPathRedactor([
+      { path: localDir, shown: "" },
+      ...runtimeFolders(runtime, outputDir),
+      ...ports.hostFolders,
+    ]);
+    try {
+      const files = await downloadMiniBatch(
+        { plan: job.plan, index, localDir, writeRowRange },
+        { jobs: ports.jobs, access: ports.access },
+      );
+      const staged = await ports.pools.use(poolOptions, (pool) =>
+        scoreWithRetries(
+          { spec, job, index, files, outputDir, run: (input) => pool.run(input), redact },
+          ports,
+        ),
+      );
+      return outcomeOf(index, staged);
+    } finally {
+      await rm(localDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Why this host cannot run a resumed job (logged once per mini-batch), or undefined. */
+async function limitsRefusal(spec: JobSpec, ports: ScoreMiniBatchPorts): Promise<string | undefined> {
+  try {
+    checkJobLimits(spec, ports.limits);
+    return undefined;
+  } catch (thrown) {
+    const error = ensureError(thrown);
+    if (!(error instanceof BatchfnError) || error.code !== "LimitExceeded") throw error;
+    await ports.log(spec, [engineRecord("error", error.message)]);
+    return error.message;
+  }
+}
+
+/** The runtime's folders and what invokers see in their place. */
+function runtimeFolders(runtime: RuntimeSpec, outputDir: string): ShownFolder[] {
+  const folders: ShownFolder[] = [
+    { path: runtime.modelDir, shown: "$AZUREML_MODEL_DIR" },
+    { path: outputDir, shown: "$AZUREML_BI_OUTPUT_PATH" },
+  ];
+  if (runtime.kind === "script") folders.push({ path: dirname(runtime.scriptPath), shown: "<code>" });
+  if (runtime.kind === "python") folders.push({ path: runtime.codeDir, shown: "<code>" });
+  return folders;
+}
