@@ -1,8 +1,8 @@
 import { Readable } from "node:stream";
 import { errors } from "../../errors.js";
-import { isNotFound } from "../../io/inputs/storage-error.js";
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
+import { isNotFound } from "../../storage/storage-error.js";
 import { baseUrl, type Handler, handle, json, param } from "../http.js";
 import { routeName } from "../registry/route-params.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";

@@ -1,9 +1,9 @@
 import type { BlobItem, ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
+import { isNotFound, storageFailure } from "../../storage/storage-error.js";
 import type { BlobStore } from "./blob-access.js";
 import type { DataType } from "./input-reference.js";
 import { compareNames, type InputItem, type ResolvedInput } from "./resolved-input.js";
-import { isNotFound, storageFailure } from "./storage-error.js";
 
 export interface BlobPathRequest {
   container: ContainerClient;

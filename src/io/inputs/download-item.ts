@@ -5,10 +5,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { errors } from "../../errors.js";
+import { isConditionFailure, isNotFound } from "../../storage/storage-error.js";
 import type { BlobAccess } from "./blob-access.js";
 import { fetchInputUrl } from "./input-fetch.js";
 import type { InputItem, InputRoot } from "./resolved-input.js";
-import { isConditionFailure, isNotFound } from "./storage-error.js";
 import { checkInputHost } from "./url-policy.js";
 
 export interface DownloadItemRequest {

@@ -2,7 +2,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import { checkJobName } from "../../jobs/plan/job-name.js";
 import type { LogRecord } from "../../scoring/runtime.js";
-import { isConditionFailure, isNotFound, storageFailure } from "../inputs/storage-error.js";
+import { isConditionFailure, isNotFound, storageFailure } from "../../storage/storage-error.js";
 import { logLine, logRecordSchema } from "./log-record.js";
 
 /** Azure's limit for one Append Block call. */

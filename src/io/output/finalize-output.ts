@@ -1,6 +1,6 @@
 import type { BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import { isConditionFailure, storageFailure } from "../inputs/storage-error.js";
+import { isConditionFailure, storageFailure } from "../../storage/storage-error.js";
 import { type BlockKind, blockId, errorShards, type OutputShard, outputShards } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
 import { listPartSummaries, type PartSummary, readPartRecord } from "./part-record.js";

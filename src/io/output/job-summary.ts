@@ -1,7 +1,7 @@
 import { errors } from "../../errors.js";
 import { checkErrorThreshold } from "../../jobs/plan/error-threshold.js";
 import type { PlanCounts } from "../../jobs/plan/plan-schema.js";
-import { isConditionFailure } from "../inputs/storage-error.js";
+import { isConditionFailure } from "../../storage/storage-error.js";
 import type { OutputTotals } from "./finalize-output.js";
 import { JOB_SUMMARY_FILE, type OutputTarget } from "./output-target.js";
 import type { OutputDeps } from "./stage-mini-batch.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { errors } from "../../errors.js";
-import { isConditionFailure, isNotFound } from "../inputs/storage-error.js";
+import { isConditionFailure, isNotFound } from "../../storage/storage-error.js";
 import type { OutputLocation } from "./output-target.js";
 
 /**

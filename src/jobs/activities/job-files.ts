@@ -1,8 +1,8 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { BatchfnError, errors } from "../../errors.js";
-import { isConditionFailure, isNotFound } from "../../io/inputs/storage-error.js";
 import { outputTargetSchema } from "../../io/output/output-target.js";
+import { isConditionFailure, isNotFound } from "../../storage/storage-error.js";
 import { type JobSpec, jobSpecSchema } from "../job-spec.js";
 import { planRefSchema } from "../plan/plan-schema.js";
 

@@ -2,7 +2,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import type { z } from "zod";
 import { errors } from "../../errors.js";
 import type { InputRoot } from "../../io/inputs/resolved-input.js";
-import { isNotFound } from "../../io/inputs/storage-error.js";
+import { isNotFound } from "../../storage/storage-error.js";
 import {
   type PlanManifest,
   type PlannedMiniBatch,

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { ensureError, errors } from "../../errors.js";
-import { storageFailure } from "../../io/inputs/storage-error.js";
+import { storageFailure } from "../../storage/storage-error.js";
 
 const LEASE_BLOB = "hub.lease";
 const LEASE_SECONDS = 15;

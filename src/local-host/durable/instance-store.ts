@@ -2,8 +2,8 @@ import type { TableClient } from "@azure/data-tables";
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { errors } from "../../errors.js";
-import { storageFailure } from "../../io/inputs/storage-error.js";
 import type { StorageClients } from "../../storage/clients.js";
+import { storageFailure } from "../../storage/storage-error.js";
 import type { RuntimeStatus } from "./instance.js";
 import {
   parseStoredInstance,

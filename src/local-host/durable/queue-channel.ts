@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { z } from "zod";
-import { storageFailure } from "../../io/inputs/storage-error.js";
+import { storageFailure } from "../../storage/storage-error.js";
 
 /** Queue messages are capped at 64 KB; bigger bodies go to a blob and the message points to it. */
 const INLINE_LIMIT_BYTES = 32 * 1024;

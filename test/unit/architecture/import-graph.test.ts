@@ -31,9 +31,6 @@ const ALLOWED_VIOLATIONS: readonly string[] = [
   "src/io/output/row-format.ts -> src/scoring/runtime.ts",
   "src/io/output/stage-mini-batch.ts -> src/scoring/runtime.ts",
   "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
-  "src/local-host/durable/hub-lease.ts -> src/io/inputs/storage-error.ts",
-  "src/local-host/durable/instance-store.ts -> src/io/inputs/storage-error.ts",
-  "src/local-host/durable/queue-channel.ts -> src/io/inputs/storage-error.ts",
   "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
   "bench/harness/host-process.ts -> src/local-host/child-host.ts",
 ];
