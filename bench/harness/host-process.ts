@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { stopChild, whenListening } from "../../src/local-host/child-host.js";
+import { stopChild, whenListening } from "../../src/local-host/index.js";
 import { WRITE_EVERY_MS } from "./count-requests.js";
 import { MemoryWatch } from "./memory-watch.js";
 

@@ -1,4 +1,5 @@
 /** The local Functions host: public API of registrations, invocation, HTTP and blob triggers. */
+export { listeningLine, stopChild, whenListening } from "./child-host.js";
 export type { DurableExtension, ExtensionHost } from "./durable-extension.js";
 export { durableInputs } from "./durable-extension.js";
 export type { CoreLogRecord } from "./functions-core.js";

@@ -32,7 +32,6 @@ const ALLOWED_VIOLATIONS: readonly string[] = [
   "src/io/output/stage-mini-batch.ts -> src/scoring/runtime.ts",
   "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
   "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
-  "bench/harness/host-process.ts -> src/local-host/child-host.ts",
 ];
 
 /** Import circles found when this test was written; the same rule as above. */
