@@ -1,4 +1,4 @@
-import type { LogRecord } from "./scoring/runtime.js";
+import type { LogRecord } from "./spec/log-record.schema.js";
 
 /** One problem inside a request or a document, located by its path (`settings.mini_batch_size`). */
 export interface ErrorDetail {

@@ -4,19 +4,6 @@
  * mini-batches, then is shut down. Everything here crosses a thread boundary, so it is plain data.
  */
 
-export type LogLevel = "debug" | "info" | "warning" | "error";
-
-/** One line of a job log (`logs/<job>.jsonl`). */
-export interface LogRecord {
-  time: string;
-  level: LogLevel;
-  source: "engine" | "script";
-  message: string;
-  miniBatch?: number;
-  attempt?: number;
-  fields?: Record<string, unknown>;
-}
-
 /** The logger a scoring script receives in its context. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;

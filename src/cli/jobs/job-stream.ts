@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchfnError } from "../../errors.js";
-import { logRecordSchema } from "../../io/log/log-record.js";
-import type { LogRecord } from "../../scoring/runtime.js";
+import { type LogRecord, logRecordSchema } from "../../spec/log-record.schema.js";
 import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
 import type { StatusLine } from "../output/status-line.js";

@@ -1,9 +1,9 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import { checkJobName } from "../../jobs/plan/job-name.js";
-import type { LogRecord } from "../../scoring/runtime.js";
+import { type LogRecord, logRecordSchema } from "../../spec/log-record.schema.js";
 import { isConditionFailure, isNotFound, storageFailure } from "../../storage/storage-error.js";
-import { logLine, logRecordSchema } from "./log-record.js";
+import { logLine } from "./log-record.js";
 
 /** Azure's limit for one Append Block call. */
 const MAX_APPEND_BYTES = 4 * 1024 * 1024;

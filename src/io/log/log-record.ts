@@ -1,16 +1,4 @@
-import { z } from "zod";
-import type { LogRecord } from "../../scoring/runtime.js";
-
-/** The zod form of a job log line ({@link LogRecord} of src/scoring/runtime.ts). */
-export const logRecordSchema = z.object({
-  time: z.string(),
-  level: z.enum(["debug", "info", "warning", "error"]),
-  source: z.enum(["engine", "script"]),
-  message: z.string(),
-  miniBatch: z.number().int().nonnegative().optional(),
-  attempt: z.number().int().nonnegative().optional(),
-  fields: z.record(z.string(), z.unknown()).optional(),
-}) satisfies z.ZodType<LogRecord>;
+import type { LogRecord } from "../../spec/log-record.schema.js";
 
 /**
  * One record as one JSON line (ending in `\n`) of at most `maxBytes`: an oversized record keeps its

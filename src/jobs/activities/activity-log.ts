@@ -1,6 +1,6 @@
 import type { JobLog } from "../../io/log/job-log.js";
 import { isLevelEnabled } from "../../scoring/log/log-levels.js";
-import type { LogRecord } from "../../scoring/runtime.js";
+import type { LogRecord } from "../../spec/log-record.schema.js";
 import type { JobSpec } from "../job-spec.js";
 import { type Redact, redactRecords } from "./host-paths.js";
 

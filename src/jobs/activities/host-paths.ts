@@ -1,5 +1,6 @@
 import { sep } from "node:path";
-import type { LogRecord, RunResult } from "../../scoring/runtime.js";
+import type { RunResult } from "../../scoring/runtime.js";
+import type { LogRecord } from "../../spec/log-record.schema.js";
 
 /** Rewrites host paths in text shown to invokers into names they know. */
 export type Redact = (text: string) => string;

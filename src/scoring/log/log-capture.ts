@@ -1,5 +1,6 @@
 import { format, inspect } from "node:util";
-import type { Logger, LogLevel, LogRecord } from "../runtime.js";
+import type { LogLevel, LogRecord } from "../../spec/log-record.schema.js";
+import type { Logger } from "../runtime.js";
 import { isLevelEnabled, type LoggingLevel, type LogTags } from "./log-levels.js";
 
 /** Where captured records go: the current mini-batch's channel back to the pool. */

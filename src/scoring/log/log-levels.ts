@@ -1,8 +1,9 @@
-import { z } from "zod";
-import type { LogLevel, LogRecord } from "../runtime.js";
+import type { z } from "zod";
+import type { LogLevel, LogRecord } from "../../spec/log-record.schema.js";
+import type { loggingLevel } from "../../spec/resources.js";
 
 /** A deployment's `settings.logging_level`: the least severe level that is kept. */
-export type LoggingLevel = "warning" | "info" | "debug";
+export type LoggingLevel = z.infer<typeof loggingLevel>;
 
 const severity: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
 
@@ -10,19 +11,6 @@ const severity: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, erro
 export function isLevelEnabled(level: LogLevel, loggingLevel: LoggingLevel): boolean {
   return severity[level] >= severity[loggingLevel];
 }
-
-export const loggingLevelSchema = z.enum(["warning", "info", "debug"]);
-
-/** A log record as it crosses a thread boundary. */
-export const logRecordSchema = z.object({
-  time: z.string(),
-  level: z.enum(["debug", "info", "warning", "error"]),
-  source: z.enum(["engine", "script"]),
-  message: z.string(),
-  miniBatch: z.number().int().optional(),
-  attempt: z.number().int().optional(),
-  fields: z.record(z.string(), z.unknown()).optional(),
-}) satisfies z.ZodType<LogRecord>;
 
 /** Which mini-batch attempt a record belongs to. */
 export interface LogTags {

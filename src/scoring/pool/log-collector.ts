@@ -1,5 +1,5 @@
+import type { LogRecord } from "../../spec/log-record.schema.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
-import type { LogRecord } from "../runtime.js";
 
 /**
  * The log records of one mini-batch attempt, as they arrive from its worker. Only the last

@@ -1,6 +1,7 @@
 import { MessagePort } from "node:worker_threads";
 import { z } from "zod";
-import { loggingLevelSchema, logRecordSchema } from "../log/log-levels.js";
+import { logRecordSchema } from "../../spec/log-record.schema.js";
+import { loggingLevel } from "../../spec/resources.js";
 import type { FormattedRows, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
 
 /**
@@ -25,7 +26,7 @@ export const runtimeSpecSchema = z.discriminatedUnion("kind", [
 /** Sent once to every worker (`workerData`). */
 export const workerSetupSchema = z.object({
   runtime: runtimeSpecSchema,
-  loggingLevel: loggingLevelSchema,
+  loggingLevel,
   /** Name of the BroadcastChannel on which the pool asks workers to shut their runtime down. */
   controlChannel: z.string(),
   /** The worker's memory limit (`worker_memory_mb`): heap and Buffers together. */

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchfnError } from "../../errors.js";
+import type { LogRecord } from "../../spec/log-record.schema.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
 import { drainingPool } from "../pool/draining-pool.js";
 import { LogCollector } from "../pool/log-collector.js";
 import type { ScoredMiniBatch, ScoringPool, ScoringPoolOptions } from "../pool/scoring-pool.js";
-import type { LogRecord, MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
+import type { MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
 import { workerEnv } from "../runtime-env.js";
 import type { DriverAnswer } from "./driver-protocol.js";
 import {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import type { LogLevel, LogRecord } from "../../spec/log-record.schema.js";
 import { isLevelEnabled, type LoggingLevel } from "../log/log-levels.js";
-import type { LogLevel, LogRecord } from "../runtime.js";
 import {
   type DriverAnswer,
   type DriverRequest,

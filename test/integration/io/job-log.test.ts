@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createJobLog, type JobLog } from "../../../src/io/log/job-log.js";
-import type { LogRecord } from "../../../src/scoring/runtime.js";
+import type { LogRecord } from "../../../src/spec/log-record.schema.js";
 import { testClients, uniqueName } from "../../support/storage.js";
 
 function record(message: string, extra: Partial<LogRecord> = {}): LogRecord {

@@ -4,12 +4,8 @@ import { join, resolve } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOnnxRuntime } from "../../../src/scoring/onnx/onnx-runtime.js";
-import type {
-  LogRecord,
-  MiniBatchFile,
-  ScoringContext,
-  ScoringRuntime,
-} from "../../../src/scoring/runtime.js";
+import type { MiniBatchFile, ScoringContext, ScoringRuntime } from "../../../src/scoring/runtime.js";
+import type { LogRecord } from "../../../src/spec/log-record.schema.js";
 import { perColumn, tensorModel, typedColumns } from "../../fixtures/models/weights.js";
 
 const fixtures = resolve("test/fixtures/models");

@@ -10,6 +10,7 @@ export interface ImportEdge {
 
 export interface LayerRules {
   layers: readonly (readonly string[])[];
+  mutualRows: readonly (readonly string[])[];
   onlyImports: Readonly<Record<string, readonly string[]>>;
   surfaces: Readonly<Record<string, readonly string[]>>;
 }
@@ -64,7 +65,7 @@ export function findViolations(edges: readonly ImportEdge[], rules: LayerRules):
     const only = rules.onlyImports[from];
     if (only !== undefined && !only.includes(to)) {
       violations.push({ ...edge, reason: `${from} may import only ${only.join(", ")}` });
-    } else if (toRow >= fromRow) {
+    } else if (toRow > fromRow || (toRow === fromRow && !mutual(rules, from, to))) {
       const where = toRow === fromRow ? "its own row" : "a higher row";
       violations.push({ ...edge, reason: `${from} must not import ${to} (${where})` });
     }
@@ -74,6 +75,10 @@ export function findViolations(edges: readonly ImportEdge[], rules: LayerRules):
     }
   }
   return violations;
+}
+
+function mutual(rules: LayerRules, from: string, to: string): boolean {
+  return rules.mutualRows.some((row) => row.includes(from) && row.includes(to));
 }
 
 /** Import circles between files: each is the files of one circle, in import order from the smallest path. */
