@@ -22,6 +22,7 @@ export const requiredKeysSchema = z.object({
     ratio_limit: figure,
     ratio_baseline: figure,
     cost: costWithLoop,
+    csv_parsers: z.object({ batchfn_rows_per_s: figure, csv_parse_rows_per_s: figure, ratio: figure }),
   }),
   overhead: z.object({
     ms_per_minibatch: figure,

@@ -25,6 +25,11 @@ export function resultsTable(results: BenchResults): string {
     ["ratio batchfn / naive baseline", ratio(t.ratio_baseline), verdict("throughput_ratio_baseline")],
     costRow("throughput", t.cost, verdict("throughput_host_cpu_per_row")),
     [
+      "CSV parsing: batchfn's parser (rows/s)",
+      int(t.csv_parsers.batchfn_rows_per_s),
+      `csv-parse ${int(t.csv_parsers.csv_parse_rows_per_s)} rows/s on the same files; ratio ${ratio(t.csv_parsers.ratio)} (one thread, into numeric columns)`,
+    ],
+    [
       "overhead (ms per mini-batch)",
       ms(o.ms_per_minibatch),
       `${o.minibatches_by_key["2000"]} mini-batches; ${verdict("overhead_ms")}`,

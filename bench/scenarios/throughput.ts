@@ -31,6 +31,8 @@ export interface ThroughputResult {
   settings: { mini_batch_size: number; max_concurrency_per_instance: number };
   /** The median run's cost per row: host and Azurite CPU, storage requests; and the naive loop's CPU per row. */
   cost: ItemCost;
+  /** batchfn's CSV parser against the csv-parse library on the same files (one thread, in memory). */
+  csv_parsers: { batchfn_rows_per_s: number; csv_parse_rows_per_s: number; ratio: number };
   /** Peak RSS of the host that ran this job (the memory bench's 1× figure). */
   rss_mb: number;
 }
@@ -100,6 +102,8 @@ export async function throughputBench(
   });
   context.progress("throughput: the limit (in memory, all cores)");
   const limit = await runNodeScript("bench/limits/taxi-limit.ts", [dir], limitSchema);
+  context.progress("throughput: batchfn's CSV parser and csv-parse on the same files");
+  const parsers = await runNodeScript("bench/limits/csv-parsers.ts", [dir], parsersSchema);
   context.progress("throughput: the naive baseline (3 runs)");
   const baselines: Array<z.infer<typeof baselineSchema>> = [];
   for (let run = 0; run < 3; run++) {
@@ -130,11 +134,17 @@ export async function throughputBench(
       items: rows,
       baselineCpuSecondsPerItem: median(baselines.map((run) => run.cpu_s / run.rows)),
     }),
+    csv_parsers: {
+      batchfn_rows_per_s: parsers.batchfn_rows_per_s,
+      csv_parse_rows_per_s: parsers.csv_parse_rows_per_s,
+      ratio: parsers.batchfn_rows_per_s / parsers.csv_parse_rows_per_s,
+    },
   };
   return { throughput, latency: batchfn.latency };
 }
 
 const limitSchema = z.object({ pipeline_rows_per_s: z.number(), inference_rows_per_s: z.number() });
+const parsersSchema = z.object({ batchfn_rows_per_s: z.number(), csv_parse_rows_per_s: z.number() });
 const baselineSchema = z.object({ rows: z.number(), rows_per_s: z.number(), cpu_s: z.number() });
 
 /** The run of median duration (its CPU figures belong to it). */

@@ -58,6 +58,7 @@ function results(): Omit<BenchResults, "targets"> {
       load: 0.2,
       settings: { mini_batch_size: 2, max_concurrency_per_instance: 2 },
       cost: itemCost("row", 1_000_000, 1.5, 0.8, 2),
+      csv_parsers: { batchfn_rows_per_s: 2_000_000, csv_parse_rows_per_s: 500_000, ratio: 4 },
     },
     overhead: {
       ms_per_minibatch: 20,
@@ -188,6 +189,9 @@ describe("bench report", () => {
       "| digits: CPU per image (ms) | 0.90 + 2.50 | host + Azurite; loop 0.45; 0.40 requests per image, 4.0 per mini-batch |",
     );
     expect(table).toContain("| python sklearn: CPU per row (µs) | 20.00 + 2.00 |");
+    expect(table).toContain(
+      "| CSV parsing: batchfn's parser (rows/s) | 2,000,000 | csv-parse 500,000 rows/s on the same files; ratio 4.00 (one thread, into numeric columns) |",
+    );
     expect(table).toContain(
       "| memory 10×: CPU per row (µs) | 1.40 + 0.70 | host + Azurite; 0.4000 requests per row",
     );
