@@ -1,3 +1,5 @@
+import type { FormattedRows, RunResult } from "../io/output/scored-rows.js";
+
 /**
  * The contract between the engine and a scoring runtime (a custom script, or the no-code ONNX
  * runtime). A runtime lives inside one worker thread: it is created once (`init`), then runs many
@@ -20,9 +22,6 @@ export interface ScoringContext {
   env: Record<string, string>;
 }
 
-/** One element returned by `run`: a text row, or a record whose values become the row. */
-export type ScoredRow = string | Record<string, unknown>;
-
 /** One local input file of a mini-batch. */
 export interface MiniBatchFile {
   /** Local path of the file (or of the file holding just this mini-batch's rows). */
@@ -44,31 +43,6 @@ export interface MiniBatchInput {
    * their text instead of the rows, so the work is spread over the workers.
    */
   outputFormat?: "aml" | "csv";
-}
-
-/** Rows a worker already formatted as output text (see `MiniBatchInput.outputFormat`). */
-export interface FormattedRows {
-  text: string;
-  /** How many rows the text holds. */
-  rows: number;
-  /** The columns of the records (csv), for the header. */
-  columns?: string[];
-}
-
-/** An item (file, or row range of a file) that failed while the rest of its mini-batch went on. */
-export interface ItemFailure {
-  item: string;
-  /** How many items this counts for in the error threshold (rows for a row-split item, else 1). */
-  count: number;
-  code: string;
-  message: string;
-}
-
-export interface RunResult {
-  rows: ScoredRow[];
-  /** Items (files; rows for row-split tabular) that succeeded. */
-  succeededItems: number;
-  failedItems: ItemFailure[];
 }
 
 /** A runtime's result: `formatted` when it wrote the rows as output text itself (`rows` is then empty). */

@@ -1,5 +1,5 @@
 import { errors } from "../../errors.js";
-import type { ItemFailure, ScoredRow } from "../../scoring/runtime.js";
+import type { ItemFailure, ScoredRow } from "./scored-rows.js";
 
 export type OutputFormat = "aml" | "csv";
 

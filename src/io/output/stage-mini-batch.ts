@@ -1,11 +1,11 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import type { FormattedRows, RunResult } from "../../scoring/runtime.js";
 import type { BlobAccess } from "../inputs/blob-access.js";
 import { type BlockKind, blockId, shardOf } from "./output-layout.js";
 import { ERRORS_FILE, type OutputTarget } from "./output-target.js";
 import { type PartRecord, writePartRecord } from "./part-record.js";
 import { errorLines, formatRows } from "./row-format.js";
+import type { FormattedRows, RunResult } from "./scored-rows.js";
 
 export interface StageMiniBatchRequest {
   target: OutputTarget;

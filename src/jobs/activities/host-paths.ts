@@ -1,5 +1,5 @@
 import { sep } from "node:path";
-import type { RunResult } from "../../scoring/runtime.js";
+import type { RunResult } from "../../io/output/scored-rows.js";
 import type { LogRecord } from "../../spec/log-record.schema.js";
 
 /** Rewrites host paths in text shown to invokers into names they know. */

@@ -1,4 +1,4 @@
-import type { RunResult } from "../../scoring/runtime.js";
+import type { RunResult } from "../../io/output/scored-rows.js";
 import { itemUnits } from "./cut-mini-batches.js";
 import type { PlannedMiniBatch } from "./plan-schema.js";
 

@@ -1,7 +1,8 @@
 import { basename, join } from "node:path";
 import { BatchfnError, ensureError } from "../../errors.js";
+import type { ItemFailure } from "../../io/output/scored-rows.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
-import type { ItemFailure, MiniBatchFile } from "../runtime.js";
+import type { MiniBatchFile } from "../runtime.js";
 import { PARQUET_HANDOVER_SUFFIX, writeParquetHandover } from "./parquet-handover.js";
 
 /** One file as the no-code driver's `run_files` takes it (driver/mlflow_driver.py). */

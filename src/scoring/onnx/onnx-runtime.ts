@@ -2,15 +2,14 @@ import { basename } from "node:path";
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import { z } from "zod";
 import { BatchfnError, ensureError, errors } from "../../errors.js";
+import type { ItemFailure, ScoredRow } from "../../io/output/scored-rows.js";
 import { readTable } from "../../io/tabular/read-table.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import type {
-  ItemFailure,
   MiniBatchFile,
   MiniBatchInput,
   RuntimeResult,
   RuntimeSpec,
-  ScoredRow,
   ScoringContext,
   ScoringRuntime,
 } from "../runtime.js";

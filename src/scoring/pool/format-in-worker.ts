@@ -1,4 +1,4 @@
-import type { FormattedRows, RunResult, ScoredRow } from "../runtime.js";
+import type { FormattedRows, RunResult, ScoredRow } from "../../io/output/scored-rows.js";
 
 /**
  * Formats a mini-batch's rows as output text inside the worker, so that formatting runs on every

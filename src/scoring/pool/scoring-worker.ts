@@ -1,7 +1,8 @@
 import { BroadcastChannel, threadId, workerData } from "node:worker_threads";
 import { BatchfnError, ensureError } from "../../errors.js";
+import type { RunResult } from "../../io/output/scored-rows.js";
 import { cloneableRecord, LogCapture } from "../log/log-capture.js";
-import type { RunResult, ScoringContext, ScoringRuntime } from "../runtime.js";
+import type { ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
 import { megabytes, threadMemoryBytes } from "../worker-memory.js";
 import { formatInWorker } from "./format-in-worker.js";

@@ -1,8 +1,9 @@
 import { MessagePort } from "node:worker_threads";
 import { z } from "zod";
+import type { FormattedRows, RunResult } from "../../io/output/scored-rows.js";
 import { logRecordSchema } from "../../spec/log-record.schema.js";
 import { loggingLevel } from "../../spec/resources.js";
-import type { FormattedRows, MiniBatchInput, RunResult, RuntimeSpec } from "../runtime.js";
+import type { MiniBatchInput, RuntimeSpec } from "../runtime.js";
 
 /**
  * What the scoring pool and its worker threads say to each other. Every message is parsed on

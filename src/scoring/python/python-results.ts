@@ -1,5 +1,6 @@
+import type { RunResult, ScoredRow } from "../../io/output/scored-rows.js";
 import { reconcileResults } from "../result-count.js";
-import type { MiniBatchInput, RunResult, ScoredRow } from "../runtime.js";
+import type { MiniBatchInput } from "../runtime.js";
 import type { DriverResult } from "./driver-protocol.js";
 
 /**

@@ -1,8 +1,9 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import type { ScoredRow } from "../../io/output/scored-rows.js";
 import { reconcileResults } from "../result-count.js";
-import type { RuntimeSpec, ScoredRow, ScoringContext, ScoringRuntime } from "../runtime.js";
+import type { RuntimeSpec, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { importScriptModule } from "./script-module.js";
 
 const scoredRowSchema = z.union([

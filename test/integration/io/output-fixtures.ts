@@ -5,8 +5,8 @@ import {
   type OutputTargetInput,
   outputTarget,
 } from "../../../src/io/output/output-target.js";
+import type { RunResult, ScoredRow } from "../../../src/io/output/scored-rows.js";
 import type { OutputDeps } from "../../../src/io/output/stage-mini-batch.js";
-import type { RunResult, ScoredRow } from "../../../src/scoring/runtime.js";
 import { uniqueName } from "../../support/storage.js";
 import { type StorageWorld, storageWorld } from "./input-fixtures.js";
 

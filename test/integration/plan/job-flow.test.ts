@@ -8,13 +8,14 @@ import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
 import { buildJobSummary, writeJobSummary } from "../../../src/io/output/job-summary.js";
 import { resolveOutputLocation } from "../../../src/io/output/output-location.js";
 import { outputTarget } from "../../../src/io/output/output-target.js";
+import type { RunResult } from "../../../src/io/output/scored-rows.js";
 import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { downloadMiniBatch } from "../../../src/jobs/plan/download-mini-batch.js";
 import { checkErrorThreshold, tallyMiniBatch } from "../../../src/jobs/plan/error-threshold.js";
 import { failedMiniBatchResult } from "../../../src/jobs/plan/failed-mini-batch.js";
 import { planJob } from "../../../src/jobs/plan/plan-job.js";
 import { readMiniBatch } from "../../../src/jobs/plan/read-plan.js";
-import type { MiniBatchFile, RunResult } from "../../../src/scoring/runtime.js";
+import type { MiniBatchFile } from "../../../src/scoring/runtime.js";
 import { uniqueName } from "../../support/storage.js";
 import { putBlobs, storageWorld } from "../io/input-fixtures.js";
 

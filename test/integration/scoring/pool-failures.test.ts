@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
+import type { ScoredRow } from "../../../src/io/output/scored-rows.js";
 import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
-import type { ScoredRow } from "../../../src/scoring/runtime.js";
 import { bundledFixture, fixturePool, inputFiles, miniBatch, unbundled } from "./scoring-fixtures.js";
 
 async function waitFor(condition: () => boolean): Promise<void> {

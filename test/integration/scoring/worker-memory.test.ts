@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
+import type { ScoredRow } from "../../../src/io/output/scored-rows.js";
 import type { ScoringPool } from "../../../src/scoring/pool/scoring-pool.js";
-import type { ScoredRow } from "../../../src/scoring/runtime.js";
 import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fixtures.js";
 
 async function caught(promise: Promise<unknown>): Promise<BatchfnError> {

@@ -23,8 +23,6 @@ const ALLOWED_VIOLATIONS: readonly string[] = [
   "src/io/output/job-summary.ts -> src/jobs/plan/error-threshold.ts",
   "src/io/output/job-summary.ts -> src/jobs/plan/plan-schema.ts",
   "src/io/output/output-target.ts -> src/jobs/plan/job-name.ts",
-  "src/io/output/row-format.ts -> src/scoring/runtime.ts",
-  "src/io/output/stage-mini-batch.ts -> src/scoring/runtime.ts",
   "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
   "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
 ];
