@@ -7,7 +7,7 @@
 
 FROM mcr.microsoft.com/azure-functions/node:4-node22 AS build
 WORKDIR /build
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json host.json ./
 COPY functions ./functions
