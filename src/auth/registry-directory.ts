@@ -1,8 +1,8 @@
 import { BatchfnError } from "../errors.js";
-import { jobNameSchema } from "../jobs/plan/job-name.js";
 import { belongsTo, type JobRecords } from "../jobs/records/job-records.js";
 import type { RegistryRecord } from "../registry/record.js";
 import type { Registry } from "../registry/registry.js";
+import { jobName } from "../spec/names.js";
 import { type Endpoint, resourceName } from "../spec/resources.js";
 import type { AuthDirectory } from "./authorizer.js";
 
@@ -17,7 +17,7 @@ export function registryDirectory(registry: Registry, records: Pick<JobRecords, 
       return (await registry.endpointKeys.matches(endpoint, key)) !== undefined;
     },
     async jobEndpoint(job) {
-      if (!jobNameSchema.safeParse(job).success) return undefined;
+      if (!jobName.safeParse(job).success) return undefined;
       const record = await records.get(job);
       if (!record) return undefined;
       const endpoint = await showEndpoint(registry, record.endpoint_name);

@@ -3,7 +3,7 @@ import type { ErrorDetail } from "../errors.js";
 import { parseAssetReference } from "./asset-reference.js";
 import { settingsFields } from "./deployment-settings.schema.js";
 import { compact, isMapping } from "./fields.js";
-import { outputFileName, outputFileNameProblem, pathText } from "./names.js";
+import { jobName, outputFileName, outputFileNameProblem, pathText } from "./names.js";
 import { resourceName } from "./resources.js";
 import { invalidDocument, validate } from "./spec-validation.js";
 
@@ -34,12 +34,6 @@ export interface InvokeRequest {
   deploymentName?: string;
 }
 
-const jobName = z
-  .string()
-  .regex(
-    /^[a-zA-Z0-9][-_a-zA-Z0-9]{0,99}$/,
-    "must be 1-100 letters, digits, '-' or '_', starting with a letter or digit",
-  );
 const inputType = z.enum(["uri_file", "uri_folder"]);
 
 const batchfnBody = z.strictObject({

@@ -8,9 +8,11 @@ import { z } from "zod";
  */
 
 /**
- * A job name as it appears in blob names (`<job>/plan.json`, `logs/<job>.jsonl`) and table keys:
- * letters, digits, `-` and `_`, starting with a letter or digit; at most 255 characters, like Azure
- * ML job names.
+ * A job name, the one rule wherever a name enters (`job_name` of an invocation, the `{job}` of a
+ * URL) or is used (blob names `<job>/plan.json`, `logs/<job>.jsonl`, table keys, Durable instance
+ * ids): letters, digits, `-` and `_`, starting with a letter or digit, at most 255 characters.
+ * This is Azure ML's rule for job names (the `name` pattern of `workspaces/jobs` in its REST API:
+ * `^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$`).
  */
 export const jobName = z
   .string()
@@ -18,6 +20,11 @@ export const jobName = z
     /^[a-zA-Z0-9][-_a-zA-Z0-9]{0,254}$/,
     "must be 1-255 letters, digits, '-' or '_', starting with a letter or digit",
   );
+
+/** Checks a job name against {@link jobName}, throwing a zod error that names the rule. */
+export function checkJobName(name: string): string {
+  return jobName.parse(name);
+}
 
 /** True when `text` holds NUL or another control character, which no blob name, file name or URI may hold. */
 function hasControl(text: string): boolean {

@@ -1,7 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import { checkJobName } from "../../jobs/plan/job-name.js";
 import { type LogRecord, logRecordSchema } from "../../spec/log-record.schema.js";
+import { checkJobName } from "../../spec/names.js";
 import { isConditionFailure, isNotFound, storageFailure } from "../../storage/storage-error.js";
 import { logLine } from "./log-record.js";
 

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { errors } from "../../errors.js";
-import { jobNameSchema } from "../../jobs/plan/job-name.js";
-import { outputFileNameProblem } from "../../spec/names.js";
+import { jobName, outputFileNameProblem } from "../../spec/names.js";
 import { outputAction, outputFormat } from "../../spec/resources.js";
 import { blobStoreSchema } from "../inputs/blob-access.js";
 
@@ -24,7 +23,7 @@ export const DEFAULT_MINI_BATCHES_PER_FILE = 25_000;
 
 /** Everything the output writer needs, small and serialisable (it travels in activity inputs). */
 export const outputTargetSchema = z.strictObject({
-  job: jobNameSchema,
+  job: jobName,
   location: outputLocationSchema,
   action: outputAction,
   fileName: z.string().min(1),

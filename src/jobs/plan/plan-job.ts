@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { InputItem, InputRoot, ResolvedInput } from "../../io/inputs/resolved-input.js";
+import { checkJobName } from "../../spec/names.js";
 import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
-import { checkJobName } from "./job-name.js";
 import { mapLimited } from "./map-limited.js";
 import {
   type PlanManifest,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { inputItemSchema, inputRootSchema } from "../../io/inputs/resolved-input.js";
+import { jobName } from "../../spec/names.js";
 import { dataType } from "../../spec/resources.js";
-import { jobNameSchema } from "./job-name.js";
 
 /** A row range of a tabular item: rows [start, start + count) of a file of `total` rows. */
 export const rowRangeSchema = z.strictObject({
@@ -33,7 +33,7 @@ export type PlanCounts = z.infer<typeof planCountsSchema>;
 /** `<jobs container>/<job>/plan.json`: everything but the mini-batches, which live in pages. */
 export const planManifestSchema = z.strictObject({
   version: z.literal(1),
-  job: jobNameSchema,
+  job: jobName,
   planId: z.string().min(1),
   input: z.strictObject({ display: z.string(), type: dataType, root: inputRootSchema }),
   settings: z.strictObject({
@@ -55,7 +55,7 @@ export const planPageSchema = z.strictObject({
 export type PlanPage = z.infer<typeof planPageSchema>;
 
 /** What travels onward from planning (orchestration history): a reference and counts, never items. */
-export const planRefSchema = planCountsSchema.extend({ job: jobNameSchema, planId: z.string().min(1) });
+export const planRefSchema = planCountsSchema.extend({ job: jobName, planId: z.string().min(1) });
 export type PlanRef = z.infer<typeof planRefSchema>;
 
 /** Blob names of a plan inside the jobs container. */

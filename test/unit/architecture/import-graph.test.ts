@@ -12,17 +12,14 @@ const rules = { layers: LAYERS, mutualRows: MUTUAL_ROWS, onlyImports: ONLY_IMPOR
 const ALLOWED_VIOLATIONS: readonly string[] = [
   "src/api/registry/registry-api.ts -> src/app/app-context.ts",
   "src/auth/guard.ts -> src/api/http.ts",
-  "src/auth/registry-directory.ts -> src/jobs/plan/job-name.ts",
   "src/auth/registry-directory.ts -> src/jobs/records/job-records.ts",
   "src/auth/registry-directory.ts -> src/registry/record.ts",
   "src/auth/registry-directory.ts -> src/registry/registry.ts",
   "src/cli/commands/job-commands.ts -> src/jobs/orchestration/contract.ts",
   "src/cli/documents/shown-resource.ts -> src/api/registry/document-body.ts",
   "src/cli/upload/upload-artifact.ts -> src/registry/artifact-manifest.ts",
-  "src/io/log/job-log.ts -> src/jobs/plan/job-name.ts",
   "src/io/output/job-summary.ts -> src/jobs/plan/error-threshold.ts",
   "src/io/output/job-summary.ts -> src/jobs/plan/plan-schema.ts",
-  "src/io/output/output-target.ts -> src/jobs/plan/job-name.ts",
   "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
   "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
 ];

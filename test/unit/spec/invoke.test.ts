@@ -142,7 +142,7 @@ describe("parseInvokeBody", () => {
       "must be ≤ 65536",
     ],
     ["an unknown key", { input: "https://a/b", minibatch: 3 }, "minibatch", "unknown key 'minibatch'"],
-    ["a bad job name", { input: "https://a/b", job_name: "has space" }, "job_name", "must be 1-100 letters"],
+    ["a bad job name", { input: "https://a/b", job_name: "has space" }, "job_name", "must be 1-255 letters"],
     [
       "overwrite as a string",
       { input: "https://a/b", overwrite: "yes" },
