@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
+import { createEngine, type Engine } from "../../src/app/create-engine.js";
 import type { Config } from "../../src/config.js";
 import { runActivity } from "../../src/jobs/activities/run-activity.js";
-import { createEngine, type Engine } from "../../src/jobs/create-engine.js";
 import type { JobRunner } from "../../src/jobs/job-runner.js";
 import { buildJobSpec, type JobSpec } from "../../src/jobs/job-spec.js";
 import { activityNames } from "../../src/jobs/orchestration/activity-contract.js";

@@ -1,4 +1,3 @@
-import type { AppContext } from "../../app/app-context.js";
 import type { Handler } from "../http.js";
 import { createArtifactHandlers } from "./artifact-handlers.js";
 import { createDataHandlers, createModelHandlers } from "./asset-handlers.js";
@@ -8,7 +7,6 @@ import { createDeploymentHandlers } from "./deployment-handlers.js";
 import { createEndpointHandlers } from "./endpoint-handlers.js";
 import { createKeyHandlers } from "./key-handlers.js";
 import { createRuntimeHandlers } from "./runtime-handlers.js";
-import { createUploadSigner } from "./upload-signer.js";
 
 /** One HTTP function of the registry API: its name, route (under `/api`), methods and handler. */
 export interface RegistryRoute {
@@ -138,17 +136,5 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
     startArtifactUpload: artifacts.startUpload,
     commitArtifactUpload: artifacts.commitUpload,
     listRuntimes: runtimes.list,
-  };
-}
-
-/** The registry API's dependencies from the app's composition root. */
-export function registryApiDependencies(context: AppContext): RegistryApiDependencies {
-  return {
-    registry: context.registry,
-    workDir: context.engine.workDir,
-    pythonInterpreter: context.config.python.interpreter,
-    signer: createUploadSigner({ blob: context.clients.blob }),
-    artifactsContainer: context.config.containers.artifacts,
-    token: context.config.auth.token,
   };
 }

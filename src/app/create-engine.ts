@@ -5,15 +5,15 @@ import type { Config } from "../config.js";
 import { type BlobAccess, createBlobAccess } from "../io/inputs/blob-access.js";
 import type { InputCatalog } from "../io/inputs/input-catalog.js";
 import { createJobLog, type JobLog } from "../io/log/job-log.js";
+import { createJobActivities } from "../jobs/activities/job-activities.js";
+import { registryCatalog } from "../jobs/activities/registry-catalog.js";
+import { createScoringPools } from "../jobs/activities/scoring-pools.js";
+import type { JobActivities } from "../jobs/orchestration/activity-contract.js";
+import { createOutputFolders, type OutputFolders } from "../jobs/output-folders.js";
+import { createJobRecords, type JobRecords } from "../jobs/records/job-records.js";
 import { createRegistry, type Registry } from "../registry/registry.js";
 import { createDeploymentAssets } from "../scoring/deployment-assets.js";
 import type { StorageClients } from "../storage/clients.js";
-import { createJobActivities } from "./activities/job-activities.js";
-import { registryCatalog } from "./activities/registry-catalog.js";
-import { createScoringPools } from "./activities/scoring-pools.js";
-import type { JobActivities } from "./orchestration/activity-contract.js";
-import { createOutputFolders, type OutputFolders } from "./output-folders.js";
-import { createJobRecords, type JobRecords } from "./records/job-records.js";
 
 export interface EngineOptions {
   config: Config;
