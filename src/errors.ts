@@ -124,6 +124,9 @@ export const errors = {
       message: `Datastore '${name}' was not found.`,
     }),
   inputNotFound: (message: string) => new BatchfnError({ code: "InputNotFound", status: 400, message }),
+  /** A local file or folder the CLI cannot read (a symlink loop, no permission). */
+  localFileUnreadable: (message: string, cause?: unknown) =>
+    new BatchfnError({ code: "LocalFileUnreadable", status: 400, message, cause }),
   inputEmpty: (message: string) => new BatchfnError({ code: "InputEmpty", status: 400, message }),
   inputTypeMismatch: (message: string) =>
     new BatchfnError({ code: "InputTypeMismatch", status: 400, message }),

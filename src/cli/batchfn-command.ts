@@ -1,9 +1,11 @@
 import { Command, Option } from "commander";
+import { UsageError } from "./output/usage-error.js";
 
 /**
  * A commander command whose required flags are checked after unknown flags (commander checks them
  * before, so `--nme x` would be reported as a missing `--name` instead of an unknown `--nme`).
- * `requiredFlag` declares one; `missingFlag` finds the first one not given.
+ * `requiredFlag` declares one; `missingFlag` finds the first one not given. Its errors are thrown as
+ * `UsageError`s, never printed by commander, so every failure reads the same (`usageReport`).
  */
 export class BatchfnCommand extends Command {
   readonly requiredFlags: Option[] = [];
@@ -24,5 +26,23 @@ export class BatchfnCommand extends Command {
   missingFlag(): Option | undefined {
     const values = this.opts();
     return this.requiredFlags.find((option) => values[option.attributeName()] === undefined);
+  }
+
+  /** `batch-endpoint show`: the command's words after `batchfn`. */
+  path(): string {
+    const words: string[] = [];
+    for (let command: Command | null = this; command?.parent; command = command.parent) {
+      words.unshift(command.name());
+    }
+    return words.join(" ");
+  }
+
+  override error(message: string, options: { code?: string; exitCode?: number } = {}): never {
+    throw new UsageError({
+      commandPath: this.path(),
+      message,
+      code: options.code ?? "InvalidArgument",
+      group: this.commands.length > 0 || this.parent === null,
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ApiClient, createApiClient } from "./api/api-client.js";
+import { type ApiClient, createApiClient, readAnswer } from "./api/api-client.js";
 import { resolveCredentials } from "./api/credentials.js";
 import { OUTPUT_FORMATS } from "./output/format-output.js";
 import { createStatusLine, type StatusLine, type StatusStream, statusMode } from "./output/status-line.js";
@@ -60,9 +60,11 @@ export async function createCliContext(io: CliIo, options: CommonOptions): Promi
     note,
     cache: async () => {
       const store = await api.send({ path: "/api/datastores/workspaceartifactstore" });
-      const fingerprint = z
-        .object({ container_name: z.string().optional(), created_at: z.string().optional() })
-        .parse(store.body);
+      const fingerprint = readAnswer(
+        z.object({ container_name: z.string().optional(), created_at: z.string().optional() }),
+        store.body,
+        "GET /api/datastores/workspaceartifactstore",
+      );
       return openUploadCache({
         dir: cacheDir(io.env),
         server: api.baseUrl,

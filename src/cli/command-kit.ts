@@ -6,6 +6,7 @@ import { type CliContext, type CliIo, commonOptionsSchema, createCliContext } fr
 import { checkQuery, formatOutput, OUTPUT_FORMATS } from "./output/format-output.js";
 import type { TableRow } from "./output/render-table.js";
 import { errorReport } from "./output/report-error.js";
+import { USAGE_EXIT_CODE } from "./output/usage-error.js";
 
 /** What a command answers: printed on stdout in the chosen format, and its exit code. */
 export interface Outcome {
@@ -46,9 +47,6 @@ export const COMMON_FLAG_NAMES = [
   "subscription",
 ];
 
-/** Usage errors (a bad flag value, a missing combination) exit with 2, as az does. */
-export const USAGE_EXIT_CODE = 2;
-
 /**
  * Adds a leaf command under `parent`. Its flags are parsed by `spec.schema`, then it runs with a
  * context built from the common flags; whatever it throws is reported on stderr and exits 1
@@ -62,15 +60,15 @@ export function addLeaf<S extends z.ZodType>(
   const command = parent.command(spec.name).description(spec.summary);
   spec.flags(command);
   addCommonFlags(command);
-  const path = `${parent.name()} ${spec.name}`;
-  command.showHelpAfterError(`Run 'batchfn ${path} --help' to see every flag.`);
   if (spec.examples) {
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join("\n")}\n`);
   }
   command.action(async () => {
     const missing = command.missingFlag();
-    if (missing) usage(command, `required option '${missing.flags}' not specified`);
+    if (missing) usage(command, `required option '${missing.flags}' not specified`, "MissingArgument");
     const flags = command.opts();
+    const empty = emptyFlag(command);
+    if (empty) usage(command, `${empty.long ?? empty.flags}: must not be empty`, "InvalidArgument");
     const common = commonOptionsSchema.safeParse(flags);
     if (!common.success) usage(command, issuesText(common.error));
     const own = spec.schema.safeParse(flags);
@@ -89,7 +87,7 @@ export function addLeaf<S extends z.ZodType>(
       runtime.exitCode = outcome?.exitCode ?? 0;
     } catch (thrown) {
       if (thrown instanceof CommanderError) throw thrown;
-      if (isFlagError(thrown)) usage(command, thrown.message);
+      if (isFlagError(thrown)) usage(command, thrown.message, thrown.code);
       runtime.io.stderr.write(errorReport(thrown, options.debug));
       runtime.exitCode = 1;
     }
@@ -97,9 +95,28 @@ export function addLeaf<S extends z.ZodType>(
   return command;
 }
 
-/** Stops with a usage error: `error: <message>` and the hint to `--help`, exit code 2. */
-export function usage(command: Command, message: string): never {
-  command.error(`error: ${message}`, { exitCode: USAGE_EXIT_CODE, code: "batchfn.usage" });
+/**
+ * Stops with a usage error, exit code 2: `ERROR: (<code>) <message>` and the `--help` to run
+ * (output/usage-error.ts). `code` is `InvalidArgument` unless said otherwise.
+ */
+export function usage(command: Command, message: string, code = "InvalidArgument"): never {
+  command.error(message, { exitCode: USAGE_EXIT_CODE, code });
+}
+
+/** Flags that may be given as "" (to clear a text); any other flag given "" is a usage error. */
+const MAY_BE_EMPTY = new Set(["description"]);
+
+/** The first flag of the command given as an empty (or blank) text, if any. */
+function emptyFlag(command: Command): Option | undefined {
+  const values = command.opts();
+  return command.options.find((option) => {
+    const value: unknown = values[option.attributeName()];
+    const texts = Array.isArray(value) ? value : [value];
+    return (
+      !MAY_BE_EMPTY.has(option.attributeName()) &&
+      texts.some((text) => typeof text === "string" && text.trim() === "")
+    );
+  });
 }
 
 function addCommonFlags(command: Command): void {

@@ -1,7 +1,9 @@
+import { errorReport } from "./output/report-error.js";
 import { runCli } from "./run-cli.js";
 
 // The `batchfn` command (bin/batchfn.mjs runs this file, compiled or through tsx).
-runCli(process.argv.slice(2), {
+const args = process.argv.slice(2);
+runCli(args, {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
@@ -11,9 +13,8 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (thrown: unknown) => {
-    process.stderr.write(
-      `ERROR: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}\n`,
-    );
+    // runCli reports every failure itself; this is the last guard, in the same form.
+    process.stderr.write(errorReport(thrown, args.includes("--debug")));
     process.exitCode = 1;
   },
 );

@@ -1,4 +1,5 @@
 import { BatchfnCommand } from "./batchfn-command.js";
+import { versionText } from "./cli-version.js";
 import type { CliRuntime } from "./command-kit.js";
 import { registerAssetCommands } from "./commands/asset-commands.js";
 import { registerBatchDeploymentCommands } from "./commands/batch-deployment-commands.js";
@@ -11,7 +12,8 @@ import { helpReference } from "./help-reference.js";
 /**
  * The `batchfn` command tree: the az ml v2 families (batch-endpoint, batch-deployment, job, model,
  * data, datastore) and the 2021 preview `endpoint ... --type batch`. Errors of the parser (unknown
- * command or flag, missing required flag) are thrown, not exited, so `runCli` decides the exit code.
+ * command or flag, missing required flag) are thrown as `UsageError`s, not printed or exited, so
+ * `runCli` prints them and decides the exit code.
  */
 export function buildProgram(runtime: CliRuntime): BatchfnCommand {
   const program = new BatchfnCommand("batchfn");
@@ -21,17 +23,16 @@ export function buildProgram(runtime: CliRuntime): BatchfnCommand {
       writeOut: (text) => runtime.io.stdout.write(text),
       writeErr: (text) => runtime.io.stderr.write(text),
     })
+    .version(versionText(), "--version", "print the versions of batchfn and Node.js")
+    // `batchfn --version` only before a command: `model create --version 2` is the model's version.
+    .enablePositionalOptions()
     .exitOverride()
-    .showSuggestionAfterError()
-    .showHelpAfterError("Run 'batchfn --help' to see every command and flag.");
+    .showSuggestionAfterError();
   registerEndpointKeyCommands(registerBatchEndpointCommands(program, runtime), runtime);
   registerBatchDeploymentCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerAssetCommands(program, runtime);
   registerEndpoint2021Commands(program, runtime);
-  for (const group of program.commands) {
-    group.showHelpAfterError(`Run 'batchfn ${group.name()} --help' to see its commands.`);
-  }
   program.addHelpText("after", () => helpReference(program));
   return program;
 }

@@ -8,7 +8,7 @@ import {
   type JobRecord,
 } from "../../jobs/records/job-records.js";
 import { baseUrl, type Handler, handle, json } from "../http.js";
-import { routeName } from "../registry/route-params.js";
+import { queryName, routeName } from "../registry/route-params.js";
 import { firstErrors, jobView, liveState } from "./job-view.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
@@ -42,7 +42,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
         throw errors.invalidParameter("top", "must be an integer from 1 to 1000");
       if (!Number.isInteger(skip) || skip < 0)
         throw errors.invalidParameter("skip", "must be a non-negative integer");
-      const endpoint = query.get("endpoint") ?? undefined;
+      const endpoint = queryName(request, "endpoint", "resource");
       const all = await deps.records.list({ endpoint, status });
       const owner = endpoint === undefined ? undefined : await currentEndpoint(deps, endpoint);
       // Jobs of a deleted endpoint of the same name are not the current endpoint's (admins see

@@ -30,6 +30,15 @@ export function routeName(request: HttpRequest, name: string, rule: NameRule): s
   throw errors.invalidParameter(name, checked.error.issues[0]?.message ?? "is not valid");
 }
 
+/** An optional query parameter that names something (`?endpoint=`), checked like a route parameter. */
+export function queryName(request: HttpRequest, name: string, rule: NameRule): string | undefined {
+  const value = request.query.get(name);
+  if (value === null) return undefined;
+  const checked = rules[rule].safeParse(value);
+  if (checked.success) return checked.data;
+  throw errors.invalidParameter(name, checked.error.issues[0]?.message ?? "is not valid");
+}
+
 /** A boolean query parameter (`?set_default=true`); absent is false, anything but true/false is refused. */
 export function queryFlag(request: HttpRequest, name: string): boolean {
   const value = request.query.get(name);

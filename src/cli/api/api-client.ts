@@ -142,3 +142,18 @@ function networkReason(thrown: unknown): string {
   }
   return error.message;
 }
+
+/**
+ * Reads an answer of the app with the schema of what it should be; an answer of another shape (an
+ * app of another version, a proxy's page) is `UnexpectedResponse` naming what was asked and the
+ * first fields that differ, never a raw list of schema issues.
+ */
+export function readAnswer<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "(the answer)"}: ${issue.message}`)
+    .join("; ");
+  throw errors.unexpectedResponse(`The app's answer to ${what} is not what batchfn expects (${fields}).`);
+}

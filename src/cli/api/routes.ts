@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BatchfnError } from "../../errors.js";
-import type { ApiClient } from "./api-client.js";
+import { type ApiClient, readAnswer } from "./api-client.js";
 
 const segment = encodeURIComponent;
 
@@ -38,7 +38,11 @@ export async function listAll(
   let next: string | undefined = path;
   let query = options.query;
   while (next !== undefined && (options.max === undefined || items.length < options.max)) {
-    const page = pageSchema.parse((await api.send({ path: next, query })).body);
+    const page: z.infer<typeof pageSchema> = readAnswer(
+      pageSchema,
+      (await api.send({ path: next, query })).body,
+      `the list ${path}`,
+    );
     items.push(...page.value);
     next = page.nextLink ?? undefined;
     query = undefined;

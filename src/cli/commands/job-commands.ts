@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { z } from "zod";
 import { jobStatus } from "../../jobs/orchestration/contract.js";
+import { readAnswer } from "../api/api-client.js";
 import { listAll, routes } from "../api/routes.js";
 import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
@@ -15,7 +16,7 @@ const named = z.object({ name: z.string() });
 /** Shows a job; a failed or canceled one also gets its reason and first errors on stderr. */
 export async function showJob(context: CliContext, name: string, web = false): Promise<Outcome> {
   const value = (await context.api.send({ path: routes.job(name) })).body;
-  const job = jobViewSchema.parse(value);
+  const job = readAnswer(jobViewSchema, value, `job '${name}'`);
   if (job.status === "Failed" || job.status === "Canceled") {
     context.note(outcomeLines(job).join("\n"));
   }

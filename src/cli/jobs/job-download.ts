@@ -5,6 +5,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { readAnswer } from "../api/api-client.js";
 import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
 import { createProgressBar } from "../output/progress-bar.js";
@@ -39,11 +40,12 @@ export async function downloadJob(
   options: { dir: string; all: boolean },
 ): Promise<DownloadedFile[]> {
   const { api } = context;
-  const job = jobViewSchema.parse((await api.send({ path: routes.job(name) })).body);
+  const job = readAnswer(jobViewSchema, (await api.send({ path: routes.job(name) })).body, `job '${name}'`);
   if (!TERMINAL_STATUSES.includes(job.status)) {
     context.warn(`Job '${name}' is ${job.status}: its outputs may be incomplete.`);
   }
-  const listed = outputsSchema.parse((await api.send({ path: routes.jobOutputs(name) })).body).value;
+  const outputs = (await api.send({ path: routes.jobOutputs(name) })).body;
+  const listed = readAnswer(outputsSchema, outputs, `the outputs of job '${name}'`).value;
   const chosen = options.all ? listed : listed.filter((file) => !JOB_FILES.test(file.name));
   const root = resolve(context.io.cwd, options.dir);
   const folder = join(root, "named-outputs", SCORE_OUTPUT);

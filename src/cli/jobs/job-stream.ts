@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchfnError } from "../../errors.js";
 import { type LogRecord, logRecordSchema } from "../../spec/log-record.schema.js";
+import { readAnswer } from "../api/api-client.js";
 import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
 import type { StatusLine } from "../output/status-line.js";
@@ -22,7 +23,7 @@ export async function streamJob(context: CliContext, name: string): Promise<{ ra
   let offset = 0;
   for (;;) {
     const raw = await patiently(async () => (await context.api.send({ path: routes.job(name) })).body);
-    const job = jobViewSchema.parse(raw);
+    const job = readAnswer(jobViewSchema, raw, `job '${name}'`);
     const ended = TERMINAL_STATUSES.includes(job.status);
     for (;;) {
       const from = offset;

@@ -1,10 +1,11 @@
-import jmespath from "jmespath";
+import type { JSONValue } from "@jmespath-community/jmespath";
 import { stringify as toYaml } from "yaml";
 import { errors } from "../../errors.js";
+import { compileQuery, searchQuery } from "./az-jmespath.js";
 import { renderTable, type TableRow } from "./render-table.js";
 
-/** The output formats of `--output/-o`, as in `az`. */
-export const OUTPUT_FORMATS = ["json", "tsv", "table", "yaml"] as const;
+/** The output formats of `--output/-o`, as in `az` (`none` prints nothing). */
+export const OUTPUT_FORMATS = ["json", "tsv", "table", "yaml", "none"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface FormatOptions {
@@ -21,7 +22,7 @@ export interface FormatOptions {
  */
 export function formatOutput(value: unknown, options: FormatOptions): string {
   const shaped = options.query === undefined ? value : runQuery(value, options.query);
-  if (shaped === undefined) return "";
+  if (shaped === undefined || options.format === "none") return "";
   switch (options.format) {
     case "json":
       return `${JSON.stringify(shaped, null, 2)}\n`;
@@ -37,19 +38,37 @@ export function formatOutput(value: unknown, options: FormatOptions): string {
   }
 }
 
-/** Checks a JMESPath expression without data, so a typo fails before anything is sent. */
+/**
+ * Checks a JMESPath expression's syntax without data, so a typo fails before anything is sent.
+ * (Evaluating it against an empty answer would refuse expressions that are right for the real one,
+ * such as `length([])`.)
+ */
 export function checkQuery(query: string): void {
-  runQuery({}, query);
+  try {
+    compileQuery(query);
+  } catch (thrown) {
+    throw queryError(thrown, "is not a valid JMESPath expression");
+  }
 }
 
+/** Applies a JMESPath expression as az does (az-jmespath.ts); `null` (nothing matched) prints nothing. */
 function runQuery(value: unknown, query: string): unknown {
   try {
-    const result: unknown = jmespath.search(value ?? null, query);
+    const result: unknown = searchQuery(toJson(value), query);
     return result ?? undefined;
   } catch (thrown) {
-    const reason = thrown instanceof Error ? thrown.message : String(thrown);
-    throw errors.invalidParameter("--query", `is not a valid JMESPath expression: ${reason}`);
+    throw queryError(thrown, "failed on the answer");
   }
+}
+
+function queryError(thrown: unknown, what: string) {
+  const reason = thrown instanceof Error ? thrown.message : String(thrown);
+  return errors.invalidParameter("--query", `${what}: ${reason}`);
+}
+
+/** The answer as the JSON value it was parsed from (CLI answers are parsed JSON already). */
+function toJson(value: unknown): JSONValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JSONValue);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ZodError } from "zod";
 import { BatchfnError, ensureError } from "../../errors.js";
 
 const HINTS: Record<string, string> = {
@@ -16,7 +17,8 @@ const HINTS: Record<string, string> = {
 
 /**
  * The text of a failed command on stderr, like az: `ERROR: (Code) message`, every detail on a line
- * of its own, and a hint where one helps. Unexpected errors keep their stack under `--debug`.
+ * of its own, and a hint where one helps. Anything else thrown (a bug) is `InternalError` with its
+ * message only; its stack is shown under `--debug`, never a raw list of schema issues.
  */
 export function errorReport(thrown: unknown, debug: boolean): string {
   if (thrown instanceof BatchfnError) {
@@ -28,5 +30,13 @@ export function errorReport(thrown: unknown, debug: boolean): string {
     return `${lines.join("\n")}\n`;
   }
   const error = ensureError(thrown);
-  return `ERROR: ${error.message}\n${debug && error.stack ? `${error.stack}\n` : ""}`;
+  const message =
+    error instanceof ZodError
+      ? `unexpected data: ${error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}`
+      : error.message;
+  const lines = [`ERROR: (InternalError) ${message}`];
+  if (debug && error.stack) lines.push(error.stack);
+  else
+    lines.push("Hint: this is a batchfn bug; run the command again with --debug to see where it happened.");
+  return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { BatchfnError, errors } from "../../errors.js";
 import { artifactUri, manifestOf } from "../../registry/artifact-manifest.js";
-import type { ApiClient } from "../api/api-client.js";
+import { type ApiClient, readAnswer } from "../api/api-client.js";
 import { createProgressBar, formatBytes } from "../output/progress-bar.js";
 import type { StatusLine } from "../output/status-line.js";
 import { type LocalFile, type LocalTarget, readLocalTarget } from "./local-files.js";
@@ -61,15 +61,12 @@ export function createUploader(options: UploaderOptions): Uploader {
   };
 
   const viaSas = async (target: LocalTarget, label: string) => {
-    const started = startAnswer.parse(
-      (
-        await api.send({
-          method: "POST",
-          path: "/api/artifact-uploads",
-          body: { files: target.files.map((file) => ({ path: file.path })) },
-        })
-      ).body,
-    );
+    const start = await api.send({
+      method: "POST",
+      path: "/api/artifact-uploads",
+      body: { files: target.files.map((file) => ({ path: file.path })) },
+    });
+    const started = readAnswer(startAnswer, start.body, "POST /api/artifact-uploads");
     const urls = new Map(started.files.map((file) => [file.path, file.url]));
     const { BlockBlobClient } = await import("@azure/storage-blob");
     const bar = createProgressBar(options.status(), {
@@ -99,7 +96,7 @@ export function createUploader(options: UploaderOptions): Uploader {
       path: `/api/artifact-uploads/${encodeURIComponent(started.upload_id)}/commit`,
       body: { files: target.files.map((file) => ({ path: file.path, sha256: file.sha256 })) },
     });
-    return artifactAnswer.parse(committed.body);
+    return readAnswer(artifactAnswer, committed.body, "the upload's commit");
   };
 
   const viaBody = async (target: LocalTarget, label: string) => {
@@ -121,7 +118,7 @@ export function createUploader(options: UploaderOptions): Uploader {
     );
     const answer = await api.send({ method: "POST", path: "/api/artifacts", body: { files } });
     bar.finish();
-    return artifactAnswer.parse(answer.body);
+    return readAnswer(artifactAnswer, answer.body, "POST /api/artifacts");
   };
 
   return {

@@ -169,8 +169,8 @@ describe("--set", { timeout: 120_000 }, () => {
     const results = await Promise.all(cases.map((args) => world.cli(args)));
     for (const result of results) {
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^error: --set '/m);
-      expect(result.stderr).toContain("Run 'batchfn batch-endpoint create --help' to see every flag.");
+      expect(result.stderr).toMatch(/^ERROR: \(InvalidParameter\) --set '/m);
+      expect(result.stderr).toContain("Hint: run 'batchfn batch-endpoint create --help' to see every flag.");
     }
     expect(results[2]?.stderr).toContain("'description' is a value, not a mapping");
   });
@@ -180,26 +180,27 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
   it("names an unknown flag with a suggestion, before complaining about a missing required one", async () => {
     const result = await world.cli(["batch-endpoint", "show", "--nme", "taxi"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("error: unknown option '--nme'");
-    expect(result.stderr).toContain("(Did you mean --name?)");
-    expect(result.stderr).toContain("Run 'batchfn batch-endpoint show --help' to see every flag.");
+    expect(result.stderr).toBe(
+      "ERROR: (UnknownArgument) unknown option '--nme' (Did you mean --name?)\n" +
+        "Hint: run 'batchfn batch-endpoint show --help' to see every flag.\n",
+    );
     expect(result.stdout).toBe("");
   });
 
   it("refuses missing required flags, unknown commands and invalid values", async () => {
     const cases: Array<[string[], string]> = [
-      [["batch-endpoint", "show"], "error: required option '-n, --name <endpoint>' not specified"],
-      [["endpoint", "show", "--name", "x"], "error: required option '-t, --type <type>' not specified"],
+      [["batch-endpoint", "show"], "ERROR: (MissingArgument) required option '-n, --name <endpoint>' not specified"],
+      [["endpoint", "show", "--name", "x"], "ERROR: (MissingArgument) required option '-t, --type <type>' not specified"],
       [["endpoint", "show", "--name", "x", "--type", "online"], "Allowed choices are batch."],
       [["batch-endpoit", "list"], "(Did you mean batch-endpoint?)"],
       [
         ["batch-endpoint", "invoke", "-n", "x", "--input", "y", "-m", "0"],
         "'-m, --mini-batch-size <n>' argument '0' is invalid",
       ],
-      [["job", "list", "-o", "xml"], "Allowed choices are json, tsv, table, yaml."],
-      [["job", "show", "-n", "x", "--query", "[["], "error: --query is not a valid JMESPath expression"],
+      [["job", "list", "-o", "xml"], "Allowed choices are json, tsv, table, yaml, none."],
+      [["job", "show", "-n", "x", "--query", "[["], "ERROR: (InvalidParameter) --query is not a valid JMESPath expression"],
       [["job", "download", "-n", "x", "--output-name", "other"], "a batch job has one named output, 'score'"],
-      [["endpoint", "invoke", "-n", "x", "--type", "batch"], "error: give one input: --input-data"],
+      [["endpoint", "invoke", "-n", "x", "--type", "batch"], "ERROR: (InvalidArgument) give one input: --input-data"],
       [
         [
           "endpoint",
@@ -215,14 +216,15 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
         ],
         "(got --input-data and --input-local-path)",
       ],
-      [["batch-endpoint", "list", "extra"], "error: too many arguments"],
+      [["batch-endpoint", "list", "extra"], "ERROR: (UnknownArgument) too many arguments"],
     ];
     const results = await Promise.all(cases.map(([args]) => world.cli(args)));
     results.forEach((result, index) => {
       const [args, message] = cases[index] ?? [[], ""];
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).toContain(message);
-      expect(result.stderr, args.join(" ")).toMatch(/Run 'batchfn .*--help'/);
+      expect(result.stderr, args.join(" ")).toMatch(/^ERROR: \((InvalidArgument|MissingArgument|UnknownArgument|UnknownCommand|InvalidParameter)\) /);
+      expect(result.stderr, args.join(" ")).toMatch(/\nHint: run 'batchfn .*--help'/);
     });
   });
 
