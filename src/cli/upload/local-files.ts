@@ -85,7 +85,9 @@ async function walk(dir: string, found: string[]): Promise<void> {
 }
 
 function isFileSystemError(thrown: unknown): thrown is NodeJS.ErrnoException & { code: string } {
-  return thrown instanceof Error && "code" in thrown && typeof thrown.code === "string" && "syscall" in thrown;
+  return (
+    thrown instanceof Error && "code" in thrown && typeof thrown.code === "string" && "syscall" in thrown
+  );
 }
 
 async function hashed(absolute: string, path: string, size: number): Promise<LocalFile> {

@@ -74,7 +74,10 @@ function expectReadableFailure(run: Run): string {
 
 /** The leaf commands of the CLI, with their own flags that take a value. */
 function leaves(): { path: string[]; required: Option[]; valued: Option[] }[] {
-  const program = buildProgram({ io: { stdout: process.stdout, stderr: process.stderr, env: {}, cwd }, exitCode: 0 });
+  const program = buildProgram({
+    io: { stdout: process.stdout, stderr: process.stderr, env: {}, cwd },
+    exitCode: 0,
+  });
   const found: { path: string[]; required: Option[]; valued: Option[] }[] = [];
   for (const group of program.commands) {
     for (const leaf of group.commands) {

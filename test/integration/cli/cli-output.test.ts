@@ -189,8 +189,14 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
 
   it("refuses missing required flags, unknown commands and invalid values", async () => {
     const cases: Array<[string[], string]> = [
-      [["batch-endpoint", "show"], "ERROR: (MissingArgument) required option '-n, --name <endpoint>' not specified"],
-      [["endpoint", "show", "--name", "x"], "ERROR: (MissingArgument) required option '-t, --type <type>' not specified"],
+      [
+        ["batch-endpoint", "show"],
+        "ERROR: (MissingArgument) required option '-n, --name <endpoint>' not specified",
+      ],
+      [
+        ["endpoint", "show", "--name", "x"],
+        "ERROR: (MissingArgument) required option '-t, --type <type>' not specified",
+      ],
       [["endpoint", "show", "--name", "x", "--type", "online"], "Allowed choices are batch."],
       [["batch-endpoit", "list"], "(Did you mean batch-endpoint?)"],
       [
@@ -198,9 +204,15 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
         "'-m, --mini-batch-size <n>' argument '0' is invalid",
       ],
       [["job", "list", "-o", "xml"], "Allowed choices are json, tsv, table, yaml, none."],
-      [["job", "show", "-n", "x", "--query", "[["], "ERROR: (InvalidParameter) --query is not a valid JMESPath expression"],
+      [
+        ["job", "show", "-n", "x", "--query", "[["],
+        "ERROR: (InvalidParameter) --query is not a valid JMESPath expression",
+      ],
       [["job", "download", "-n", "x", "--output-name", "other"], "a batch job has one named output, 'score'"],
-      [["endpoint", "invoke", "-n", "x", "--type", "batch"], "ERROR: (InvalidArgument) give one input: --input-data"],
+      [
+        ["endpoint", "invoke", "-n", "x", "--type", "batch"],
+        "ERROR: (InvalidArgument) give one input: --input-data",
+      ],
       [
         [
           "endpoint",
@@ -223,7 +235,9 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
       const [args, message] = cases[index] ?? [[], ""];
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).toContain(message);
-      expect(result.stderr, args.join(" ")).toMatch(/^ERROR: \((InvalidArgument|MissingArgument|UnknownArgument|UnknownCommand|InvalidParameter)\) /);
+      expect(result.stderr, args.join(" ")).toMatch(
+        /^ERROR: \((InvalidArgument|MissingArgument|UnknownArgument|UnknownCommand|InvalidParameter)\) /,
+      );
       expect(result.stderr, args.join(" ")).toMatch(/\nHint: run 'batchfn .*--help'/);
     });
   });
