@@ -1,7 +1,8 @@
-import { extname } from "node:path";
+import { sep } from "node:path";
 import { errors } from "../../errors.js";
 import type { TabularFormat } from "./table.js";
 
+/** The tabular formats batchfn reads and splits into row ranges, by file extension. */
 const EXTENSIONS: Readonly<Record<string, TabularFormat>> = {
   ".csv": "csv",
   ".parquet": "parquet",
@@ -9,9 +10,15 @@ const EXTENSIONS: Readonly<Record<string, TabularFormat>> = {
   ".jsonl": "jsonl",
 };
 
-/** The tabular format of a file from its extension (case-insensitive), or undefined when not tabular. */
+/**
+ * The tabular format of a file from its extension (case-insensitive), or undefined when not
+ * tabular: the one rule for a local path, a blob name and an item name (`a/b.CSV` is csv; `.csv`,
+ * a name that is only an extension, is not).
+ */
 export function tabularFormatOf(path: string): TabularFormat | undefined {
-  return EXTENSIONS[extname(path).toLowerCase()];
+  const base = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(sep)) + 1);
+  const dot = base.lastIndexOf(".");
+  return dot <= 0 ? undefined : EXTENSIONS[base.slice(dot).toLowerCase()];
 }
 
 /** The tabular format of a file; throws `UnsupportedFileType` naming the file and the accepted extensions. */

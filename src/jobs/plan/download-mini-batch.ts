@@ -6,12 +6,13 @@ import { errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { downloadItem } from "../../io/inputs/download-item.js";
 import type { InputItem, InputRoot } from "../../io/inputs/resolved-input.js";
+import type { TabularFormat } from "../../io/tabular/table.js";
+import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import type { MiniBatchFile } from "../../scoring/runtime.js";
 import { mapLimited } from "./map-limited.js";
 import type { PlannedItem, PlanRef } from "./plan-schema.js";
 import { readMiniBatch } from "./read-plan.js";
 import { SourceCache } from "./source-cache.js";
-import { type TabularFormat, tabularFormatOfName } from "./tabular-name.js";
 
 /** Writes rows [start, start + count) of a tabular file to `target`, same format (header kept); wired to src/io/tabular. */
 export type RowRangeWriter = (request: {
@@ -77,7 +78,7 @@ async function writeRange(request: {
   deps: DownloadMiniBatchDeps;
 }): Promise<void> {
   const { root, item, target, options, deps } = request;
-  const format = tabularFormatOfName(item.name);
+  const format = tabularFormatOf(item.name);
   const range = item.rows;
   if (!range || !format) return;
   if (!options.writeRowRange) {

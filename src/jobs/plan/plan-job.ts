@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { InputItem, InputRoot, ResolvedInput } from "../../io/inputs/resolved-input.js";
+import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import { checkJobName } from "../../spec/names.js";
 import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
 import { mapLimited } from "./map-limited.js";
@@ -12,7 +13,6 @@ import {
   type PlanRef,
   planBlobs,
 } from "./plan-schema.js";
-import { tabularFormatOfName } from "./tabular-name.js";
 
 /** Counts the rows (records, not lines) of one tabular item; wired by the integrator to src/io/tabular. */
 export type RowCounter = (root: InputRoot, item: InputItem) => Promise<number>;
@@ -83,7 +83,7 @@ async function countTabularRows(
   concurrency: number,
 ): Promise<ReadonlyMap<string, number> | undefined> {
   if (options.miniBatchRows === undefined) return undefined;
-  const tabular = options.input.items.filter((item) => tabularFormatOfName(item.name) !== undefined);
+  const tabular = options.input.items.filter((item) => tabularFormatOf(item.name) !== undefined);
   if (tabular.length === 0) return undefined;
   const { countRows } = options;
   if (!countRows) {

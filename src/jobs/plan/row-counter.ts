@@ -1,10 +1,11 @@
 import { extname } from "node:path";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { downloadItem } from "../../io/inputs/download-item.js";
+import type { TabularFormat } from "../../io/tabular/table.js";
+import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import { defaultSourceCache, sourceKey } from "./download-mini-batch.js";
 import type { RowCounter } from "./plan-job.js";
 import type { SourceCache } from "./source-cache.js";
-import { type TabularFormat, tabularFormatOfName } from "./tabular-name.js";
 
 export interface DownloadingRowCounterOptions {
   access: BlobAccess;
@@ -19,7 +20,7 @@ export interface DownloadingRowCounterOptions {
  */
 export function downloadingRowCounter(options: DownloadingRowCounterOptions): RowCounter {
   return async (root, item) => {
-    const format = tabularFormatOfName(item.name);
+    const format = tabularFormatOf(item.name);
     if (!format) return 0;
     const cache = options.sourceCache ?? defaultSourceCache();
     const source = await cache.acquire(sourceKey(root, item), extname(item.name), (path) =>

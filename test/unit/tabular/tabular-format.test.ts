@@ -11,6 +11,14 @@ describe("tabular format from the extension", () => {
     expect(tabularFormatOf("csv")).toBeUndefined();
   });
 
+  it("reads the extension of the last segment of a blob name or local path only", () => {
+    expect(tabularFormatOf("folder.csv/readme")).toBeUndefined();
+    expect(tabularFormatOf("inputs/2026.01/trips.Parquet")).toBe("parquet");
+    expect(tabularFormatOf("/tmp/job/a.b.jsonl")).toBe("jsonl");
+    expect(tabularFormatOf(".csv")).toBeUndefined();
+    expect(tabularFormatOf("data/.csv")).toBeUndefined();
+  });
+
   it("refuses anything else with UnsupportedFileType naming the file", () => {
     expect(() => requireTabularFormat("/tmp/x/img.png", "images/img.png")).toThrow(
       expect.objectContaining({
