@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { errors } from "../../errors.js";
-import { mapLimited } from "../../jobs/plan/map-limited.js";
+import { mapLimited } from "../map-limited.js";
 import { outputFileNames } from "./check-output-free.js";
 import type { OutputTarget } from "./output-target.js";
 import type { OutputDeps } from "./stage-mini-batch.js";

@@ -1,10 +1,11 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { finalizeOutput } from "../../io/output/finalize-output.js";
-import { buildJobSummary, writeJobSummary } from "../../io/output/job-summary.js";
+import { writeJobSummary } from "../../io/output/job-summary.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import type { JobRecords } from "../records/job-records.js";
+import { buildJobSummary } from "../summarize-job.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { Redact } from "./host-paths.js";
 import type { JobCache } from "./job-cache.js";

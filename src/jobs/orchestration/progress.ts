@@ -1,4 +1,4 @@
-import { checkErrorThreshold, type ThresholdVerdict } from "../plan/error-threshold.js";
+import { checkErrorThreshold, type ThresholdVerdict } from "../error-threshold.js";
 import type { MiniBatchOutcome, PlanSummary, Progress } from "./contract.js";
 
 /** Progress at the start of a job whose plan is known. */

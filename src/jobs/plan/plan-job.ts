@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { InputItem, InputRoot, ResolvedInput } from "../../io/inputs/resolved-input.js";
+import { mapLimited } from "../../io/map-limited.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import { checkJobName } from "../../spec/names.js";
 import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
-import { mapLimited } from "./map-limited.js";
 import {
   type PlanManifest,
   type PlannedMiniBatch,

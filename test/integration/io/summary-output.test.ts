@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import { checkOutputFree } from "../../../src/io/output/check-output-free.js";
 import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
-import { buildJobSummary, writeJobSummary } from "../../../src/io/output/job-summary.js";
+import { writeJobSummary } from "../../../src/io/output/job-summary.js";
 import { defaultOutputPath, resolveOutputLocation } from "../../../src/io/output/output-location.js";
 import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { uploadSummaryOutputs } from "../../../src/io/output/summary-outputs.js";
+import { buildJobSummary } from "../../../src/jobs/summarize-job.js";
 import { catalogOf } from "./input-fixtures.js";
 import { outputWorld, rowsResult } from "./output-fixtures.js";
 

@@ -17,9 +17,6 @@ const ALLOWED_VIOLATIONS: readonly string[] = [
   "src/cli/commands/job-commands.ts -> src/jobs/orchestration/contract.ts",
   "src/cli/documents/shown-resource.ts -> src/api/registry/document-body.ts",
   "src/cli/upload/upload-artifact.ts -> src/registry/artifact-manifest.ts",
-  "src/io/output/job-summary.ts -> src/jobs/plan/error-threshold.ts",
-  "src/io/output/job-summary.ts -> src/jobs/plan/plan-schema.ts",
-  "src/io/output/summary-outputs.ts -> src/jobs/plan/map-limited.ts",
   "src/registry/register-from-files.ts -> src/scoring/deployment-assets.ts",
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkErrorThreshold, tallyMiniBatch } from "../../../src/jobs/plan/error-threshold.js";
+import { checkErrorThreshold, tallyMiniBatch } from "../../../src/jobs/error-threshold.js";
 
 describe("checkErrorThreshold", () => {
   it.each([
