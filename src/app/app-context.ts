@@ -3,7 +3,6 @@ import * as df from "durable-functions";
 import { createInboxTrigger, type InboxTrigger } from "../api/triggers/inbox-trigger.js";
 import { createWatchdogTrigger, type WatchdogTrigger } from "../api/triggers/watchdog-trigger.js";
 import { type Authorizer, createAuthorizer } from "../auth/authorizer.js";
-import { registryDirectory } from "../auth/registry-directory.js";
 import { type Config, loadConfig } from "../config.js";
 import { durableJobRunner, type JobRunner } from "../jobs/job-runner.js";
 import type { JobActivities } from "../jobs/orchestration/activity-contract.js";
@@ -12,6 +11,7 @@ import { createStorageClients, type StorageClients } from "../storage/clients.js
 import { createEngine, type Engine } from "./create-engine.js";
 import { createJobsApi, type JobsApi } from "./jobs-api.js";
 import { createRegistryRoutes, type GuardedRoute } from "./registry-api.js";
+import { registryDirectory } from "./registry-directory.js";
 
 /** Everything the app's functions share in one process, built once from the environment. */
 export interface AppContext {

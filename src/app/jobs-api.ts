@@ -1,11 +1,11 @@
 import type { InvocationContext } from "@azure/functions";
+import { guarded, routeAccess } from "../api/guard.js";
 import type { Handler } from "../api/http.js";
 import { createInvokeHandler } from "../api/jobs/invoke.js";
 import { createJobHandlers } from "../api/jobs/job-handlers.js";
 import { createJobLogsHandler } from "../api/jobs/job-logs.js";
 import { createJobOutputHandlers } from "../api/jobs/job-outputs.js";
 import type { Authorizer } from "../auth/authorizer.js";
-import { guarded, routeAccess } from "../auth/guard.js";
 import type { JobRunner } from "../jobs/job-runner.js";
 import type { Engine } from "./create-engine.js";
 

@@ -1,8 +1,8 @@
+import { guarded, routeAccess } from "../api/guard.js";
 import type { Handler } from "../api/http.js";
 import { createRegistryApi, type RegistryRoute, registryRoutes } from "../api/registry/registry-api.js";
 import { createUploadSigner } from "../api/registry/upload-signer.js";
 import type { Authorizer } from "../auth/authorizer.js";
-import { guarded, routeAccess } from "../auth/guard.js";
 import type { Config } from "../config.js";
 import type { StorageClients } from "../storage/clients.js";
 import type { Engine } from "./create-engine.js";

@@ -1,7 +1,7 @@
 import type { HttpRequest } from "@azure/functions";
-import { type Handler, handle, param } from "../api/http.js";
-import type { Authorizer } from "./authorizer.js";
-import type { Access } from "./roles.js";
+import type { Authorizer } from "../auth/authorizer.js";
+import type { Access } from "../auth/roles.js";
+import { type Handler, handle, param } from "./http.js";
 
 /** What a route asks of its caller, read from the request (route parameters, query). */
 export type RouteAccess = (request: HttpRequest) => Access;

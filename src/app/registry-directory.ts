@@ -1,10 +1,10 @@
+import type { AuthDirectory } from "../auth/authorizer.js";
 import { BatchfnError } from "../errors.js";
 import { belongsTo, type JobRecords } from "../jobs/records/job-records.js";
 import type { RegistryRecord } from "../registry/record.js";
 import type { Registry } from "../registry/registry.js";
 import { jobName } from "../spec/names.js";
 import { type Endpoint, resourceName } from "../spec/resources.js";
-import type { AuthDirectory } from "./authorizer.js";
 
 /** The authorizer's view of the registry (endpoints and their keys) and of the job records. */
 export function registryDirectory(registry: Registry, records: Pick<JobRecords, "get">): AuthDirectory {
