@@ -18,7 +18,7 @@ import {
   manifestOf,
   manifestSchema,
   normalizeArtifactPath,
-} from "./artifact-manifest.js";
+} from "../spec/artifact-manifest.js";
 import { storageStatus } from "./table-store.js";
 
 /** What `putArtifact` did. */

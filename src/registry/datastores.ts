@@ -1,18 +1,18 @@
 import type { z } from "zod";
 import type { Config } from "../config.js";
 import { BatchfnError, errors } from "../errors.js";
-import { type Datastore, datastoreSchema } from "../spec/resources.js";
+import {
+  type Datastore,
+  datastoreSchema,
+  WORKSPACE_ARTIFACT_STORE,
+  WORKSPACE_BLOB_STORE,
+} from "../spec/resources.js";
 import { readModifyWrite, type UpdateOptions } from "./read-modify-write.js";
 import { parseResource, type RegistryRecord, requireUnchanged, toRecord } from "./record.js";
 import { DATASTORE_PARTITION } from "./registry-tables.js";
 import type { TableStore } from "./table-store.js";
 
 export type DatastoreInput = z.input<typeof datastoreSchema>;
-
-/** The datastore over the app's data container. */
-export const WORKSPACE_BLOB_STORE = "workspaceblobstore";
-/** The datastore over the artifacts container, where registered model and code files live. */
-export const WORKSPACE_ARTIFACT_STORE = "workspaceartifactstore";
 
 /**
  * Datastores: named blob containers that `azureml://datastores/<name>/paths/<path>` URIs resolve

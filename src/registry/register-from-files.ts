@@ -2,12 +2,12 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { BatchfnError, errors } from "../errors.js";
 import { checkDeploymentRuns } from "../scoring/deployment-assets.js";
+import type { ArtifactFile } from "../spec/artifact-manifest.js";
 import { inlineCondaFiles } from "../spec/conda-file.js";
 import { type ParsedDeployment, parseDeploymentDocument } from "../spec/deployment.schema.js";
 import { parseEndpointDocument } from "../spec/endpoint.schema.js";
 import type { Deployment, Endpoint, Model } from "../spec/resources.js";
 import { checkSettingLimits, deploymentPath, limitedValues } from "../spec/setting-limits.js";
-import type { ArtifactFile } from "./artifact-manifest.js";
 import type { RegistryRecord } from "./record.js";
 import type { Registry } from "./registry.js";
 

@@ -9,7 +9,7 @@ import { createEndpoints, type EndpointRegistry } from "./endpoints.js";
 import { createRegistryTables, type RegistryDependencies } from "./registry-tables.js";
 import { createVersionedAssets, type VersionedAssetRegistry } from "./versioned-assets.js";
 
-export type { ArtifactFile } from "./artifact-manifest.js";
+export type { ArtifactFile } from "../spec/artifact-manifest.js";
 export type { PutArtifactResult, StagedFile } from "./artifacts.js";
 export type { DatastoreInput } from "./datastores.js";
 export type { CreateDeploymentOptions, DeploymentInput, ModelInput } from "./deployments.js";

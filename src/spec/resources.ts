@@ -148,5 +148,17 @@ export const datastoreSchema = z.strictObject({
 });
 export type Datastore = z.infer<typeof datastoreSchema>;
 
+/**
+ * Fields the API adds when it shows a resource, never part of a document: the API drops them from a
+ * body sent back (so a GET's answer can be PUT again), and so does the CLI turning a shown resource
+ * back into a document.
+ */
+export const READ_ONLY_FIELDS = ["id", "scoring_uri", "provisioning_state", "created_at", "updated_at"];
+
+/** The built-in datastore over the app's data container (the default of inputs and outputs). */
+export const WORKSPACE_BLOB_STORE = "workspaceblobstore";
+/** The built-in datastore over the artifacts container, where registered model and code files live. */
+export const WORKSPACE_ARTIFACT_STORE = "workspaceartifactstore";
+
 /** The five kinds the registry holds. */
 export type ResourceKind = "endpoint" | "deployment" | "model" | "data" | "datastore";

@@ -1,12 +1,12 @@
 import { BatchfnError, errors } from "../../errors.js";
 import { loadJobSpec, requestCancel } from "../../jobs/activities/job-files.js";
-import { jobStatus } from "../../jobs/orchestration/contract.js";
 import {
   belongsTo,
   type EndpointIdentity,
   isTerminal,
   type JobRecord,
 } from "../../jobs/records/job-records.js";
+import { jobStatus } from "../../spec/job.schema.js";
 import { baseUrl, type Handler, handle, json } from "../http.js";
 import { queryName, routeName } from "../registry/route-params.js";
 import { firstErrors, jobView, liveState } from "./job-view.js";

@@ -1,8 +1,9 @@
 import { resolveOutputLocation } from "../../io/output/output-location.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
-import { type JobStatus, jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
+import { jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
 import { isTerminal, type JobRecord, type JobRecords } from "../../jobs/records/job-records.js";
 import { settleJob } from "../../jobs/records/settle-job.js";
+import type { JobStatus } from "../../spec/job.schema.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /** The first lines of a failed job's errors.jsonl shown with the job. */

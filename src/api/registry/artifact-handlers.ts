@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { normalizeArtifactPath } from "../../registry/artifact-manifest.js";
 import type { PutArtifactResult } from "../../registry/registry.js";
+import { normalizeArtifactPath } from "../../spec/artifact-manifest.js";
 import { baseUrl, type Handler, handle, json, readBody } from "../http.js";
 import type { RegistryApiDependencies } from "./dependencies.js";
 import { parseRequest } from "./parse-request.js";

@@ -1,16 +1,12 @@
 import type { HttpRequest } from "@azure/functions";
 import { errors } from "../../errors.js";
 import { isMapping } from "../../spec/fields.js";
+import { READ_ONLY_FIELDS } from "../../spec/resources.js";
 import { readBody } from "../http.js";
 
 /**
- * Fields the API adds when it shows a resource. A body read back from a GET can be sent as it is:
- * they are dropped before the document is parsed.
- */
-export const READ_ONLY_FIELDS = ["id", "scoring_uri", "provisioning_state", "created_at", "updated_at"];
-
-/**
- * Reads a resource document (JSON or YAML) sent to a URL that names the resource. Each field of
+ * Reads a resource document (JSON or YAML) sent to a URL that names the resource. A body read back
+ * from a GET can be sent as it is: its `READ_ONLY_FIELDS` are dropped before the document is parsed. Each field of
  * `names` (`name`, `endpoint_name`, `version`) may be left out of the body, and is then taken from
  * the URL; when the body gives it, it must be the URL's (`NameMismatch`). A body that is not a
  * mapping is returned as it is, for the document parser to refuse.

@@ -1,6 +1,6 @@
 import { Option } from "commander";
 import { z } from "zod";
-import { jobStatus } from "../../jobs/orchestration/contract.js";
+import { jobStatus } from "../../spec/job.schema.js";
 import { readAnswer } from "../api/api-client.js";
 import { listAll, routes } from "../api/routes.js";
 import type { BatchfnCommand } from "../batchfn-command.js";

@@ -1,5 +1,5 @@
-import { READ_ONLY_FIELDS } from "../../api/registry/document-body.js";
 import { isMapping } from "../../spec/fields.js";
+import { READ_ONLY_FIELDS } from "../../spec/resources.js";
 
 /**
  * A resource as `GET` shows it, turned back into the document it was written as, so an update

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { BatchfnError, errors } from "../../errors.js";
-import { artifactUri, manifestOf } from "../../registry/artifact-manifest.js";
+import { artifactUri, manifestOf } from "../../spec/artifact-manifest.js";
 import { type ApiClient, readAnswer } from "../api/api-client.js";
 import { createProgressBar, formatBytes } from "../output/progress-bar.js";
 import type { StatusLine } from "../output/status-line.js";

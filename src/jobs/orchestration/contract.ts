@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jobStatus } from "../../spec/job.schema.js";
 
 /**
  * What crosses the orchestration boundary: function names and the small inputs and outputs of the
@@ -17,18 +18,6 @@ export const ACTIVITY = {
 
 /** Mini-batches per sub-orchestration: keeps every history short and replay linear in job size. */
 export const DEFAULT_CHUNK_SIZE = 100;
-
-export const jobStatus = z.enum([
-  "NotStarted",
-  "Preparing",
-  "Running",
-  "Finalizing",
-  "Completed",
-  "Failed",
-  "CancelRequested",
-  "Canceled",
-]);
-export type JobStatus = z.infer<typeof jobStatus>;
 
 const count = z.number().int().nonnegative();
 

@@ -1,4 +1,5 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import type { JobStatus } from "../../spec/job.schema.js";
 import { type ActivityStubs, proxyActivities } from "./activity-proxy.js";
 import {
   type ChunkResult,
@@ -6,7 +7,6 @@ import {
   chunkResultSchema,
   type FinalizeInput,
   type JobResult,
-  type JobStatus,
   jobResultSchema,
   ORCHESTRATION,
   type PlanSummary,

@@ -4,8 +4,9 @@ import type { Config } from "../../config.js";
 import { BatchfnError, errors } from "../../errors.js";
 import { readModifyWrite } from "../../registry/read-modify-write.js";
 import { createTableStore, type StoredRow } from "../../registry/table-store.js";
+import { jobStatus } from "../../spec/job.schema.js";
 import type { StorageClients } from "../../storage/clients.js";
-import { jobStatus, progressSchema } from "../orchestration/contract.js";
+import { progressSchema } from "../orchestration/contract.js";
 
 /**
  * One row per job in `<tablePrefix>Jobs` (PartitionKey `job`, RowKey the job name): who ran what,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { resolveCredentials } from "../../../src/cli/api/credentials.js";
 import { cacheDir, openUploadCache } from "../../../src/cli/upload/upload-cache.js";
-import { contentHash, manifestOf } from "../../../src/registry/artifact-manifest.js";
+import { contentHash, manifestOf } from "../../../src/spec/artifact-manifest.js";
 import { examplePath } from "../examples/example-files.js";
 import { type CliWorld, expectExit, jsonOf, putTaxiData, startCliWorld, tsvValue } from "./cli-fixture.js";
 

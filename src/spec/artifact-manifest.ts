@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { errors } from "../errors.js";
-import { WORKSPACE_ARTIFACT_STORE } from "./datastores.js";
+import { WORKSPACE_ARTIFACT_STORE } from "./resources.js";
 
 /** One file of an artifact (a model folder, a code folder), by its path relative to the folder. */
 export interface ArtifactFile {
