@@ -210,8 +210,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           ),
       schema: invokeFlags,
       run: async (o, context) => {
-        const input = await resolveInput(context, o.input, o.inputType);
-        const value = await invokeEndpoint(context, input, {
+        const settings = {
           endpoint: o.name,
           deployment: o.deploymentName,
           outputPath: o.outputPath === undefined ? undefined : outputUri(o.outputPath),
@@ -220,7 +219,10 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           instanceCount: o.instanceCount,
           idempotencyKey: o.idempotencyKey,
           set: o.set ?? [],
-        });
+        };
+        const value = await invokeEndpoint(context, settings, () =>
+          resolveInput(context, o.input, o.inputType),
+        );
         return { value };
       },
       examples: [

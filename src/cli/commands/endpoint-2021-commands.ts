@@ -260,8 +260,7 @@ export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: C
         if (o.outputDatastore !== undefined && o.outputPath === undefined) {
           usage(command, "--output-datastore needs --output-path (the folder inside the datastore)");
         }
-        const input = await input2021(context, command, o);
-        const value = await invokeEndpoint(context, input, {
+        const settings = {
           endpoint: o.name,
           deployment: o.deploymentName,
           outputPath: o.outputPath === undefined ? undefined : outputUri(o.outputPath, o.outputDatastore),
@@ -269,7 +268,8 @@ export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: C
           miniBatchSize: o.miniBatchSize,
           instanceCount: o.instanceCount,
           set: o.set ?? [],
-        });
+        };
+        const value = await invokeEndpoint(context, settings, () => input2021(context, command, o));
         return { value };
       },
       examples: [

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BatchfnError } from "../../errors.js";
+import { BatchfnError, errors } from "../../errors.js";
+import { invokeOverrides, parseInvokeBody } from "../../spec/invoke.schema.js";
 import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
 import { applySetValues, parseSetValues } from "../set-values.js";
@@ -21,26 +22,33 @@ export interface InvokeSettings {
 
 const RETRIED_STATUSES = new Set([502, 503, 504]);
 
+/** The input a body is checked with before the real one is known (uploaded). */
+const CHECKED_INPUT: BodyInput = { input: "azureml://datastores/workspaceblobstore/paths/check/" };
+
+/** Which flag sets each field of the body (any other field comes from `--set`). */
+const FLAG_OF: Record<string, string> = {
+  output_path: "--output-path",
+  job_name: "--job-name",
+  mini_batch_size: "--mini-batch-size",
+  instance_count: "--instance-count",
+};
+
 /**
  * Invokes a batch endpoint (`POST /api/batch-endpoints/{name}/jobs`) with batchfn's body and
- * answers the job. The job name is chosen here when none is given (`<endpoint>-<time>-<random>`,
- * as the server would), so a call that fails on the way (a dropped connection, a 502/503/504) is
- * sent once more with the same name, and the server answers the job the first call created
- * instead of starting a second one.
+ * answers the job. The body is first checked with the server's own parser, with a stand-in input,
+ * so a wrong `--set` key or value fails before `input()` uploads anything. The job name is chosen
+ * here when none is given (`<endpoint>-<time>-<random>`, as the server would), so a call that fails
+ * on the way (a dropped connection, a 502/503/504) is sent once more with the same name, and the
+ * server answers the job the first call created instead of starting a second one.
  */
 export async function invokeEndpoint(
   context: CliContext,
-  input: BodyInput,
   settings: InvokeSettings,
+  input: () => Promise<BodyInput>,
 ): Promise<unknown> {
-  const body: Record<string, unknown> = {
-    ...input,
-    job_name: settings.jobName ?? newJobName(settings.endpoint),
-  };
-  if (settings.outputPath !== undefined) body.output_path = settings.outputPath;
-  if (settings.miniBatchSize !== undefined) body.mini_batch_size = settings.miniBatchSize;
-  if (settings.instanceCount !== undefined) body.instance_count = settings.instanceCount;
-  applySetValues(body, parseSetValues(settings.set));
+  const jobName = settings.jobName ?? newJobName(settings.endpoint);
+  checkBody(invokeBody(CHECKED_INPUT, jobName, settings), settings.set);
+  const body = invokeBody(await input(), jobName, settings);
   const headers: Record<string, string> = {};
   if (settings.deployment !== undefined) headers["azureml-model-deployment"] = settings.deployment;
   if (settings.idempotencyKey !== undefined) headers["idempotency-key"] = settings.idempotencyKey;
@@ -56,10 +64,49 @@ export async function invokeEndpoint(
     await sleep(1000);
     answer = (await context.api.send(request)).body;
   }
-  context.note(
-    `Job '${String(body.job_name)}' submitted. Follow it with: batchfn job stream --name ${String(body.job_name)}`,
-  );
+  context.note(`Job '${jobName}' submitted. Follow it with: batchfn job stream --name ${jobName}`);
   return answer;
+}
+
+function invokeBody(input: BodyInput, jobName: string, settings: InvokeSettings): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...input, job_name: jobName };
+  if (settings.outputPath !== undefined) body.output_path = settings.outputPath;
+  if (settings.miniBatchSize !== undefined) body.mini_batch_size = settings.miniBatchSize;
+  if (settings.instanceCount !== undefined) body.instance_count = settings.instanceCount;
+  applySetValues(body, parseSetValues(settings.set));
+  return body;
+}
+
+/**
+ * Refuses a body the server would refuse, as `InvalidParameter` (a usage error) naming the flag of
+ * the first problem: each problem with the `--set` item (or the flag) it came from, and the keys an
+ * invocation takes.
+ */
+function checkBody(body: Record<string, unknown>, set: readonly string[]): void {
+  try {
+    parseInvokeBody(body);
+  } catch (thrown) {
+    if (!(thrown instanceof BatchfnError) || thrown.code !== "InvalidSpec") throw thrown;
+    const problems = thrown.details.map((detail) => {
+      const key = detail.path ?? "";
+      const flag = FLAG_OF[key];
+      if (flag) return { flag, text: `${key}: ${detail.message}` };
+      const top = key.split(".")[0] ?? key;
+      const item = set.find((text) => (text.split("=")[0] ?? "").trim().split(".")[0] === top);
+      return { flag: "--set", text: `'${item ?? key}': ${key ? `${key}: ` : ""}${detail.message}` };
+    });
+    const [first, ...rest] = problems;
+    const keys = [
+      ...Object.keys(invokeOverrides.shape),
+      "deployment_name",
+      "output_path",
+      "overwrite",
+    ].sort();
+    throw errors.invalidParameter(
+      first?.flag ?? "--set",
+      `${[first?.text, ...rest.map((p) => `${p.flag} ${p.text}`)].join("; ")} (nothing was uploaded or started; an invocation takes: ${keys.join(", ")})`,
+    );
+  }
 }
 
 function isTransient(thrown: unknown): boolean {

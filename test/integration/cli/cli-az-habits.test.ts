@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../../src/config.js";
+import { type CliWorld, expectExit, jsonOf, startCliWorld, tsvValue } from "./cli-fixture.js";
+
+/** The az habits the CLI keeps: checks before uploads, versions that count up, -o none, --version. */
+
+let world: CliWorld;
+let artifacts: ContainerClient;
+
+beforeAll(async () => {
+  world = await startCliWorld();
+  const blob = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
+  artifacts = blob.getContainerClient(loadConfig(world.app.env).containers.artifacts);
+}, 120_000);
+
+afterAll(async () => {
+  await world?.app.stop();
+});
+
+async function artifactBlobs(): Promise<string[]> {
+  const names: string[] = [];
+  if (!(await artifacts.exists())) return names;
+  for await (const blob of artifacts.listBlobsFlat()) names.push(blob.name);
+  return names.sort();
+}
+
+/** A folder of its own with one CSV file, so its upload would be a new artifact. */
+async function localFolder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "batchfn-habits-"));
+  await writeFile(join(dir, "a.csv"), `x,y\n1,${Math.random()}\n`);
+  return dir;
+}
+
+describe("invoke checks every --set before uploading anything", { timeout: 120_000 }, () => {
+  it("refuses an unknown key or a bad value with nothing uploaded, naming the --set item", async () => {
+    const before = await artifactBlobs();
+    const folder = await localFolder();
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["--set", "settings.mini_batch_rows=5000"],
+        /--set 'settings\.mini_batch_rows=5000': settings: unknown key 'settings'/,
+      ],
+      [["--set", "mini_batch_rows=many"], /--set 'mini_batch_rows=many': mini_batch_rows: must be a number/],
+      [["--set", "retry_settings.max_retries=-1"], /retry_settings\.max_retries: must be ≥ 0/],
+      [["--set", "output_file_name=a/b.csv"], /output_file_name: must be a file name/],
+      [["--job-name", "a job"], /--job-name job_name: must be 1-\d+ letters/],
+    ];
+    for (const [flags, message] of cases) {
+      const refused = await world.cli([
+        "batch-endpoint",
+        "invoke",
+        "-n",
+        "nowhere",
+        "--input",
+        folder,
+        ...flags,
+      ]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/^ERROR: \(InvalidParameter\) /);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).toContain("nothing was uploaded or started");
+      expect(refused.stderr).toContain("an invocation takes: deployment_name, error_threshold,");
+      expect(refused.stderr).not.toContain("Uploading");
+    }
+    const old = await world.cli([
+      "endpoint",
+      "invoke",
+      "-n",
+      "nowhere",
+      "--type",
+      "batch",
+      "--input-local-path",
+      folder,
+      "--set",
+      "settings.mini_batch_size=5",
+    ]);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain("--set 'settings.mini_batch_size=5': settings: unknown key 'settings'");
+    expect(await artifactBlobs()).toEqual(before);
+  });
+});
