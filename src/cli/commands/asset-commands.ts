@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
+import { BatchfnError } from "../../errors.js";
 import { dataType, modelType } from "../../spec/resources.js";
+import { readAnswer } from "../api/api-client.js";
 import { listAll, routes } from "../api/routes.js";
 import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
@@ -34,7 +36,8 @@ const assetFlags = z.object({
 
 /**
  * Registers a model or data asset version from a file and/or flags (`--name`, `--version`,
- * `--path`, `--type`); a local path is uploaded first. Without a version, version 1 is written.
+ * `--path`, `--type`); a local path is uploaded first. Without a version it takes the next one, as
+ * az does: one more than the highest numeric version of that name (1 for a new name).
  */
 async function putAsset(context: CliContext, command: Command, kind: AssetKind, flags: AssetFlags) {
   const answer = await sendWithUploads(context, async (scope) => {
@@ -56,14 +59,34 @@ async function putAsset(context: CliContext, command: Command, kind: AssetKind, 
     const name = textField(document, "name");
     if (name === undefined) usage(command, "give --name, or a --file whose document has a name");
     if (textField(document, "version") === undefined) {
-      document.version = "1";
-      context.warn("version: not given; version 1 is used");
+      document.version = await nextVersion(context, kind, name);
+      context.warn(`version: not given; version ${document.version} (the next one) is used`);
     }
     if (kind === "models") await uploadModelPath(loaded, scope);
     else await uploadDataPath(loaded, scope);
     return { method: "PUT", path: routes.assetVersion(kind, name, String(document.version)), body: document };
   });
   return withoutWarnings(context, answer.body);
+}
+
+/** One more than the highest numeric version registered under `name`; "1" when there is none. */
+async function nextVersion(context: CliContext, kind: AssetKind, name: string): Promise<string> {
+  let versions: unknown[];
+  try {
+    versions = await listAll(context.api, routes.assetVersions(kind, name));
+  } catch (thrown) {
+    if (thrown instanceof BatchfnError && thrown.status === 404) return "1";
+    throw thrown;
+  }
+  const numbers = readAnswer(
+    z.array(z.object({ version: z.string() })),
+    versions,
+    `the versions of '${name}'`,
+  )
+    .map((item) => item.version)
+    .filter((version) => /^\d+$/.test(version))
+    .map(Number);
+  return String(Math.max(0, ...numbers) + 1);
 }
 
 /** `model create|show|list` and `data create|show|list`. */
@@ -87,7 +110,7 @@ export function registerAssetCommands(program: BatchfnCommand, runtime: CliRunti
           c
             .option("-f, --file <file>", `${family.label} YAML`)
             .option("-n, --name <name>", "name (wins over the file's)")
-            .option("-v, --version <version>", "version (default 1)")
+            .option("-v, --version <version>", "version (default: the next one, 1 for a new name)")
             .option("-p, --path <path>", "where the files are: a local path (uploaded) or a URI")
             .addOption(new Option("-t, --type <type>", "type").choices([...family.types]))
             .option("-d, --description <text>", "description")

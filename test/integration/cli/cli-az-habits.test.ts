@@ -83,3 +83,39 @@ describe("invoke checks every --set before uploading anything", { timeout: 120_0
     expect(await artifactBlobs()).toEqual(before);
   });
 });
+
+describe("model and data create without --version take the next version, as az does", {
+  timeout: 180_000,
+}, () => {
+  it("counts up from the highest numeric version, 1 for a new name", async () => {
+    const folder = await localFolder();
+    const create = (...flags: string[]) =>
+      world.cli(["model", "create", "--name", "counted", "--path", folder, ...flags]);
+    const first = await create();
+    expect(jsonOf(first).version).toBe("1");
+    expect(first.stderr).toContain("version: not given; version 1 (the next one) is used");
+    expect(jsonOf(await create()).version).toBe("2");
+    expectExit(await create("--version", "7"), 0);
+    expectExit(await create("--version", "v10"), 0);
+    expect(jsonOf(await create()).version).toBe("8");
+    expect(
+      tsvValue(
+        await world.cli([
+          "model",
+          "list",
+          "-n",
+          "counted",
+          "--query",
+          "[].version | join(' ', @)",
+          "-o",
+          "tsv",
+        ]),
+      ),
+    ).toBe("1 2 7 8 v10");
+    const data = await world.cli(["data", "create", "--name", "counted-data", "--path", folder]);
+    expect(jsonOf(data).version).toBe("1");
+    expect(
+      jsonOf(await world.cli(["data", "create", "--name", "counted-data", "--path", folder])).version,
+    ).toBe("2");
+  });
+});
