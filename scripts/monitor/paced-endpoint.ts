@@ -2,8 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import { registerDeploymentFile, registerEndpointFile } from "../../src/api/registry/register-from-files.js";
 import type { Config } from "../../src/config.js";
-import { registerDeploymentFile, registerEndpointFile } from "../../src/registry/register-from-files.js";
 import { createRegistry } from "../../src/registry/registry.js";
 import { createStorageClients } from "../../src/storage/clients.js";
 

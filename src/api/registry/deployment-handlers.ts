@@ -1,9 +1,9 @@
 import { errors } from "../../errors.js";
 import { kindLabels } from "../../registry/record.js";
-import { checkParsedDeployment } from "../../registry/register-from-files.js";
 import { parseDeploymentDocument } from "../../spec/deployment.schema.js";
 import { isMapping } from "../../spec/fields.js";
 import { type Handler, handle } from "../http.js";
+import { checkParsedDeployment } from "./check-deployment.js";
 import type { RegistryApiDependencies } from "./dependencies.js";
 import { readDocumentBody } from "./document-body.js";
 import { checkIfMatch, findRecord, readIfMatch } from "./preconditions.js";

@@ -1,11 +1,11 @@
 import { errors } from "../../errors.js";
 import { kindLabels } from "../../registry/record.js";
-import { type CheckedDeployment, checkParsedDeployment } from "../../registry/register-from-files.js";
 import type { IssuedKeys, Registry, RegistryRecord } from "../../registry/registry.js";
 import type { ParsedEndpoint } from "../../spec/endpoint.schema.js";
 import { parseEndpointDocument } from "../../spec/endpoint.schema.js";
 import type { Deployment, Endpoint } from "../../spec/resources.js";
 import { baseUrl, type Handler, handle } from "../http.js";
+import { type CheckedDeployment, checkParsedDeployment } from "./check-deployment.js";
 import type { RegistryApiDependencies } from "./dependencies.js";
 import { readDocumentBody } from "./document-body.js";
 import { checkIfMatch, findRecord, readIfMatch } from "./preconditions.js";

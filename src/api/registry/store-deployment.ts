@@ -1,7 +1,7 @@
 import { errors } from "../../errors.js";
-import type { CheckedDeployment } from "../../registry/register-from-files.js";
 import type { Registry, RegistryRecord } from "../../registry/registry.js";
 import type { Deployment } from "../../spec/resources.js";
+import type { CheckedDeployment } from "./check-deployment.js";
 import { findRecord } from "./preconditions.js";
 
 export interface StoreDeploymentOptions {

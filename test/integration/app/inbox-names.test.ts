@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../src/api/registry/register-from-files.js";
 import { parseDatastoreUri } from "../../../src/io/inputs/datastore-path.js";
 import { loadJobSpec } from "../../../src/jobs/activities/job-files.js";
 import { startInboxJob } from "../../../src/jobs/inbox/inbox-job.js";
 import type { JobRunner } from "../../../src/jobs/job-runner.js";
-import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { examplePath } from "../examples/example-files.js";
 

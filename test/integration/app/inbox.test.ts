@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
 import { describe, expect, it } from "vitest";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../src/api/registry/register-from-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { call } from "../../support/app-client.js";

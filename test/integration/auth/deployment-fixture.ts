@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { examplePath } from "../examples/example-files.js";

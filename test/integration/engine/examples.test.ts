@@ -1,7 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../src/api/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { examplePath, readJson, readNumericCsv } from "../examples/example-files.js";
 import { predictInTypeScript, weightsSchema } from "../examples/taxi-model.js";

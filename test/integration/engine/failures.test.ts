@@ -4,10 +4,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../src/api/registry/register-from-files.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
 import { partBlobs } from "../../../src/io/output/part-record.js";
 import { MINI_BATCHES_PER_WORKER } from "../../../src/jobs/submit-job.js";
-import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { refusal } from "../../support/refusal.js";
 import { examplePath } from "../examples/example-files.js";

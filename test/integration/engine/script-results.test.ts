@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { parseCsv } from "../../../src/io/tabular/index.js";
-import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 
 /** Whole jobs of fixture scripts (test/fixtures/scripts) whose results test the output's rules. */

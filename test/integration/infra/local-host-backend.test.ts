@@ -2,8 +2,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import {
+  registerDeploymentFile,
+  registerEndpointFile,
+} from "../../../src/api/registry/register-from-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { registerDeploymentFile, registerEndpointFile } from "../../../src/registry/register-from-files.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { call } from "../../support/app-client.js";

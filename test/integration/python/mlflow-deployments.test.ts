@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
+import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { testPython } from "../../support/python.js";
 import { refusal } from "../../support/refusal.js";

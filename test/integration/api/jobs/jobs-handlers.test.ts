@@ -5,13 +5,13 @@ import { createJobHandlers } from "../../../../src/api/jobs/job-handlers.js";
 import { createJobLogsHandler } from "../../../../src/api/jobs/job-logs.js";
 import { createJobOutputHandlers } from "../../../../src/api/jobs/job-outputs.js";
 import type { JobsApiDeps } from "../../../../src/api/jobs/jobs-api-deps.js";
-import type { JobRunner } from "../../../../src/jobs/job-runner.js";
-import type { ScoringJobInput } from "../../../../src/jobs/orchestration/contract.js";
-import { MINI_BATCHES_PER_WORKER } from "../../../../src/jobs/submit-job.js";
 import {
   registerDeploymentFile,
   registerEndpointFile,
-} from "../../../../src/registry/register-from-files.js";
+} from "../../../../src/api/registry/register-from-files.js";
+import type { JobRunner } from "../../../../src/jobs/job-runner.js";
+import type { ScoringJobInput } from "../../../../src/jobs/orchestration/contract.js";
+import { MINI_BATCHES_PER_WORKER } from "../../../../src/jobs/submit-job.js";
 import { type EngineWorld, engineWorld } from "../../../support/engine-world.js";
 import { examplePath } from "../../examples/example-files.js";
 

@@ -1,34 +1,23 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { BatchfnError, errors } from "../errors.js";
-import { checkDeploymentRuns } from "../scoring/deployment-assets.js";
-import type { ArtifactFile } from "../spec/artifact-manifest.js";
-import { inlineCondaFiles } from "../spec/conda-file.js";
-import { type ParsedDeployment, parseDeploymentDocument } from "../spec/deployment.schema.js";
-import { parseEndpointDocument } from "../spec/endpoint.schema.js";
-import type { Deployment, Endpoint, Model } from "../spec/resources.js";
-import { checkSettingLimits, deploymentPath, limitedValues } from "../spec/setting-limits.js";
-import type { RegistryRecord } from "./record.js";
-import type { Registry } from "./registry.js";
+import type { RegistryRecord } from "../../registry/record.js";
+import type { Registry } from "../../registry/registry.js";
+import type { ArtifactFile } from "../../spec/artifact-manifest.js";
+import { inlineCondaFiles } from "../../spec/conda-file.js";
+import { type ParsedDeployment, parseDeploymentDocument } from "../../spec/deployment.schema.js";
+import { parseEndpointDocument } from "../../spec/endpoint.schema.js";
+import type { Endpoint } from "../../spec/resources.js";
+import {
+  createCheckedDeployment,
+  type RegisteredDeployment,
+  type RegisterOptions,
+} from "./check-deployment.js";
 
 /**
  * Registers endpoints and deployments from YAML files on this machine, the way the CLI does: local
  * model and code folders named in the files are uploaded as content-addressed artifacts first, then
  * the deployment is checked (its script bundles, or its model is ONNX) before it is stored.
  */
-
-export interface RegisterOptions {
-  registry: Registry;
-  /** Scratch space for the check that a deployment runs. */
-  workDir: string;
-  /** The interpreter Python deployments are checked with (`BATCHFN_PYTHON`); default `python3`. */
-  pythonInterpreter?: string;
-}
-
-export interface RegisteredDeployment {
-  record: RegistryRecord<Deployment>;
-  warnings: string[];
-}
 
 /** Creates (or keeps) the endpoint of a v2 or 2021 file; a 2021 file's inline deployments are created too. */
 export async function registerEndpointFile(
@@ -94,76 +83,6 @@ async function registerParsedDeployment(
   if (inlineModel && isLocalPath(inlineModel.path))
     inlineModel = { ...inlineModel, path: await uploadLocal(registry, baseDir, inlineModel.path) };
   return createCheckedDeployment({ ...parsed, deployment, inlineModel }, { ...options, setDefault });
-}
-
-/** A deployment that passed `checkParsedDeployment`, ready to be stored. */
-export interface CheckedDeployment {
-  deployment: Deployment;
-  /** The inline model to register together with the deployment. */
-  inlineModel?: Model;
-  /** The parser's notes and the check's warnings. */
-  warnings: string[];
-}
-
-/**
- * Checks, without writing anything, that a parsed deployment whose model and code are already
- * URIs can run: its settings are within this host's bounds, its model is registered (or inline),
- * and its script bundles and exports `run`, or its no-code model is ONNX. Throws `LimitExceeded`,
- * `InvalidReference` for an unregistered model, and `InvalidScoringScript`,
- * `UnsupportedModelFlavor` or `InvalidModel` from the check.
- */
-export async function checkParsedDeployment(
-  parsed: ParsedDeployment,
-  options: RegisterOptions,
-): Promise<CheckedDeployment> {
-  const { registry } = options;
-  const { deployment, inlineModel } = parsed;
-  checkSettingLimits(
-    limitedValues(deployment.settings, deployment.resources.instance_count),
-    registry.limits,
-    {
-      what: `Batch deployment '${deployment.endpoint_name}/${deployment.name}'`,
-      pathOf: (setting) => deploymentPath(setting),
-    },
-  );
-  const model = inlineModel ?? (await registeredModel(registry, deployment));
-  const warnings = await checkDeploymentRuns({
-    deployment,
-    model,
-    workDir: options.workDir,
-    pythonInterpreter: options.pythonInterpreter,
-    download: (uri, dir) => registry.downloadArtifact(uri, dir),
-  });
-  const checked: CheckedDeployment = { deployment, warnings: [...parsed.warnings, ...warnings] };
-  return inlineModel ? { ...checked, inlineModel } : checked;
-}
-
-/**
- * Checks a parsed deployment (`checkParsedDeployment`) and creates it, registering its inline model
- * first; the server-side part of registering a deployment, shared by files and the REST API.
- */
-export async function createCheckedDeployment(
-  parsed: ParsedDeployment,
-  options: RegisterOptions & { setDefault?: boolean },
-): Promise<RegisteredDeployment> {
-  const checked = await checkParsedDeployment(parsed, options);
-  const record = await options.registry.deployments.create(checked.deployment, {
-    setDefault: options.setDefault ?? false,
-    model: checked.inlineModel,
-  });
-  return { record, warnings: checked.warnings };
-}
-
-async function registeredModel(registry: Registry, deployment: Deployment): Promise<Model> {
-  const { name, version } = deployment.model;
-  try {
-    return (await registry.models.show(name, version)).resource;
-  } catch (thrown) {
-    if (!(thrown instanceof BatchfnError && thrown.code === "NotFound")) throw thrown;
-    throw errors.invalidReference(
-      `Model '${name}:${version}' used by batch deployment '${deployment.endpoint_name}/${deployment.name}' is not registered; register it first.`,
-    );
-  }
 }
 
 /** A path written in a file that is neither a URI nor an asset reference. */
