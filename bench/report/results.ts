@@ -6,7 +6,29 @@ import type { PythonResult } from "../scenarios/python.js";
 import type { RequestCost, StorageProbeResult } from "../scenarios/storage-probe.js";
 import type { ThroughputResult } from "../scenarios/throughput.js";
 import type { Machine } from "./machine.js";
-import type { TargetCheck } from "./targets.js";
+
+/** One target of the performance issue, checked against a run (`checkTargets`, targets.ts). */
+export interface TargetCheck {
+  /** A stable key the table refers to. */
+  key: TargetKey;
+  name: string;
+  value: number;
+  /** How the target reads, e.g. "≥ 1.2". */
+  target: string;
+  met: boolean;
+}
+
+export type TargetKey =
+  | "throughput_ratio_baseline"
+  | "throughput_host_cpu_per_row"
+  | "digits_ratio_baseline"
+  | "overhead_ms"
+  | "overhead_requests"
+  | "overhead_growth"
+  | "first_minibatch"
+  | "one_file_job"
+  | "memory_growth"
+  | "bench_duration";
 
 /** bench/results/latest.json: every figure of one run (the issue's keys, and more). */
 export interface BenchResults {

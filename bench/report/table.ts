@@ -1,6 +1,5 @@
 import type { ItemCost } from "../scenarios/item-cost.js";
-import type { BenchResults } from "./results.js";
-import type { TargetKey } from "./targets.js";
+import type { BenchResults, TargetKey } from "./results.js";
 
 type Row = [string, string, string];
 

@@ -1,27 +1,4 @@
-import type { BenchResults } from "./results.js";
-
-/** One target of the performance issue, checked against a run. */
-export interface TargetCheck {
-  /** A stable key the table refers to. */
-  key: TargetKey;
-  name: string;
-  value: number;
-  /** How the target reads, e.g. "≥ 1.2". */
-  target: string;
-  met: boolean;
-}
-
-export type TargetKey =
-  | "throughput_ratio_baseline"
-  | "throughput_host_cpu_per_row"
-  | "digits_ratio_baseline"
-  | "overhead_ms"
-  | "overhead_requests"
-  | "overhead_growth"
-  | "first_minibatch"
-  | "one_file_job"
-  | "memory_growth"
-  | "bench_duration";
+import type { BenchResults, TargetCheck, TargetKey } from "./results.js";
 
 /**
  * The targets of issue 18 (and those met before it, which must not get worse), in its order. A

@@ -1,18 +1,8 @@
-import { z } from "zod";
 import { hashSecretKey, matchesHash, newSecretKey } from "../auth/secret-keys.js";
 import { BatchfnError } from "../errors.js";
 import { endpointKey, requireEndpoint } from "./endpoint-membership.js";
-import type { RegistryTables } from "./registry-tables.js";
+import { type EndpointKeyHashes, endpointKeyHashesSchema, type RegistryTables } from "./registry-tables.js";
 import type { RowKey, StoredRow } from "./table-store.js";
-
-const storedKey = z.strictObject({
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  created_at: z.string(),
-});
-
-/** What is stored of an endpoint's keys: their SHA-256 and when each was made, never the keys. */
-export const endpointKeyHashesSchema = z.strictObject({ primary: storedKey, secondary: storedKey });
-export type EndpointKeyHashes = z.infer<typeof endpointKeyHashesSchema>;
 
 export const KEY_TYPES = ["primary", "secondary"] as const;
 export type KeyType = (typeof KEY_TYPES)[number];

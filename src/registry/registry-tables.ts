@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Config } from "../config.js";
 import {
   type DataAsset,
@@ -12,9 +13,17 @@ import {
   modelSchema,
 } from "../spec/resources.js";
 import type { StorageClients } from "../storage/clients.js";
-import { type EndpointKeyHashes, endpointKeyHashesSchema } from "./endpoint-keys.js";
 import { kindLabels } from "./record.js";
 import { createTableStore, type RowKey, type TableStore } from "./table-store.js";
+
+const storedKey = z.strictObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  created_at: z.string(),
+});
+
+/** What is stored of an endpoint's keys: their SHA-256 and when each was made, never the keys. */
+export const endpointKeyHashesSchema = z.strictObject({ primary: storedKey, secondary: storedKey });
+export type EndpointKeyHashes = z.infer<typeof endpointKeyHashesSchema>;
 
 /**
  * The registry's tables, one per kind, named `<tablePrefix><Kind>`:

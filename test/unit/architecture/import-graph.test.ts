@@ -5,18 +5,6 @@ import { LAYERS, MUTUAL_ROWS, ONLY_IMPORTS, SURFACES } from "./layers.js";
 
 const rules = { layers: LAYERS, mutualRows: MUTUAL_ROWS, onlyImports: ONLY_IMPORTS, surfaces: SURFACES };
 
-/**
- * Wrong-way imports found when this test was written, each to be fixed and then removed here. The
- * list only shrinks: a new wrong-way import fails the test, and so does an entry that no longer is one.
- */
-const ALLOWED_VIOLATIONS: readonly string[] = [];
-
-/** Import circles found when this test was written; the same rule as above. */
-const ALLOWED_CIRCLES: readonly string[] = [
-  "bench/report/results.ts -> bench/report/targets.ts -> bench/report/results.ts",
-  "src/registry/endpoint-keys.ts -> src/registry/registry-tables.ts -> src/registry/endpoint-keys.ts",
-];
-
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("the import graph of src/, functions/ and bench/", () => {
@@ -28,28 +16,13 @@ describe("the import graph of src/, functions/ and bench/", () => {
     expect(edges.length).toBeGreaterThan(1000);
   });
 
-  it("has imports that point down the layers of ARCHITECTURE.md only", () => {
-    const found = violations
-      .filter((v) => !ALLOWED_VIOLATIONS.includes(`${v.from} -> ${v.to}`))
-      .map((v) => `${v.from} imports ${v.to}: ${v.reason}`);
+  it("has imports that point down the layers only", () => {
+    const found = violations.map((v) => `${v.from} imports ${v.to}: ${v.reason}`);
     expect(found, "wrong-way imports (see test/unit/architecture/layers.ts)").toEqual([]);
   });
 
   it("has no import circle", () => {
-    const found = circles.filter((circle) => !ALLOWED_CIRCLES.includes(circle));
-    expect(found, "import circles").toEqual([]);
-  });
-
-  it("allows only violations and circles that still exist (remove the ones fixed)", () => {
-    const current = new Set(violations.map((v) => `${v.from} -> ${v.to}`));
-    expect(
-      ALLOWED_VIOLATIONS.filter((entry) => !current.has(entry)),
-      "fixed violations",
-    ).toEqual([]);
-    expect(
-      ALLOWED_CIRCLES.filter((entry) => !circles.includes(entry)),
-      "fixed circles",
-    ).toEqual([]);
+    expect(circles, "import circles").toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The layers of /work/shared/ARCHITECTURE.md as the import-graph test checks them. A *module* is a
+ * The layers of the design (README, Layout) as the import-graph test checks them. A *module* is a
  * folder under src/ (`src/jobs/...` is `jobs`), `errors` (src/errors.ts), `config` (src/config.ts),
  * `functions` (functions/) or `bench` (bench/).
  */
