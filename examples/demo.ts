@@ -3,17 +3,20 @@
  * on free ports, so it never meets the data of `npm start`) and the local
  * Functions host running batchfn's own `functions/`, registers the two examples (endpoint and
  * deployment YAML, model and code uploaded as artifacts), uploads their data, invokes each endpoint
- * over HTTP, follows the jobs until they end, and prints where the predictions are and their first
+ * over HTTP, follows the jobs until they end, downloads each job's outputs into
+ * `./demo-output/<job>/` (they outlive the in-memory storage) and prints their paths and first
  * lines, and the job monitor page of each job. The two Python examples (sklearn-diabetes,
  * digits-python) run when the interpreter `BATCHFN_PYTHON` (default `python3`) imports their
  * packages; otherwise the demo says which it skipped and why. Exits 0 when every job it ran
- * completed, 1 otherwise.
+ * completed, 1 otherwise. Options: `--only NAME[,NAME]` runs those examples only; `--output-dir DIR`
+ * downloads into DIR instead of `./demo-output`.
  */
 import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { registerDeploymentFile, registerEndpointFile } from "../src/api/registry/register-from-files.js";
 import { BatchfnError } from "../src/errors.js";
 import { startLocalApp } from "../src/local-host/start-local-app.js";
@@ -21,11 +24,11 @@ import { createRegistry, type Registry } from "../src/registry/registry.js";
 import { probePython } from "../src/scoring/python/python-probe.js";
 import { moduleOf } from "../src/scoring/python/python-requirements.js";
 import { createStorageClients } from "../src/storage/clients.js";
+import { runDemoJob } from "./demo-job.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The demo's own host admin key, sent with every request. */
 const adminKey = randomBytes(24).toString("base64url");
-const authorized = { "x-functions-key": adminKey };
 const examples = [
   { name: "taxi-tip", data: "data", show: 5, python: false },
   { name: "digits", data: "data", show: 5, python: false },
@@ -47,6 +50,15 @@ async function pythonMissing(interpreter: string): Promise<string | undefined> {
 }
 
 async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { only: { type: "string" }, "output-dir": { type: "string", default: "demo-output" } },
+  });
+  const only = values.only?.split(",").map((name) => name.trim());
+  const unknown = only?.filter((name) => !examples.some((example) => example.name === name)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(`--only: no example ${unknown.join(", ")} (${examples.map((e) => e.name).join(", ")})`);
+  }
+  const outputDir = resolve(values["output-dir"]);
   const started = Date.now();
   const interpreter = process.env.BATCHFN_PYTHON || "python3";
   const noPython = await pythonMissing(interpreter);
@@ -70,6 +82,7 @@ async function main(): Promise<number> {
     await data.createIfNotExists();
     let failed = 0;
     for (const example of examples) {
+      if (only && !only.includes(example.name)) continue;
       if (example.python && noPython) {
         console.log(
           `\n▷ ${example.name}: skipped, ${noPython}. Install the packages with scripts/install-prerequisites.sh and set BATCHFN_PYTHON=/usr/bin/python3.`,
@@ -85,7 +98,14 @@ async function main(): Promise<number> {
       }
       const input = `azureml://datastores/workspaceblobstore/paths/demo/${example.name}/`;
       console.log(`\n▶ ${example.name}: ${files.length} files uploaded to ${input}`);
-      const status = await runJob(app.url, example.name, input, example.show);
+      const status = await runDemoJob({
+        url: app.url,
+        adminKey,
+        endpoint: example.name,
+        input,
+        show: example.show,
+        outputDir,
+      });
       if (status !== "Completed") failed += 1;
     }
     return failed === 0 ? 0 : 1;
@@ -102,57 +122,6 @@ async function register(registry: Registry, dir: string, pythonInterpreter: stri
   } catch (thrown) {
     if (!(thrown instanceof BatchfnError && thrown.code === "AlreadyExists")) throw thrown;
   }
-}
-
-interface JobView {
-  name: string;
-  status: string;
-  message?: string;
-  output: { path: string };
-  progress?: {
-    mini_batches: { total: number; succeeded: number; failed: number };
-    items: { succeeded: number; failed: number };
-  };
-  links: { self: string; outputs: string };
-}
-
-async function runJob(url: string, endpoint: string, input: string, show: number): Promise<string> {
-  const invoked = await fetch(`${url}/api/batch-endpoints/${endpoint}/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...authorized },
-    body: JSON.stringify({ input }),
-  });
-  const job = (await invoked.json()) as JobView;
-  if (invoked.status !== 202) throw new Error(`invoke answered ${invoked.status}: ${JSON.stringify(job)}`);
-  console.log(`  job ${job.name} started (POST /api/batch-endpoints/${endpoint}/jobs → ${invoked.status})`);
-  console.log(`  watch it: ${url}/api/monitor/#/jobs/${encodeURIComponent(job.name)}`);
-  let view = job;
-  let last = "";
-  for (;;) {
-    view = (await (await fetch(job.links.self, { headers: authorized })).json()) as JobView;
-    const p = view.progress;
-    const line = p
-      ? `  ${view.status}: ${p.mini_batches.succeeded + p.mini_batches.failed}/${p.mini_batches.total} mini-batches, ${p.items.succeeded} items scored, ${p.items.failed} failed`
-      : `  ${view.status}`;
-    if (line !== last) console.log(line);
-    last = line;
-    if (["Completed", "Failed", "Canceled"].includes(view.status)) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  if (view.message) console.log(`  ${view.message}`);
-  const outputs = (await (await fetch(view.links.outputs, { headers: authorized })).json()) as {
-    value: Array<{ name: string; path: string; size: number; download_url: string }>;
-  };
-  console.log(`  outputs in ${view.output.path}`);
-  for (const file of outputs.value)
-    console.log(`    ${file.name} (${file.size} bytes)  ${file.download_url}`);
-  const predictions = outputs.value.find((file) => file.name === "predictions.csv");
-  if (predictions) {
-    const text = await (await fetch(predictions.download_url, { headers: authorized })).text();
-    console.log(`  first lines of ${predictions.path}:`);
-    for (const row of text.split("\n").slice(0, show)) console.log(`    ${row}`);
-  }
-  return view.status;
 }
 
 main().then(
