@@ -16,7 +16,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/support/azurite-global-setup.ts"],
+          globalSetup: ["test/support/azurite-global-setup.ts", "test/support/cli-bundle-global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

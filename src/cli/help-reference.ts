@@ -26,8 +26,9 @@ export function helpReference(program: BatchfnCommand): string {
   lines.push(
     "",
     "Environment: BATCHFN_URL (default http://127.0.0.1:7071); credentials from BATCHFN_KEY, BATCHFN_TOKEN or",
-    "BATCHFN_TOKEN_COMMAND, else the local host's .batchfn/local.json. Exit codes: 0 done, 1 failed",
-    "(job stream: the job failed or was canceled), 2 bad usage.",
+    "BATCHFN_TOKEN_COMMAND, else the admin key npm start recorded for that URL (~/.config/batchfn/",
+    "local-hosts.json) or .batchfn/local.json. Exit codes: 0 done, 1 failed (job stream: the job",
+    "failed or was canceled), 2 bad usage.",
     "",
   );
   return lines.join("\n");

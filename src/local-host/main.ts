@@ -4,16 +4,21 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LocalAdminKey } from "../auth/local-admin-key.js";
 import { BatchfnError } from "../errors.js";
+import { localHostsFilePath } from "../spec/local-hosts-file.js";
 import { listeningLine } from "./child-host.js";
+import { describeAzurite } from "./local-azurite.js";
+import { recordLocalHost } from "./local-hosts-record.js";
 import { startLocalApp } from "./start-local-app.js";
 
 /**
  * `npm start`: runs the batchfn Functions app on this machine (embedded Azurite + local host).
- * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory,
- * --azurite-port N (embedded Azurite's blob port, queue and table the next two; default 10000),
- * --azurite-dir DIR (its data, log and pid file; default .azurite), --quiet,
- * --admin-key-file FILE (default .batchfn/local.json). Prints the host admin key, generated into
- * that file when BATCHFN_ADMIN_KEY is not set.
+ * Options: --port N (default 7071), --entry FILE, --storage embedded|environment, --in-memory
+ * (an Azurite of its own in memory, on free ports), --azurite-port N (embedded Azurite's blob port,
+ * queue and table the next two; default 10000), --azurite-dir DIR (its data, log and pid file;
+ * default .azurite), --quiet, --admin-key-file FILE (default .batchfn/local.json). Prints which
+ * Azurite it uses and the host admin key, generated into that file when BATCHFN_ADMIN_KEY is not
+ * set; that key is also recorded for the CLI under the host's URL in the per-user local-hosts file
+ * (spec/local-hosts-file.ts), and taken out again on a clean stop.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,7 +27,7 @@ async function main(): Promise<void> {
       entry: { type: "string" },
       storage: { type: "string", default: "embedded" },
       "in-memory": { type: "boolean", default: false },
-      "azurite-port": { type: "string", default: "10000" },
+      "azurite-port": { type: "string" },
       "azurite-dir": { type: "string" },
       quiet: { type: "boolean", default: false },
       "admin-key-file": { type: "string" },
@@ -45,21 +50,36 @@ async function main(): Promise<void> {
         : {
             kind: "embedded",
             inMemory: values["in-memory"],
-            port: Number(values["azurite-port"]),
+            port: azuritePort(values["azurite-port"]),
             dir: values["azurite-dir"] && resolve(values["azurite-dir"]),
           },
     adminKeyFile: values["admin-key-file"],
     log: values.quiet ? undefined : (line) => console.log(line),
   });
-  console.log(listeningLine(app.url));
-  console.log(`API base URL: ${app.url}/api`);
-  console.log(`Job monitor: ${app.url}/api/monitor/ (sign in with the admin key below)`);
+  const forget =
+    app.adminKey.source === "setting"
+      ? async () => {}
+      : await recordLocalHost(localHostsFilePath(process.env), {
+          url: app.url,
+          adminKey: app.adminKey.key,
+          appDir,
+        });
+  if (app.azurite) console.log(describeAzurite(app.azurite, shown));
   if (app.connectionString) console.log(`Storage: ${app.connectionString}`);
   console.log(adminKeyLine(app.adminKey));
+  if (app.adminKey.source !== "setting") {
+    console.log(
+      `CLI: batchfn finds this key from any folder (recorded for ${app.url} in ${localHostsFilePath(process.env)})`,
+    );
+  }
+  console.log(`Job monitor: ${app.url}/api/monitor/ (sign in with the admin key above)`);
+  console.log(`API base URL: ${app.url}/api`);
+  console.log(listeningLine(app.url));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await forget().catch(() => {});
     await app.stop();
     process.exit(0);
   };
@@ -67,10 +87,31 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-/** The admin key is printed when this host made it or keeps it; a key given as a setting is not echoed. */
+/** The blob port of `--azurite-port` (queue and table take the next two), or undefined when not given. */
+function azuritePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65533) {
+    throw new Error(
+      `--azurite-port must be a port from 1 to 65533 (queue and table take the next two), not '${text}'`,
+    );
+  }
+  return port;
+}
+
+/** A path as people read it: relative to the working folder when inside it. */
+function shown(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside && !inside.startsWith("..") ? inside : path;
+}
+
+/**
+ * The admin key is printed when this host made it or keeps it; a key given as a setting is not
+ * echoed (and not recorded for the CLI, which then needs BATCHFN_KEY).
+ */
 function adminKeyLine(admin: LocalAdminKey): string {
-  if (admin.source === "setting") return "Admin key: BATCHFN_ADMIN_KEY";
-  const where = admin.file ? relative(process.cwd(), admin.file) || admin.file : "";
+  if (admin.source === "setting") return "Admin key: BATCHFN_ADMIN_KEY (give it to the CLI as BATCHFN_KEY)";
+  const where = admin.file ? shown(admin.file) : "";
   const verb = admin.source === "generated" ? "generated, written to" : "from";
   return `Admin key: ${admin.key} (${verb} ${where}; send it as 'x-functions-key' or 'Authorization: Bearer')`;
 }

@@ -4,16 +4,11 @@ import { type LocalAdminKey, localAdminKey } from "../auth/local-admin-key.js";
 import { type Config, loadConfig } from "../config.js";
 import { errors } from "../errors.js";
 import { createStorageClients } from "../storage/clients.js";
-import { adoptAzurite, startDetachedAzurite } from "../storage/detached-azurite.js";
-import {
-  type AzuritePorts,
-  azuriteConnectionString,
-  type EmbeddedAzurite,
-  startAzurite,
-} from "../storage/embedded-azurite.js";
+import { azuriteConnectionString, type EmbeddedAzurite, startAzurite } from "../storage/embedded-azurite.js";
 import { type DurableHostSettings, durableHostSettings } from "./durable/host-settings.js";
 import { createLocalDurable } from "./durable/local-durable-extension.js";
 import { readHostJson } from "./host-json.js";
+import { type AzuriteUse, openLocalAzurite } from "./local-azurite.js";
 import { createLocalHost, type LocalHost } from "./local-host.js";
 import { readLocalSettings } from "./local-settings.js";
 
@@ -25,11 +20,11 @@ export interface LocalAppOptions {
   /** Default 7071; 0 picks a free port. */
   port?: number;
   /**
-   * Storage: `embedded` runs Azurite (in memory, or persisted under `dir`, default
-   * `<appDir>/.azurite`) in a process of its own on ports `port`..`port`+2 (default 10000), reusing
-   * one that already answers there (see detached-azurite.ts); `isolated` starts an in-memory Azurite
-   * of its own on free ports (nothing shared, nothing kept); `environment` uses AzureWebJobsStorage
-   * as set.
+   * Storage: `embedded` runs Azurite persisted under `dir` (default `<appDir>/.azurite`) in a
+   * process of its own on ports `port`..`port`+2 (default 10000), reusing one that already answers
+   * there (see detached-azurite.ts), or, `inMemory`, an in-memory Azurite of its own on free ports
+   * (on `port`.. when given); `isolated` is the in-memory one on free ports; `environment` uses
+   * AzureWebJobsStorage as set. See local-azurite.ts.
    */
   storage?:
     | { kind: "embedded"; inMemory?: boolean; dir?: string; port?: number }
@@ -48,6 +43,8 @@ export interface LocalAppOptions {
 export interface LocalApp {
   url: string;
   connectionString: string | undefined;
+  /** The embedded Azurite it got (not for `environment` storage). */
+  azurite: AzuriteUse | undefined;
   config: Config;
   host: LocalHost;
   /** The host admin key every route accepts (`x-functions-key` or `Authorization: Bearer`). */
@@ -67,15 +64,20 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     if (options.settings?.[key] !== undefined || process.env[key] === undefined) process.env[key] = value;
   }
   let azurite: EmbeddedAzurite | undefined;
+  let azuriteUse: AzuriteUse | undefined;
   const storage = options.storage ?? { kind: "embedded" };
   if (storage.kind === "embedded") {
-    const port = storage.port ?? DEFAULT_AZURITE_PORT;
-    const ports = { blob: port, queue: port + 1, table: port + 2 };
-    const dir = storage.dir ?? join(options.appDir, ".azurite");
-    azurite = await startOrReuseAzurite(dir, storage.inMemory ?? false, ports);
-    process.env.AzureWebJobsStorage = azurite?.connectionString ?? azuriteConnectionString(ports);
+    const opened = await openLocalAzurite({
+      dir: storage.dir ?? join(options.appDir, ".azurite"),
+      inMemory: storage.inMemory ?? false,
+      port: storage.port,
+    });
+    azurite = opened.azurite;
+    azuriteUse = opened.use;
+    process.env.AzureWebJobsStorage = azuriteConnectionString(opened.use.ports);
   } else if (storage.kind === "isolated") {
     azurite = await startAzurite({ inMemory: true });
+    azuriteUse = { kind: "in-memory", ports: azurite.ports, freePorts: true };
     process.env.AzureWebJobsStorage = azurite.connectionString;
   }
   const adminKey = await localAdminKey(
@@ -110,6 +112,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   return {
     url: host.url,
     connectionString: process.env.AzureWebJobsStorage,
+    azurite: azuriteUse,
     config,
     host,
     adminKey,
@@ -118,32 +121,6 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       await azurite?.stop();
     },
   };
-}
-
-const DEFAULT_AZURITE_PORT = 10000;
-
-/**
- * Adopts the Azurite a previous start left running in `dir`, or returns undefined when another
- * Azurite answers on the ports (it is used, never stopped), or starts one in a process of its own.
- */
-async function startOrReuseAzurite(
-  dir: string,
-  inMemory: boolean,
-  ports: AzuritePorts,
-): Promise<EmbeddedAzurite | undefined> {
-  if (await answers(`http://127.0.0.1:${ports.blob}/devstoreaccount1?comp=list`)) {
-    return adoptAzurite(dir, ports);
-  }
-  return startDetachedAzurite({ dir, inMemory, ports });
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** host.json may name the task hub by an app setting (`"hubName": "%BATCHFN_TASK_HUB%"`), as in Azure. */

@@ -27,6 +27,7 @@ export interface AppProcess {
  */
 export async function appSettings(): Promise<Record<string, string>> {
   const id = uniqueName("a");
+  const workDir = await mkdtemp(join(tmpdir(), "batchfn-app-"));
   return {
     AzureWebJobsStorage: inject("azuriteConnectionString"),
     BATCHFN_TABLE_PREFIX: id,
@@ -36,8 +37,10 @@ export async function appSettings(): Promise<Record<string, string>> {
     BATCHFN_OUTBOX_CONTAINER: `${id}-outbox`,
     BATCHFN_JOBS_CONTAINER: `${id}-jobs`,
     BATCHFN_TASK_HUB: `hub${id}`,
-    BATCHFN_WORK_DIR: await mkdtemp(join(tmpdir(), "batchfn-app-")),
+    BATCHFN_WORK_DIR: workDir,
     BATCHFN_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Where an app started without BATCHFN_ADMIN_KEY records its key for the CLI: never the user's own.
+    BATCHFN_CONFIG_DIR: join(workDir, "config"),
   };
 }
 

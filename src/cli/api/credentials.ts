@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { ensureError, errors } from "../../errors.js";
+import { localHostEntryName, localHostsFilePath, localHostsFileSchema } from "../../spec/local-hosts-file.js";
 
 /** Where the CLI reads its settings from: the environment and the working directory. */
 export interface CredentialSource {
@@ -18,13 +19,12 @@ export interface Credentials {
 
 const localFileSchema = z.object({ adminKey: z.string().min(1) });
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
 /**
  * The credentials the CLI sends, first found wins: `BATCHFN_KEY` (`x-functions-key`),
  * `BATCHFN_TOKEN` or the output of `BATCHFN_TOKEN_COMMAND` (`Authorization: Bearer`), and, for a
- * server on this machine only, the local host's admin key from `.batchfn/local.json` in the working
- * directory or one of its parents. Nothing when none is found.
+ * server on this machine only, the local host's admin key: the one `npm start` recorded for this
+ * very URL in the per-user local-hosts file, else `.batchfn/local.json` in the working directory or
+ * one of its parents. Nothing when none is found.
  */
 export async function resolveCredentials(source: CredentialSource, serverUrl: string): Promise<Credentials> {
   const { env } = source;
@@ -39,7 +39,10 @@ export async function resolveCredentials(source: CredentialSource, serverUrl: st
       source: "BATCHFN_TOKEN_COMMAND",
     };
   }
-  if (!LOOPBACK.has(new URL(serverUrl).hostname)) return { headers: {}, source: "none" };
+  const entry = localHostEntryName(serverUrl);
+  if (!entry) return { headers: {}, source: "none" };
+  const recorded = await findRecordedKey(localHostsFilePath(env), entry);
+  if (recorded) return { headers: { "x-functions-key": recorded.key }, source: recorded.source };
   const local = await findLocalKey(source.cwd);
   if (local) return { headers: { "x-functions-key": local.key }, source: local.file };
   return { headers: {}, source: "none" };
@@ -68,6 +71,21 @@ function runTokenCommand(command: string, source: CredentialSource): string {
     );
   }
   return token;
+}
+
+/** The admin key `npm start` recorded for the URL `entry` in the per-user file `file`. */
+async function findRecordedKey(
+  file: string,
+  entry: string,
+): Promise<{ key: string; source: string } | undefined> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  const parsed = localHostsFileSchema.safeParse(parseJson(text));
+  if (!parsed.success) {
+    throw errors.invalidParameter(file, "is not a file npm start wrote; delete it and start the app again");
+  }
+  const key = parsed.data[entry]?.adminKey;
+  return key === undefined ? undefined : { key, source: `${file} (${entry})` };
 }
 
 async function findLocalKey(cwd: string): Promise<{ key: string; file: string } | undefined> {

@@ -10,7 +10,7 @@ const HINTS: Record<string, string> = {
     "choose another --output-path, or --set output_file_name=<new name>, or --set overwrite=true.",
   ConcurrentUpdate: "someone changed it meanwhile; run the command again.",
   Unauthenticated:
-    "set BATCHFN_KEY (the admin key, or an endpoint key), BATCHFN_TOKEN or BATCHFN_TOKEN_COMMAND; locally, npm start writes its admin key to .batchfn/local.json, where the CLI finds it.",
+    "set BATCHFN_KEY (the admin key, or an endpoint key), BATCHFN_TOKEN or BATCHFN_TOKEN_COMMAND; locally, npm start records its admin key for its URL in ~/.config/batchfn/local-hosts.json (and .batchfn/local.json), where the CLI finds it: is the app running at that URL?",
   Forbidden:
     "this credential cannot do that: managing endpoints, deployments and assets, and uploading local files, need the admin key or a token with the BatchEndpoint.Admin role; endpoint keys and BatchEndpoint.Invoke tokens may invoke and read jobs.",
 };

@@ -5,7 +5,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { inject } from "vitest";
 import { loadConfig } from "../../../src/config.js";
@@ -37,9 +36,6 @@ export interface CliWorld {
   /** A container readable anonymously over http, for URL inputs. */
   publicContainer(): Promise<ContainerClient>;
 }
-
-const loader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-const main = join(repoRoot, "src", "cli", "main.ts");
 
 /**
  * Starts the app (its own tables and containers on the test Azurite, an admin key, URL inputs on
@@ -76,6 +72,7 @@ export async function startCliWorld(overrides: Record<string, string> = {}): Pro
           BATCHFN_URL: app.url,
           BATCHFN_KEY: key,
           BATCHFN_CACHE_DIR: cacheDir,
+          BATCHFN_CONFIG_DIR: join(cacheDir, "config"),
           BATCHFN_POLL_MS: "250",
           ...options.env,
         }),
@@ -90,7 +87,7 @@ export async function startCliWorld(overrides: Record<string, string> = {}): Pro
 
 function run(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", loader, main, ...args], {
+    const child = spawn(process.execPath, [inject("cliBundle"), ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startAzurite } from "../../../src/storage/embedded-azurite.js";
 import { call } from "../../support/app-client.js";
 import { type AppProcess, appSettings, startAppProcess } from "../../support/app-process.js";
 
@@ -56,6 +57,9 @@ describe("the embedded Azurite of npm start", () => {
     const settings = await appSettings();
     const args = ["--storage", "embedded", "--azurite-port", String(port), "--azurite-dir", dir];
     app = await startAppProcess(settings, args);
+    expect(app.output()).toContain(
+      `Azurite: started (blob 127.0.0.1:${port}, queue ${port + 1}, table ${port + 2}), data in ${dir}`,
+    );
     const created = await call(`${app.url}/api/batch-endpoints/kept`, { method: "PUT", body: {} });
     expect(created.status).toBe(201);
     azuritePid = Number(await readFile(join(dir, "azurite.pid"), "utf8"));
@@ -66,6 +70,9 @@ describe("the embedded Azurite of npm start", () => {
     expect(await answers(port)).toBe(true);
 
     app = await startAppProcess(settings, args);
+    expect(app.output()).toContain(
+      `Azurite: reusing the one an earlier start left running (blob 127.0.0.1:${port}, queue ${port + 1}, table ${port + 2}), data in ${dir}`,
+    );
     const kept = await call(`${app.url}/api/batch-endpoints/kept`);
     expect(kept.status).toBe(200);
     expect(Number(await readFile(join(dir, "azurite.pid"), "utf8"))).toBe(azuritePid);
@@ -77,5 +84,53 @@ describe("the embedded Azurite of npm start", () => {
     expect(isAlive(azuritePid)).toBe(false);
     expect(await answers(port)).toBe(false);
     await expect(readFile(join(dir, "azurite.pid"), "utf8")).rejects.toThrow(/ENOENT/);
+  }, 120_000);
+});
+
+describe("npm start's Azurite, said", () => {
+  it("--in-memory: an Azurite of its own on free ports, which stops with the host", async () => {
+    app = await startAppProcess(await appSettings(), ["--storage", "embedded", "--in-memory"]);
+    const line =
+      /Azurite: in memory, on free ports of its own \(blob 127\.0\.0\.1:(\d+), queue (\d+), table (\d+)\); nothing is shared or kept, and it stops with the host/.exec(
+        app.output(),
+      );
+    expect(line, app.output()).not.toBeNull();
+    const [blob, queue, table] = (line ?? []).slice(1).map(Number);
+    expect(app.output()).toContain(`BlobEndpoint=http://127.0.0.1:${blob}/`);
+    expect(app.output()).toContain(`QueueEndpoint=http://127.0.0.1:${queue}/`);
+    expect(app.output()).toContain(`TableEndpoint=http://127.0.0.1:${table}/`);
+    expect((await call(`${app.url}/api/batch-endpoints/mine`, { method: "PUT", body: {} })).status).toBe(201);
+    expect(await answers(blob ?? 0)).toBe(true);
+    await app.stop();
+    app = undefined;
+    expect(await answers(blob ?? 0)).toBe(false);
+  }, 120_000);
+
+  it("reuses an Azurite already answering on its ports, says so, and leaves it running; --in-memory refuses it", async () => {
+    const port = await threeFreePorts();
+    const other = await startAzurite({
+      inMemory: true,
+      ports: { blob: port, queue: port + 1, table: port + 2 },
+    });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), "batchfn-embedded-"));
+      const args = ["--storage", "embedded", "--azurite-port", String(port), "--azurite-dir", dir];
+      app = await startAppProcess(await appSettings(), args);
+      expect(app.output()).toContain(
+        `Azurite: reusing an Azurite already answering (blob 127.0.0.1:${port}, queue ${port + 1}, table ${port + 2}), not started by batchfn`,
+      );
+      await app.stop();
+      app = undefined;
+      expect(await answers(port)).toBe(true);
+
+      const refused = await startAppProcess(await appSettings(), [...args, "--in-memory"]).catch(
+        (thrown: unknown) => String(thrown),
+      );
+      expect(refused).toContain(
+        `an Azurite already answers on 127.0.0.1:${port}; --in-memory starts storage of its own`,
+      );
+    } finally {
+      await other.stop();
+    }
   }, 120_000);
 });
