@@ -85,6 +85,11 @@ describe("the installed batchfn CLI", { timeout: 180_000 }, () => {
     );
     expect(manifest).toMatchObject({ name: "batchfn-cli", bin: { batchfn: "batchfn.mjs" } });
     expect(manifest.dependencies).toBeUndefined();
+    const app = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8"));
+    expect(manifest.version).toBe(app.version);
+    expect(tsvValue(await batchfn("--version"))).toBe(
+      `batchfn-cli ${app.version}\nnode ${process.versions.node}`,
+    );
     const bundle = await readFile(
       join(installed.prefix, "lib", "node_modules", "batchfn-cli", "batchfn.mjs"),
       "utf8",
