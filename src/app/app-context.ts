@@ -55,7 +55,7 @@ export function appContext(env: Record<string, string | undefined> = process.env
   });
   const authorizer = () => auth;
   const runner = (context: InvocationContext): JobRunner => durableJobRunner(df.getClient(context));
-  const { registry, records, jobs, outputs } = engine;
+  const { registry, records, store, outputs } = engine;
   current = {
     config,
     clients,
@@ -65,7 +65,7 @@ export function appContext(env: Record<string, string | undefined> = process.env
     registryRoutes: createRegistryRoutes({ config, clients, engine, auth: authorizer }),
     jobsApi: createJobsApi({ engine, auth: authorizer, runner }),
     activities: engine.activities,
-    inbox: createInboxTrigger({ config, registry, records, jobs, outputs, runner }),
+    inbox: createInboxTrigger({ config, registry, records, store, outputs, runner }),
     watchdog: createWatchdogTrigger({ records, runner }),
   };
   return current;

@@ -6,11 +6,13 @@ import { type BlobAccess, createBlobAccess } from "../io/inputs/blob-access.js";
 import type { InputCatalog } from "../io/inputs/input-catalog.js";
 import { createJobLog, type JobLog } from "../io/log/job-log.js";
 import { createJobActivities } from "../jobs/activities/job-activities.js";
+import { storageJobInputs } from "../jobs/activities/job-inputs.js";
 import { registryCatalog } from "../jobs/activities/registry-catalog.js";
 import { createScoringPools } from "../jobs/activities/scoring-pools.js";
 import type { JobActivities } from "../jobs/orchestration/activity-contract.js";
 import { createOutputFolders, type OutputFolders } from "../jobs/output-folders.js";
 import { createJobRecords, type JobRecords } from "../jobs/records/job-records.js";
+import { blobJobStore, type JobStore } from "../jobs/store/job-store.js";
 import { createRegistry, type Registry } from "../registry/registry.js";
 import { createDeploymentAssets } from "../scoring/deployment-assets.js";
 import type { StorageClients } from "../storage/clients.js";
@@ -28,7 +30,10 @@ export interface EngineOptions {
 export interface Engine {
   registry: Registry;
   records: JobRecords;
+  /** The jobs container (part records, output claims and logs live there besides the store's documents). */
   jobs: ContainerClient;
+  /** Each job's spec, prepared plan, cancel request and plan, in the jobs container. */
+  store: JobStore;
   jobLog: JobLog;
   access: BlobAccess;
   catalog: InputCatalog;
@@ -55,8 +60,10 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const jobLog = createJobLog({ jobs });
   const outputs = createOutputFolders({ catalog, access, jobs, containers: config.containers });
+  const store = blobJobStore(jobs);
   const activities = createJobActivities({
-    catalog,
+    store,
+    inputs: storageJobInputs({ catalog, access, allowHttpInputs: options.allowHttpInputs }),
     access,
     jobs,
     jobLog,
@@ -69,13 +76,13 @@ export function createEngine(options: EngineOptions): Engine {
     records,
     workDir,
     limits: config.limits,
-    allowHttpInputs: options.allowHttpInputs,
     workerMemoryMb: config.scoring.workerMemoryMb,
   });
   return {
     registry,
     records,
     jobs,
+    store,
     jobLog,
     access,
     catalog,

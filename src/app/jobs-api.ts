@@ -33,7 +33,7 @@ export function createJobsApi(options: {
   const deps = {
     registry: engine.registry,
     records: engine.records,
-    jobs: engine.jobs,
+    store: engine.store,
     jobLog: engine.jobLog,
     access: engine.access,
     catalog: engine.catalog,

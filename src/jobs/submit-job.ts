@@ -1,11 +1,10 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError, errors } from "../errors.js";
-import { saveJobSpec } from "./activities/job-files.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobSpec } from "./job-spec.js";
 import { DEFAULT_CHUNK_SIZE, type ScoringJobInput } from "./orchestration/contract.js";
 import type { JobOrigin, OutputFolders } from "./output-folders.js";
 import type { JobRecord, JobRecords } from "./records/job-records.js";
+import type { JobStore } from "./store/job-store.js";
 
 export interface SubmitJobOptions {
   spec: JobSpec;
@@ -19,7 +18,7 @@ export interface SubmitJobOptions {
 }
 
 export interface SubmitJobDeps {
-  jobs: ContainerClient;
+  store: JobStore;
   outputs: OutputFolders;
   records: JobRecords;
   runner: JobRunner;
@@ -45,7 +44,7 @@ export async function submitJob(
   if (already) return { record: sameEndpoint(already, spec), created: false };
   const output = await deps.outputs.claim(spec, options.origin ?? "invoke");
   try {
-    await saveJobSpec(deps.jobs, { ...spec, output: { ...spec.output, location: output.location } });
+    await deps.store.saveSpec({ ...spec, output: { ...spec.output, location: output.location } });
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "AlreadyExists") {
       return { record: await existing(deps, spec.name, spec), created: false };

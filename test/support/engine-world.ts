@@ -122,7 +122,7 @@ export async function engineWorld(settings: Record<string, string> = {}): Promis
       };
       await submitJob(
         { spec, input: JSON.stringify(body) },
-        { jobs: engine.jobs, records: engine.records, outputs: engine.outputs, runner },
+        { store: engine.store, records: engine.records, outputs: engine.outputs, runner },
       );
       return { spec, result: jobResultSchema.parse(output) };
     },

@@ -53,7 +53,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
 
     const { record, created } = await submitJob(
       { spec, idempotencyKey: key, input: describeInput(invoke.input) },
-      { jobs: deps.jobs, records: deps.records, outputs: deps.outputs, runner: deps.runner(context) },
+      { store: deps.store, records: deps.records, outputs: deps.outputs, runner: deps.runner(context) },
     );
     return answer(record, base, created ? 202 : 200);
   });

@@ -1,5 +1,4 @@
 import { BatchfnError, errors } from "../../errors.js";
-import { loadJobSpec, requestCancel } from "../../jobs/activities/job-files.js";
 import {
   belongsTo,
   type EndpointIdentity,
@@ -61,7 +60,7 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
       if (isTerminal(record.status)) {
         return json(200, jobView(record, record, base));
       }
-      await requestCancel(deps.jobs, record.name);
+      await deps.store.requestCancel(record.name);
       const updated = await deps.records.update(record.name, (current) =>
         isTerminal(current.status) ? current : { ...current, status: "CancelRequested" },
       );
@@ -84,7 +83,7 @@ async function currentEndpoint(deps: JobsApiDeps, name: string): Promise<Endpoin
 /** What a job ran with (`GET /api/jobs/{job}` only): its merged settings and its model. */
 async function jobSettings(deps: JobsApiDeps, job: string) {
   try {
-    const spec = await loadJobSpec(deps.jobs, job);
+    const spec = await deps.store.loadSpec(job);
     return {
       settings: { ...spec.settings, instance_count: spec.instance_count },
       model: { name: spec.model.name, version: spec.model.version },

@@ -1,18 +1,19 @@
 import type { InvocationContext } from "@azure/functions";
-import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import type { JobLog } from "../../io/log/job-log.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
 import type { OutputFolders } from "../../jobs/output-folders.js";
 import type { JobRecords } from "../../jobs/records/job-records.js";
+import type { JobStore } from "../../jobs/store/job-store.js";
 import type { Registry } from "../../registry/registry.js";
 
 /** What the jobs API needs; `runner` is per invocation because the Durable client comes from its binding. */
 export interface JobsApiDeps {
   registry: Registry;
   records: JobRecords;
-  jobs: ContainerClient;
+  /** Each job's spec and cancel request. */
+  store: JobStore;
   jobLog: JobLog;
   access: BlobAccess;
   catalog: InputCatalog;

@@ -5,6 +5,7 @@ import { writeJobSummary } from "../../io/output/job-summary.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import type { JobRecords } from "../records/job-records.js";
+import type { JobStore } from "../store/job-store.js";
 import { buildJobSummary } from "../summarize-job.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { Redact } from "./host-paths.js";
@@ -13,7 +14,9 @@ import { partsLost } from "./lost-parts.js";
 
 export interface FinalizeJobPorts {
   cache: JobCache;
-  /** The jobs container: the part records are listed there. */
+  /** Where the plan is read. */
+  store: JobStore;
+  /** The jobs container: the part records are listed there (io/output). */
   jobs: ContainerClient;
   access: BlobAccess;
   /** The job's row: its final status, progress and outputs. */
@@ -56,7 +59,7 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
     const totals = await finalizeOutput(job.target, ports);
     const lost =
       status === "Completed" && totals.missing.length > 0
-        ? await partsLost(ports.jobs, job.plan, totals.missing)
+        ? await partsLost(ports.store, job.plan, totals.missing)
         : undefined;
     if (lost) {
       status = "Failed";

@@ -1,26 +1,30 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
-import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import type { JobLog } from "../../io/log/job-log.js";
 import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { ACTIVITY } from "../orchestration/contract.js";
 import type { JobRecords } from "../records/job-records.js";
+import type { JobStore } from "../store/job-store.js";
 import { createActivityLog } from "./activity-log.js";
 import { createFinalizeJob } from "./finalize-job.js";
 import { hostFolders, hostPathRedactor } from "./host-paths.js";
 import { createJobCache } from "./job-cache.js";
+import type { JobInputs } from "./job-inputs.js";
 import { createPlanJob } from "./plan-job.js";
 import { createRecordMiniBatchFailure } from "./record-mini-batch-failure.js";
 import { createScoreMiniBatch } from "./score-mini-batch.js";
 import type { ScoringPools } from "./scoring-pools.js";
 
 export interface JobActivityDeps {
-  /** Datastores and data assets (the registry, seen through the input port). */
-  catalog: InputCatalog;
+  /** Each job's spec, prepared plan, cancel request and plan. */
+  store: JobStore;
+  /** Where planning finds the input's items. */
+  inputs: JobInputs;
+  /** Reaches the input and output datastores. */
   access: BlobAccess;
-  /** The jobs container: specs, plans, parts, logs. */
+  /** The jobs container: the part records are written and listed there (io/output). */
   jobs: ContainerClient;
   jobLog: JobLog;
   assets: DeploymentAssets;
@@ -31,8 +35,6 @@ export interface JobActivityDeps {
   workDir: string;
   /** This host's bounds: a stored job above them is failed at start or resume, never run. */
   limits: SettingLimits;
-  /** Accept `http://` loopback input URLs (tests against Azurite). */
-  allowHttpInputs?: boolean;
   /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
   workerMemoryMb: number;
   now?: () => Date;
@@ -46,26 +48,25 @@ export interface JobActivityDeps {
  */
 export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const now = deps.now ?? (() => new Date());
-  const cache = createJobCache(deps.jobs);
+  const cache = createJobCache(deps.store);
   // what invokers see names items and documented folders, never this host's paths
   const shown = hostFolders(deps.workDir);
   const redactHost = hostPathRedactor(shown);
   const log = createActivityLog(deps.jobLog, redactHost);
-  const { jobs, access, records } = deps;
+  const { store, jobs, access, records } = deps;
   return {
     [ACTIVITY.plan]: createPlanJob({
       cache,
-      jobs,
-      catalog: deps.catalog,
-      access,
+      store,
+      inputs: deps.inputs,
       records,
       log,
       limits: deps.limits,
-      allowHttpInputs: deps.allowHttpInputs,
       now,
     }),
     [ACTIVITY.score]: createScoreMiniBatch({
       cache,
+      store,
       jobs,
       access,
       assets: deps.assets,
@@ -76,7 +77,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       hostFolders: shown,
       workerMemoryMb: deps.workerMemoryMb,
     }),
-    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, jobs, access, log, redactHost }),
-    [ACTIVITY.finalize]: createFinalizeJob({ cache, jobs, access, records, log, redactHost, now }),
+    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, store, jobs, access, log, redactHost }),
+    [ACTIVITY.finalize]: createFinalizeJob({ cache, store, jobs, access, records, log, redactHost, now }),
   };
 }

@@ -1,7 +1,6 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError } from "../../errors.js";
 import type { JobSpec } from "../job-spec.js";
-import { cancelWatch, loadJobSpec, loadPreparedJob, type PreparedJob } from "./job-files.js";
+import type { JobStore, PreparedJob } from "../store/job-store.js";
 
 /**
  * What the activities of this instance know of each running job: its spec and its prepared plan,
@@ -21,13 +20,13 @@ export interface JobCache {
   forget(job: string): void;
 }
 
-export function createJobCache(jobs: ContainerClient): JobCache {
+export function createJobCache(store: JobStore, options: { cancelCheckMs?: number } = {}): JobCache {
   const specs = new Map<string, Promise<JobSpec>>();
   const prepared = new Map<string, Promise<PreparedJob | undefined>>();
-  const cancels = cancelWatch(jobs);
-  const preparedOf = (job: string) => cached(prepared, job, () => loadPreparedJob(jobs, job));
+  const cancels = cancelWatch(store, options.cancelCheckMs);
+  const preparedOf = (job: string) => cached(prepared, job, () => store.loadPrepared(job));
   return {
-    spec: (job) => cached(specs, job, () => loadJobSpec(jobs, job)),
+    spec: (job) => cached(specs, job, () => store.loadSpec(job)),
     prepared: preparedOf,
     async planned(job) {
       const found = await preparedOf(job);
@@ -59,4 +58,32 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promis
     map.set(key, value);
   }
   return value;
+}
+
+/**
+ * Checks a job's cancel request at most once per `intervalMs` on this instance, instead of once per
+ * mini-batch: a cancel then stops new mini-batches within `intervalMs`. A job seen canceled stays
+ * canceled; a failed check is not kept.
+ */
+function cancelWatch(store: JobStore, intervalMs = 1000) {
+  const checks = new Map<string, { at: number; requested: Promise<boolean> }>();
+  return {
+    isRequested(job: string): Promise<boolean> {
+      const now = Date.now();
+      const last = checks.get(job);
+      if (last && now - last.at < intervalMs) return last.requested;
+      const requested = last
+        ? last.requested.then((seen) => seen || store.isCancelRequested(job))
+        : store.isCancelRequested(job);
+      const check = { at: now, requested };
+      checks.set(job, check);
+      requested.catch(() => {
+        if (checks.get(job) === check) checks.delete(job);
+      });
+      return requested;
+    },
+    forget(job: string): void {
+      checks.delete(job);
+    },
+  };
 }

@@ -1,8 +1,8 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError } from "../../errors.js";
 import { itemUnits } from "../plan/cut-mini-batches.js";
 import type { PlanRef } from "../plan/plan-schema.js";
 import { readMiniBatch } from "../plan/read-plan.js";
+import type { JobStore } from "../store/job-store.js";
 
 /** Mini-batches named in the message at most; the rest are counted. */
 const NAMED = 10;
@@ -12,14 +12,10 @@ const NAMED = 10;
  * they have no part record (storage lost it, e.g. an emulator killed before it saved its last
  * writes), so their rows cannot be committed. Names the mini-batches and counts their items.
  */
-export async function partsLost(
-  jobs: ContainerClient,
-  plan: PlanRef,
-  missing: number[],
-): Promise<BatchfnError> {
+export async function partsLost(store: JobStore, plan: PlanRef, missing: number[]): Promise<BatchfnError> {
   let items = 0;
   for (const index of missing) {
-    const { miniBatch } = await readMiniBatch(jobs, plan, index);
+    const { miniBatch } = await readMiniBatch(store, plan, index);
     items += miniBatch.items.reduce((sum, item) => sum + itemUnits(item), 0);
   }
   const named = missing.slice(0, NAMED).join(", ");

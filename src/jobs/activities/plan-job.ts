@@ -1,35 +1,26 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import { ensureError, errors } from "../../errors.js";
-import type { BlobAccess } from "../../io/inputs/blob-access.js";
-import type { InputCatalog } from "../../io/inputs/input-catalog.js";
-import { resolveInput } from "../../io/inputs/resolve-input.js";
 import { outputTarget } from "../../io/output/output-target.js";
-import { countRows } from "../../io/tabular/row-count.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
 import { checkJobLimits, type JobSpec } from "../job-spec.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { planJob } from "../plan/plan-job.js";
-import { downloadingRowCounter } from "../plan/row-counter.js";
 import type { JobRecords } from "../records/job-records.js";
+import type { JobStore } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { JobCache } from "./job-cache.js";
-import { savePreparedJob } from "./job-files.js";
+import type { JobInputs } from "./job-inputs.js";
 
 export interface PlanJobPorts {
   cache: JobCache;
-  /** The jobs container: the plan's pages and the prepared job are written there. */
-  jobs: ContainerClient;
-  /** Datastores and data assets (the registry, seen through the input port). */
-  catalog: InputCatalog;
-  access: BlobAccess;
+  /** Where the plan and the prepared job are written. */
+  store: JobStore;
+  inputs: JobInputs;
   /** The job's row: `Running` once planned. */
   records: JobRecords;
   log: ActivityLog;
   /** This host's bounds: a stored job above them is failed, never run. */
   limits: SettingLimits;
-  /** Accept `http://` loopback input URLs (tests against Azurite). */
-  allowHttpInputs?: boolean;
   now: () => Date;
 }
 
@@ -42,11 +33,7 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
     const spec = await ports.cache.spec(jobName);
     try {
       checkJobLimits(spec, ports.limits);
-      const input = await resolveInput(toJobInput(spec), {
-        catalog: ports.catalog,
-        access: ports.access,
-        allowHttp: ports.allowHttpInputs,
-      });
+      const input = await ports.inputs.resolve(toJobInput(spec));
       const rows = spec.settings.mini_batch_rows;
       const plan = await planJob(
         {
@@ -54,11 +41,9 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
           input,
           miniBatchSize: spec.settings.mini_batch_size,
           miniBatchRows: rows,
-          countRows: rows
-            ? downloadingRowCounter({ access: ports.access, countLocalRows: countRows })
-            : undefined,
+          countRows: rows ? ports.inputs.countRows : undefined,
         },
-        { jobs: ports.jobs },
+        { store: ports.store },
       );
       const location = spec.output.location;
       if (!location) {
@@ -76,7 +61,7 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
         overwrite: spec.output.overwrite,
       });
       const plannedAt = ports.now().toISOString();
-      await savePreparedJob(ports.jobs, jobName, {
+      await ports.store.savePrepared(jobName, {
         plan,
         target,
         input: input.display,

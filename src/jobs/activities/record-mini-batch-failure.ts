@@ -5,6 +5,7 @@ import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { failedMiniBatchResult } from "../plan/failed-mini-batch.js";
 import { readMiniBatch } from "../plan/read-plan.js";
+import type { JobStore } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { Redact } from "./host-paths.js";
 import type { JobCache } from "./job-cache.js";
@@ -12,7 +13,9 @@ import { outcomeOf } from "./mini-batch-outcome.js";
 
 export interface RecordMiniBatchFailurePorts {
   cache: JobCache;
-  /** The jobs container: the plan is read and the part record written there. */
+  /** Where the plan is read. */
+  store: JobStore;
+  /** The jobs container: the part record is written there (io/output). */
   jobs: ContainerClient;
   access: BlobAccess;
   log: ActivityLog;
@@ -30,7 +33,7 @@ export function createRecordMiniBatchFailure(
   return async ({ jobName, index, attempts, message }) => {
     const spec = await ports.cache.spec(jobName);
     const job = await ports.cache.planned(jobName);
-    const { miniBatch } = await readMiniBatch(ports.jobs, job.plan, index);
+    const { miniBatch } = await readMiniBatch(ports.store, job.plan, index);
     const failed = failedMiniBatchResult(miniBatch, {
       code: "ActivityFailed",
       message: ports.redactHost(message),

@@ -9,9 +9,9 @@ import type { MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
 import type { JobSpec } from "../job-spec.js";
 import { failedMiniBatchResult } from "../plan/failed-mini-batch.js";
 import { readMiniBatch } from "../plan/read-plan.js";
+import type { JobStore, PreparedJob } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import { type Redact, redactRecords, redactResult } from "./host-paths.js";
-import type { PreparedJob } from "./job-files.js";
 
 export interface ScoreAttempts {
   spec: JobSpec;
@@ -24,6 +24,9 @@ export interface ScoreAttempts {
 }
 
 export interface ScoreAttemptsPorts {
+  /** Where the plan is read. */
+  store: JobStore;
+  /** The jobs container: the part record is written there (io/output). */
   jobs: ContainerClient;
   access: BlobAccess;
   log: ActivityLog;
@@ -79,7 +82,7 @@ export async function scoreWithRetries(
         ),
       ]);
       if (!last) continue;
-      const { miniBatch } = await readMiniBatch(ports.jobs, job.plan, index);
+      const { miniBatch } = await readMiniBatch(ports.store, job.plan, index);
       const failed = failedMiniBatchResult(miniBatch, { code, message });
       return stageMiniBatchOutput(
         { target: job.target, index, attempt, result: failed, failed: true },

@@ -11,6 +11,7 @@ import type { SettingLimits } from "../../spec/setting-limits.js";
 import { checkJobLimits, type JobSpec } from "../job-spec.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { downloadMiniBatch } from "../plan/download-mini-batch.js";
+import type { JobStore } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import { hostPathRedactor, type ShownFolder } from "./host-paths.js";
 import type { JobCache } from "./job-cache.js";
@@ -20,7 +21,9 @@ import type { ScoringPools } from "./scoring-pools.js";
 
 export interface ScoreMiniBatchPorts {
   cache: JobCache;
-  /** The jobs container: the plan is read and the part record written there. */
+  /** Where the plan is read. */
+  store: JobStore;
+  /** The jobs container: the part record is written there (io/output). */
   jobs: ContainerClient;
   access: BlobAccess;
   assets: DeploymentAssets;
@@ -78,7 +81,7 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
     try {
       const files = await downloadMiniBatch(
         { plan: job.plan, index, localDir, writeRowRange },
-        { jobs: ports.jobs, access: ports.access },
+        { store: ports.store, access: ports.access },
       );
       const staged = await ports.pools.use(poolOptions, (pool) =>
         scoreWithRetries(

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type { ContainerClient } from "@azure/storage-blob";
 import type { Config } from "../../config.js";
 import { BatchfnError, errors } from "../../errors.js";
 import type { Registry } from "../../registry/registry.js";
@@ -7,6 +6,7 @@ import type { JobRunner } from "../job-runner.js";
 import { buildJobSpec } from "../job-spec.js";
 import type { OutputFolders } from "../output-folders.js";
 import type { JobRecords } from "../records/job-records.js";
+import type { JobStore } from "../store/job-store.js";
 import { submitJob } from "../submit-job.js";
 
 /** Datastores naming the inbox and outbox containers, registered on first use. */
@@ -23,7 +23,7 @@ export interface InboxDeps {
   config: Config;
   registry: Registry;
   records: JobRecords;
-  jobs: ContainerClient;
+  store: JobStore;
   outputs: OutputFolders;
   runner: JobRunner;
   now?: () => Date;

@@ -1,7 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, resolve, sep } from "node:path";
-import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { downloadItem } from "../../io/inputs/download-item.js";
@@ -10,6 +9,7 @@ import { mapLimited } from "../../io/map-limited.js";
 import type { TabularFormat } from "../../io/tabular/table.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import type { MiniBatchFile } from "../../scoring/runtime.js";
+import type { JobStore } from "../store/job-store.js";
 import type { PlannedItem, PlanRef } from "./plan-schema.js";
 import { readMiniBatch } from "./read-plan.js";
 import { SourceCache } from "./source-cache.js";
@@ -33,7 +33,8 @@ export interface DownloadMiniBatchOptions {
 }
 
 export interface DownloadMiniBatchDeps {
-  jobs: ContainerClient;
+  /** Where the plan is read. */
+  store: JobStore;
   access: BlobAccess;
   /** Where whole source files of row-split items are kept between mini-batches. */
   sourceCache?: SourceCache;
@@ -57,7 +58,7 @@ export async function downloadMiniBatch(
   options: DownloadMiniBatchOptions,
   deps: DownloadMiniBatchDeps,
 ): Promise<MiniBatchFile[]> {
-  const { root, miniBatch } = await readMiniBatch(deps.jobs, options.plan, options.index);
+  const { root, miniBatch } = await readMiniBatch(deps.store, options.plan, options.index);
   return mapLimited(miniBatch.items, deps.concurrency ?? 4, async (item) => {
     const path = localPath(options.localDir, item.name);
     const range = item.rows;

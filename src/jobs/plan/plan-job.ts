@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { InputItem, InputRoot, ResolvedInput } from "../../io/inputs/resolved-input.js";
 import { mapLimited } from "../../io/map-limited.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import { checkJobName } from "../../spec/names.js";
+import type { JobStore } from "../store/job-store.js";
 import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
-import {
-  type PlanManifest,
-  type PlannedMiniBatch,
-  type PlanPage,
-  type PlanRef,
-  planBlobs,
-} from "./plan-schema.js";
+import type { PlanManifest, PlannedMiniBatch, PlanPage, PlanRef } from "./plan-schema.js";
 
 /** Counts the rows (records, not lines) of one tabular item; wired by the integrator to src/io/tabular. */
 export type RowCounter = (root: InputRoot, item: InputItem) => Promise<number>;
@@ -28,8 +22,8 @@ export interface PlanJobOptions {
 }
 
 export interface PlanJobDeps {
-  /** The jobs container (config.containers.jobs); created when missing. */
-  jobs: ContainerClient;
+  /** Where the plan is written (the jobs container). */
+  store: JobStore;
   /** Entries per plan page, about 200 bytes each; a page always holds whole mini-batches. */
   pageItems?: number;
   /** Row counts running at once. */
@@ -53,15 +47,11 @@ export async function planJob(options: PlanJobOptions, deps: PlanJobDeps): Promi
   });
   const counts = countPlan(miniBatches, options.miniBatchRows !== undefined);
   const planId = randomUUID();
-  const pages = paginate(miniBatches, deps.pageItems ?? 5000);
-  await deps.jobs.createIfNotExists();
-  await mapLimited(pages, 4, (miniBatchesOfPage, page) =>
-    uploadJson(deps.jobs, planBlobs.page(job, planId, page), {
-      planId,
-      page,
-      miniBatches: miniBatchesOfPage,
-    } satisfies PlanPage),
-  );
+  const pages: PlanPage[] = paginate(miniBatches, deps.pageItems ?? 5000).map((miniBatchesOfPage, page) => ({
+    planId,
+    page,
+    miniBatches: miniBatchesOfPage,
+  }));
   const manifest: PlanManifest = {
     version: 1,
     job,
@@ -72,9 +62,9 @@ export async function planJob(options: PlanJobOptions, deps: PlanJobDeps): Promi
       ...(options.miniBatchRows === undefined ? {} : { miniBatchRows: options.miniBatchRows }),
     },
     counts,
-    pageStarts: pages.map((page) => page[0]?.index ?? 0),
+    pageStarts: pages.map((page) => page.miniBatches[0]?.index ?? 0),
   };
-  await uploadJson(deps.jobs, planBlobs.manifest(job), manifest);
+  await deps.store.savePlan(manifest, pages);
   return { job, planId, ...counts };
 }
 
@@ -110,11 +100,4 @@ function paginate(miniBatches: readonly PlannedMiniBatch[], pageItems: number): 
   }
   if (page.length > 0) pages.push(page);
   return pages;
-}
-
-async function uploadJson(container: ContainerClient, name: string, value: unknown): Promise<void> {
-  const body = JSON.stringify(value);
-  await container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
-    blobHTTPHeaders: { blobContentType: "application/json" },
-  });
 }

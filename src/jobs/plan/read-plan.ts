@@ -1,16 +1,12 @@
-import type { ContainerClient } from "@azure/storage-blob";
-import type { z } from "zod";
 import { errors } from "../../errors.js";
 import type { InputRoot } from "../../io/inputs/resolved-input.js";
-import { isNotFound } from "../../storage/storage-error.js";
+import type { JobStore } from "../store/job-store.js";
 import {
   type PlanManifest,
   type PlannedMiniBatch,
   type PlanPage,
   type PlanRef,
   planBlobs,
-  planManifestSchema,
-  planPageSchema,
 } from "./plan-schema.js";
 
 /** A mini-batch with the root its items live under. */
@@ -23,11 +19,9 @@ const CACHE_LIMIT = 16;
 const cache = new Map<string, Promise<unknown>>();
 
 /** Reads (and caches in this process) the manifest of a plan; refuses a plan replaced since `ref`. */
-export async function readPlanManifest(jobs: ContainerClient, ref: PlanRef): Promise<PlanManifest> {
+export async function readPlanManifest(store: JobStore, ref: PlanRef): Promise<PlanManifest> {
   const name = planBlobs.manifest(ref.job);
-  const manifest = await cached(`${jobs.url}|${ref.planId}|manifest`, () =>
-    readJson(jobs, name, planManifestSchema),
-  );
+  const manifest = await cached(`${store.id}|${ref.planId}|manifest`, () => store.loadPlanManifest(ref.job));
   if (manifest.planId !== ref.planId) {
     throw errors.corruptRecord(
       `Plan '${name}' was replaced (plan ${manifest.planId}, expected ${ref.planId}); the job must be planned again.`,
@@ -37,12 +31,8 @@ export async function readPlanManifest(jobs: ContainerClient, ref: PlanRef): Pro
 }
 
 /** Reads one mini-batch of a plan: the manifest and one page, both cached per process. */
-export async function readMiniBatch(
-  jobs: ContainerClient,
-  ref: PlanRef,
-  index: number,
-): Promise<MiniBatchOfPlan> {
-  const manifest = await readPlanManifest(jobs, ref);
+export async function readMiniBatch(store: JobStore, ref: PlanRef, index: number): Promise<MiniBatchOfPlan> {
+  const manifest = await readPlanManifest(store, ref);
   if (!Number.isInteger(index) || index < 0 || index >= manifest.counts.miniBatches) {
     throw errors.invalidReference(
       `Mini-batch ${index} does not exist in the plan of job '${ref.job}' (${manifest.counts.miniBatches} mini-batches).`,
@@ -50,8 +40,8 @@ export async function readMiniBatch(
   }
   const page = pageOf(manifest.pageStarts, index);
   const name = planBlobs.page(ref.job, ref.planId, page);
-  const content: PlanPage = await cached(`${jobs.url}|${ref.planId}|${page}`, () =>
-    readJson(jobs, name, planPageSchema),
+  const content: PlanPage = await cached(`${store.id}|${ref.planId}|${page}`, () =>
+    store.loadPlanPage(ref.job, ref.planId, page),
   );
   const miniBatch = content.miniBatches[index - (manifest.pageStarts[page] ?? 0)];
   if (content.planId !== ref.planId || miniBatch?.index !== index) {
@@ -87,29 +77,4 @@ async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     cache.delete(oldest);
   }
   return loading;
-}
-
-async function readJson<T>(jobs: ContainerClient, name: string, schema: z.ZodType<T>): Promise<T> {
-  let text: string;
-  try {
-    text = (await jobs.getBlobClient(name).downloadToBuffer()).toString("utf8");
-  } catch (thrown) {
-    if (isNotFound(thrown))
-      throw errors.corruptRecord(`Plan blob '${name}' is missing from the jobs container.`);
-    throw thrown;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw errors.corruptRecord(`Plan blob '${name}' is not valid JSON.`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw errors.corruptRecord(
-      `Plan blob '${name}' is not a valid plan.`,
-      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-    );
-  }
-  return parsed.data;
 }

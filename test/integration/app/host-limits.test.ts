@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { jobBlobs } from "../../../src/jobs/activities/job-files.js";
+import { jobBlobs } from "../../../src/jobs/store/job-store.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { call, waitForJob } from "../../support/app-client.js";

@@ -4,7 +4,6 @@ import {
   registerEndpointFile,
 } from "../../../src/api/registry/register-from-files.js";
 import { parseDatastoreUri } from "../../../src/io/inputs/datastore-path.js";
-import { loadJobSpec } from "../../../src/jobs/activities/job-files.js";
 import { startInboxJob } from "../../../src/jobs/inbox/inbox-job.js";
 import type { JobRunner } from "../../../src/jobs/job-runner.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
@@ -37,12 +36,12 @@ describe("inbox blob names are taken as they are", () => {
         config,
         registry: engine.registry,
         records: engine.records,
-        jobs: engine.jobs,
+        store: engine.store,
         outputs: engine.outputs,
         runner,
       },
     );
-    const spec = await loadJobSpec(engine.jobs, job);
+    const spec = await engine.store.loadSpec(job);
     expect(spec.input.kind === "uri" && parseDatastoreUri(spec.input.uri)?.path).toBe(`taxi-tip/${file}`);
     expect(spec.output.location?.prefix).toBe(`taxi-tip/${file}/${job}/`);
   });

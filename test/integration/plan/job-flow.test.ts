@@ -15,6 +15,7 @@ import { downloadMiniBatch } from "../../../src/jobs/plan/download-mini-batch.js
 import { failedMiniBatchResult } from "../../../src/jobs/plan/failed-mini-batch.js";
 import { planJob } from "../../../src/jobs/plan/plan-job.js";
 import { readMiniBatch } from "../../../src/jobs/plan/read-plan.js";
+import { blobJobStore } from "../../../src/jobs/store/job-store.js";
 import { buildJobSummary } from "../../../src/jobs/summarize-job.js";
 import type { MiniBatchFile } from "../../../src/scoring/runtime.js";
 import { uniqueName } from "../../support/storage.js";
@@ -36,10 +37,11 @@ describe("a job from input to output", () => {
     await putBlobs(world.container, files);
     const jobs = world.clients.blob.getContainerClient(uniqueName("jobs"));
     const job = uniqueName("job");
-    const deps = { access: world.access, jobs };
+    const store = blobJobStore(jobs);
+    const deps = { access: world.access, jobs, store };
 
     const input = await resolveInput({ uri: "azureml://datastores/ws/paths/digits/" }, world);
-    const plan = await planJob({ jobName: job, input, miniBatchSize: 4 }, { jobs });
+    const plan = await planJob({ jobName: job, input, miniBatchSize: 4 }, { store });
     const location = await resolveOutputLocation({
       job,
       catalog: world.catalog,
@@ -65,7 +67,7 @@ describe("a job from input to output", () => {
           { target, index, attempt: 1, result: await score(downloaded.slice(0, 1)) },
           deps,
         );
-        const { miniBatch } = await readMiniBatch(jobs, plan, index);
+        const { miniBatch } = await readMiniBatch(store, plan, index);
         const failed = failedMiniBatchResult(miniBatch, { code: "MiniBatchTimeout", message: "timed out" });
         const staged = await stageMiniBatchOutput(
           { target, index, attempt: 2, result: failed, failed: true },

@@ -9,6 +9,7 @@ import { planJob } from "../../../src/jobs/plan/plan-job.js";
 import { readMiniBatch } from "../../../src/jobs/plan/read-plan.js";
 import { downloadingRowCounter } from "../../../src/jobs/plan/row-counter.js";
 import { SourceCache } from "../../../src/jobs/plan/source-cache.js";
+import { blobJobStore } from "../../../src/jobs/store/job-store.js";
 import { uniqueName } from "../../support/storage.js";
 import { putBlobs, storageWorld } from "../io/input-fixtures.js";
 
@@ -44,16 +45,17 @@ describe("planJob with mini_batch_size", () => {
     await putBlobs(world.container, files);
     const input = await resolveInput({ datastore: "ws", path: "in" }, world);
     const jobs = world.clients.blob.getContainerClient(uniqueName("jobs"));
+    const store = blobJobStore(jobs);
     const job = uniqueName("job");
 
-    const ref = await planJob({ jobName: job, input, miniBatchSize: 5 }, { jobs, pageItems: 7 });
+    const ref = await planJob({ jobName: job, input, miniBatchSize: 5 }, { store, pageItems: 7 });
     expect(ref).toMatchObject({ job, miniBatches: 5, files: 23, items: 23 });
     expect(ref.rows).toBeUndefined();
     expect(JSON.stringify(ref).length).toBeLessThan(200);
 
     const seen: string[] = [];
     for (let index = 0; index < ref.miniBatches; index += 1) {
-      const { miniBatch } = await readMiniBatch(jobs, ref, index);
+      const { miniBatch } = await readMiniBatch(store, ref, index);
       expect(miniBatch.index).toBe(index);
       seen.push(...miniBatch.items.map((item) => item.name));
     }
@@ -62,15 +64,15 @@ describe("planJob with mini_batch_size", () => {
     for await (const blob of jobs.listBlobsFlat({ prefix: `${job}/plan-pages/` })) pages.push(blob.name);
     expect(pages.length).toBeGreaterThan(1);
 
-    const outOfRange = await failure(readMiniBatch(jobs, ref, 5));
+    const outOfRange = await failure(readMiniBatch(store, ref, 5));
     expect(outOfRange.code).toBe("InvalidReference");
 
     const localDir = await mkdtemp(join(tmpdir(), "batchfn-mb-"));
     const downloaded = await downloadMiniBatch(
       { plan: ref, index: 1, localDir },
-      { jobs, access: world.access },
+      { store, access: world.access },
     );
-    const { miniBatch } = await readMiniBatch(jobs, ref, 1);
+    const { miniBatch } = await readMiniBatch(store, ref, 1);
     expect(downloaded.map((file) => file.name)).toEqual(miniBatch.items.map((item) => item.name));
     for (const file of downloaded) {
       expect(file.path).toBe(join(localDir, ...file.name.split("/")));
@@ -79,10 +81,10 @@ describe("planJob with mini_batch_size", () => {
       expect(file.rowCount).toBeUndefined();
     }
 
-    const replanned = await planJob({ jobName: job, input, miniBatchSize: 10 }, { jobs });
+    const replanned = await planJob({ jobName: job, input, miniBatchSize: 10 }, { store });
     expect(replanned.planId).not.toBe(ref.planId);
     const stale = { ...ref, planId: "not-the-current-plan" };
-    expect((await failure(readMiniBatch(jobs, stale, 0))).code).toBe("CorruptRecord");
+    expect((await failure(readMiniBatch(store, stale, 0))).code).toBe("CorruptRecord");
   });
 });
 
@@ -96,6 +98,7 @@ describe("planJob with mini_batch_rows", () => {
     });
     const input = await resolveInput({ uri: "azureml://datastores/ws/paths/rows/" }, world);
     const jobs = world.clients.blob.getContainerClient(uniqueName("jobs"));
+    const store = blobJobStore(jobs);
     const cacheDir = await mkdtemp(join(tmpdir(), "batchfn-cache-"));
     const sourceCache = new SourceCache({ dir: cacheDir, maxBytes: 1024 * 1024 });
     const countRows = downloadingRowCounter({
@@ -106,7 +109,7 @@ describe("planJob with mini_batch_rows", () => {
 
     const ref = await planJob(
       { jobName: uniqueName("job"), input, miniBatchSize: 3, miniBatchRows: 10, countRows },
-      { jobs },
+      { store },
     );
     expect(ref).toMatchObject({ files: 3, rows: 27, items: 28 });
 
@@ -116,7 +119,7 @@ describe("planJob with mini_batch_rows", () => {
       const localDir = await mkdtemp(join(tmpdir(), "batchfn-mb-"));
       const files = await downloadMiniBatch(
         { plan: ref, index, localDir, writeRowRange: writeCsvRange },
-        { jobs, access: world.access, sourceCache },
+        { store, access: world.access, sourceCache },
       );
       for (const file of files) {
         const lines = (await readFile(file.path, "utf8")).split("\n").filter((line) => line !== "");
@@ -139,7 +142,7 @@ describe("planJob with mini_batch_rows", () => {
     const noWriter = await failure(
       downloadMiniBatch(
         { plan: ref, index: 1, localDir: await mkdtemp(join(tmpdir(), "batchfn-mb-")) },
-        { jobs, access: world.access, sourceCache },
+        { store, access: world.access, sourceCache },
       ),
     );
     expect(noWriter.code).toBe("InvalidConfig");
@@ -150,8 +153,9 @@ describe("planJob with mini_batch_rows", () => {
     await putBlobs(world.container, { "rows/a.csv": csv("a", 2) });
     const input = await resolveInput({ datastore: "ws", path: "rows/" }, world);
     const jobs = world.clients.blob.getContainerClient(uniqueName("jobs"));
+    const store = blobJobStore(jobs);
     const error = await failure(
-      planJob({ jobName: "j1", input, miniBatchSize: 1, miniBatchRows: 5 }, { jobs }),
+      planJob({ jobName: "j1", input, miniBatchSize: 1, miniBatchRows: 5 }, { store }),
     );
     expect(error.code).toBe("InvalidConfig");
     expect(error.message).toContain("mini_batch_rows");

@@ -39,7 +39,7 @@ beforeAll(async () => {
   deps = {
     registry: engine.registry,
     records: engine.records,
-    jobs: engine.jobs,
+    store: engine.store,
     jobLog: engine.jobLog,
     access: engine.access,
     catalog: engine.catalog,
@@ -85,7 +85,7 @@ async function invoke(
 async function stored(): Promise<{ jobs: number; blobs: number; starts: number }> {
   const jobs = (await deps.records.list()).length;
   let blobs = 0;
-  if (await deps.jobs.exists()) for await (const _ of deps.jobs.listBlobsFlat()) blobs += 1;
+  if (await world.engine.jobs.exists()) for await (const _ of world.engine.jobs.listBlobsFlat()) blobs += 1;
   return { jobs, blobs, starts: started.length };
 }
 
