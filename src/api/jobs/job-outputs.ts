@@ -1,10 +1,9 @@
 import { Readable } from "node:stream";
 import { errors } from "../../errors.js";
-import { resolveOutputLocation } from "../../io/output/output-location.js";
-import type { JobRecord } from "../../jobs/records/job-records.js";
 import { isNotFound } from "../../storage/storage-error.js";
 import { baseUrl, type Handler, handle, json, param } from "../http.js";
 import { routeName } from "../registry/route-params.js";
+import { jobOutputFolder } from "./job-output-folder.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /**
@@ -12,15 +11,6 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
  * served by `GET /api/jobs/{job}/outputs/{*path}` (streamed, so large predictions never sit in memory).
  */
 export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; download: Handler } {
-  const folder = async (record: JobRecord) => {
-    const location = await resolveOutputLocation({
-      outputPath: record.output_path,
-      job: record.name,
-      catalog: deps.catalog,
-      access: deps.access,
-    });
-    return { location, container: deps.access.container(location.store, location.container) };
-  };
   const load = async (name: string) => {
     const record = await deps.records.get(name);
     if (!record) throw errors.notFound("Job", name);
@@ -29,7 +19,7 @@ export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; dow
   return {
     list: handle(async (request) => {
       const record = await load(routeName(request, "job", "job"));
-      const { location, container } = await folder(record);
+      const { location, container } = await jobOutputFolder(record, deps);
       const self = `${baseUrl(request)}/api/jobs/${encodeURIComponent(record.name)}/outputs`;
       const files = [];
       try {
@@ -55,7 +45,7 @@ export function createJobOutputHandlers(deps: JobsApiDeps): { list: Handler; dow
       if (path === "" || path.split("/").some((part) => part === ".." || part === "")) {
         throw errors.invalidParameter("path", "must name a file inside the job's output folder");
       }
-      const { location, container } = await folder(record);
+      const { location, container } = await jobOutputFolder(record, deps);
       try {
         const download = await container.getBlobClient(`${location.prefix}${path}`).download();
         const body = download.readableStreamBody;

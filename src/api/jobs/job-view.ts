@@ -1,9 +1,9 @@
-import { resolveOutputLocation } from "../../io/output/output-location.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
 import { jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
 import { isTerminal, type JobRecord, type JobRecords } from "../../jobs/records/job-records.js";
 import { settleJob } from "../../jobs/records/settle-job.js";
 import type { JobStatus } from "../../spec/job.schema.js";
+import { jobOutputFolder } from "./job-output-folder.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 /** The first lines of a failed job's errors.jsonl shown with the job. */
@@ -81,13 +81,7 @@ export function jobView(
 /** The first lines of the job's errors.jsonl, once the job has ended with failed items. */
 export async function firstErrors(record: JobRecord, deps: JobsApiDeps): Promise<unknown[] | undefined> {
   if (!isTerminal(record.status) || (record.progress?.items.failed ?? 0) === 0) return undefined;
-  const location = await resolveOutputLocation({
-    outputPath: record.output_path,
-    job: record.name,
-    catalog: deps.catalog,
-    access: deps.access,
-  });
-  const container = deps.access.container(location.store, location.container);
+  const { location, container } = await jobOutputFolder(record, deps);
   for await (const blob of container.listBlobsFlat({ prefix: location.prefix })) {
     const name = blob.name.slice(location.prefix.length);
     if (!/^errors(-\d+)?\.jsonl$/.test(name)) continue;
