@@ -7,7 +7,7 @@ import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
 import type { MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
 import type { JobSpec } from "../job-spec.js";
-import { failedMiniBatchResult } from "../plan/failed-mini-batch.js";
+import { failedMiniBatchResult } from "../mini-batch/failed-mini-batch.js";
 import { readMiniBatch } from "../plan/read-plan.js";
 import type { JobStore, PreparedJob } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";

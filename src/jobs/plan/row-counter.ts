@@ -1,11 +1,11 @@
 import { extname } from "node:path";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { downloadItem } from "../../io/inputs/download-item.js";
+import type { SourceCache } from "../../io/inputs/source-cache.js";
+import { defaultSourceCache, sourceKey } from "../../io/inputs/source-cache.js";
 import type { TabularFormat } from "../../io/tabular/table.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
-import { defaultSourceCache, sourceKey } from "./download-mini-batch.js";
 import type { RowCounter } from "./plan-job.js";
-import type { SourceCache } from "./source-cache.js";
 
 export interface DownloadingRowCounterOptions {
   access: BlobAccess;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { InputItem } from "../../../src/io/inputs/resolved-input.js";
+import { failedMiniBatchResult } from "../../../src/jobs/mini-batch/failed-mini-batch.js";
 import { countPlan, cutMiniBatches, itemUnits } from "../../../src/jobs/plan/cut-mini-batches.js";
-import { failedMiniBatchResult } from "../../../src/jobs/plan/failed-mini-batch.js";
 import type { PlannedMiniBatch } from "../../../src/jobs/plan/plan-schema.js";
 
 function items(...names: string[]): InputItem[] {

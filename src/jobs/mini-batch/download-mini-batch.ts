@@ -1,18 +1,17 @@
 import { mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, extname, join, resolve, sep } from "node:path";
+import { dirname, extname, resolve, sep } from "node:path";
 import { errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { downloadItem } from "../../io/inputs/download-item.js";
-import type { InputItem, InputRoot } from "../../io/inputs/resolved-input.js";
+import type { InputRoot } from "../../io/inputs/resolved-input.js";
+import { defaultSourceCache, type SourceCache, sourceKey } from "../../io/inputs/source-cache.js";
 import { mapLimited } from "../../io/map-limited.js";
 import type { TabularFormat } from "../../io/tabular/table.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import type { MiniBatchFile } from "../../scoring/runtime.js";
+import type { PlannedItem, PlanRef } from "../plan/plan-schema.js";
+import { readMiniBatch } from "../plan/read-plan.js";
 import type { JobStore } from "../store/job-store.js";
-import type { PlannedItem, PlanRef } from "./plan-schema.js";
-import { readMiniBatch } from "./read-plan.js";
-import { SourceCache } from "./source-cache.js";
 
 /** Writes rows [start, start + count) of a tabular file to `target`, same format (header kept); wired to src/io/tabular. */
 export type RowRangeWriter = (request: {
@@ -39,14 +38,6 @@ export interface DownloadMiniBatchDeps {
   /** Where whole source files of row-split items are kept between mini-batches. */
   sourceCache?: SourceCache;
   concurrency?: number;
-}
-
-let defaultCache: SourceCache | undefined;
-
-/** The per-process cache under the OS temp folder: 2 GiB of source files at most. */
-export function defaultSourceCache(): SourceCache {
-  defaultCache ??= new SourceCache({ dir: join(tmpdir(), "batchfn-source-cache"), maxBytes: 2 * 1024 ** 3 });
-  return defaultCache;
 }
 
 /**
@@ -103,11 +94,6 @@ async function writeRange(request: {
   } finally {
     source.release();
   }
-}
-
-/** The source-cache key of one version of an item. */
-export function sourceKey(root: InputRoot, item: InputItem): string {
-  return `${JSON.stringify(root)}|${item.name}|${item.etag ?? ""}|${item.size ?? ""}`;
 }
 
 /** `<localDir>/<name>`, refusing names that would land outside `localDir`. */

@@ -1,6 +1,6 @@
 import type { RunResult } from "../../io/output/scored-rows.js";
-import { itemUnits } from "./cut-mini-batches.js";
-import type { PlannedMiniBatch } from "./plan-schema.js";
+import { itemUnits } from "../plan/cut-mini-batches.js";
+import type { PlannedMiniBatch } from "../plan/plan-schema.js";
 
 /**
  * The result to record when a whole mini-batch failed (its run threw, timed out or its worker

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, stat, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { InputItem, InputRoot } from "./resolved-input.js";
 
 /** A cached file, kept from eviction until released. */
 export interface CachedFile {
@@ -85,4 +87,17 @@ export class SourceCache {
       total -= entry.size;
     }
   }
+}
+
+let defaultCache: SourceCache | undefined;
+
+/** The per-process cache under the OS temp folder: 2 GiB of source files at most. */
+export function defaultSourceCache(): SourceCache {
+  defaultCache ??= new SourceCache({ dir: join(tmpdir(), "batchfn-source-cache"), maxBytes: 2 * 1024 ** 3 });
+  return defaultCache;
+}
+
+/** The source-cache key of one version of an item. */
+export function sourceKey(root: InputRoot, item: InputItem): string {
+  return `${JSON.stringify(root)}|${item.name}|${item.etag ?? ""}|${item.size ?? ""}`;
 }
