@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import type { OrchestrationHandler } from "durable-functions";
-import { type OrchestrationTriggerHandler, runEpisode } from "../../src/local-host/durable/episode.js";
 import {
   type InstanceMessage,
   type InstanceRecord,
@@ -8,6 +7,10 @@ import {
   nextBatch,
   type Work,
 } from "../../src/local-host/durable/instance.js";
+import {
+  type OrchestrationTriggerHandler,
+  replayEpisode,
+} from "../../src/local-host/durable/replay-episode.js";
 
 const require = createRequire(import.meta.url);
 const testing: {
@@ -106,7 +109,7 @@ export async function runOrchestration(options: RunOptions): Promise<RunResult> 
       if (record.history.length > 0 && batch.length === 0) continue;
       inbox.splice(0, batch.length);
       if (inbox.length > 0) ready.add(id);
-      const result = await runEpisode({ handler, record, messages: batch, now: clock });
+      const result = await replayEpisode({ handler, record, messages: batch, now: clock });
       episodes += 1;
       if (result.continuedAsNew) ready.add(id);
       for (const item of result.work) {

@@ -3,12 +3,12 @@ import type { LogHandler } from "@azure/functions";
 import { ensureError } from "../../errors.js";
 import type { Committer } from "./committer.js";
 import type { DeliveryKeeper } from "./delivery-keeper.js";
-import type { OrchestrationTriggerHandler } from "./episode.js";
 import type { FunctionLookup } from "./function-table.js";
 import type { InstanceStore } from "./instance-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { ControlMessage } from "./messages.js";
 import type { Delivery, QueueChannel } from "./queue-channel.js";
+import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 import { runSession } from "./session.js";
 import { Wakeup } from "./wakeup.js";
 

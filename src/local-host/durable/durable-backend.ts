@@ -6,7 +6,6 @@ import { type DurableClientBinding, durableClientBinding } from "./client-bindin
 import { Committer } from "./committer.js";
 import { ControlDispatcher } from "./control-dispatcher.js";
 import { DeliveryKeeper } from "./delivery-keeper.js";
-import type { OrchestrationTriggerHandler } from "./episode.js";
 import { functionLookup } from "./function-table.js";
 import { HubLease } from "./hub-lease.js";
 import { InstanceStore } from "./instance-store.js";
@@ -17,6 +16,7 @@ import { OrchestrationClient } from "./orchestration-client.js";
 import { QueueChannel } from "./queue-channel.js";
 import { type RecoveryReport, recoverTaskHub } from "./recovery.js";
 import { repairTaskHub } from "./repair.js";
+import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 import { ensureTaskHub, type TaskHubNames, taskHubNames } from "./task-hub.js";
 
 export type DurableLogLevel = "information" | "warning" | "error";

@@ -7,8 +7,8 @@ import { rawTypedData } from "../typed-data.js";
 import type { ActivityInvoker } from "./activity-dispatcher.js";
 import { WEBHOOK_PATH } from "./client-binding.js";
 import { createDurableBackend, type DurableBackend, type DurableBackendOptions } from "./durable-backend.js";
-import type { OrchestrationTriggerHandler } from "./episode.js";
 import type { DurableHostSettings } from "./host-settings.js";
+import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 
 /**
  * Path of the rpc base URL `DurableClient` calls, on the host's own server, followed by a secret

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { errors } from "../../errors.js";
 import type { Committer } from "./committer.js";
-import type { OrchestrationTriggerHandler } from "./episode.js";
 import type { FunctionLookup } from "./function-table.js";
 import { newInstance, type RuntimeStatus } from "./instance.js";
 import { type InstanceFilter, instanceFilterText } from "./instance-query.js";
@@ -9,6 +8,7 @@ import { type InstanceRow, type InstanceStore, rowFromEntity } from "./instance-
 import type { KeyedLock } from "./keyed-lock.js";
 import type { ControlMessage } from "./messages.js";
 import type { QueueChannel } from "./queue-channel.js";
+import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 import { type OrchestrationStatus, type StatusDetail, statusBody } from "./status-body.js";
 import { isTerminal, storedInstance } from "./stored-instance.js";
 

@@ -1,9 +1,9 @@
 import type { LogHandler } from "@azure/functions";
-import { type OrchestrationTriggerHandler, runEpisode } from "./episode.js";
 import { history } from "./history.js";
 import { type InstanceMessage, type InstanceRecord, newInstance, nextBatch } from "./instance.js";
 import { type ControlMessage, type InstanceOperation, isInstanceMessage, type Outbound } from "./messages.js";
 import { type IdSource, outboundFor, toParent } from "./outbound.js";
+import { type OrchestrationTriggerHandler, replayEpisode } from "./replay-episode.js";
 import { isTerminal, type StoredInstance, storedInstance } from "./stored-instance.js";
 
 /** Raised-event ids remembered per instance, to drop a redelivered event. */
@@ -108,7 +108,7 @@ async function runEpisodes(state: SessionState): Promise<void> {
     const batch = nextBatch(record, state.pending);
     state.pending = state.pending.slice(batch.length);
     const handler = options.handlerFor(record.name) ?? unknownOrchestrator(record.name);
-    const result = await runEpisode({
+    const result = await replayEpisode({
       handler,
       record,
       messages: batch,

@@ -1,7 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import * as df from "durable-functions";
 import { describe, expect, it } from "vitest";
-import { runEpisode } from "../../../../src/local-host/durable/episode.js";
 import { EventType } from "../../../../src/local-host/durable/history.js";
 import {
   type InstanceMessage,
@@ -9,6 +8,7 @@ import {
   newInstance,
   type Work,
 } from "../../../../src/local-host/durable/instance.js";
+import { replayEpisode } from "../../../../src/local-host/durable/replay-episode.js";
 import { orchestratorHandler } from "../../../support/durable-runner.js";
 
 /**
@@ -65,7 +65,7 @@ class Driver {
 
   async step(messages: InstanceMessage[] = [], advanceMs = 1_000): Promise<Work[]> {
     this.clock = new Date(this.clock.getTime() + advanceMs);
-    const result = await runEpisode({
+    const result = await replayEpisode({
       handler: this.handler,
       record: this.record,
       messages,

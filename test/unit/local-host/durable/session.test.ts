@@ -1,9 +1,9 @@
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { describe, expect, it } from "vitest";
-import type { OrchestrationTriggerHandler } from "../../../../src/local-host/durable/episode.js";
 import { EventType } from "../../../../src/local-host/durable/history.js";
 import { newInstance } from "../../../../src/local-host/durable/instance.js";
 import type { ControlMessage } from "../../../../src/local-host/durable/messages.js";
+import type { OrchestrationTriggerHandler } from "../../../../src/local-host/durable/replay-episode.js";
 import { runSession, type SessionResult } from "../../../../src/local-host/durable/session.js";
 import { type StoredInstance, storedInstance } from "../../../../src/local-host/durable/stored-instance.js";
 import { orchestratorHandler } from "../../../support/durable-runner.js";

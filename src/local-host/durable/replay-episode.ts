@@ -37,7 +37,7 @@ export interface EpisodeResult {
  * library, then turns the new actions into history events and work. Mutates `record`; the caller
  * persists it before doing any of the work, so a crash resumes from history.
  */
-export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
+export async function replayEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
   const { record, now } = options;
   const replaying = record.history.length > 0;
   const work: Work[] = [];
