@@ -130,6 +130,40 @@ export const errors = {
   inputEmpty: (message: string) => new BatchfnError({ code: "InputEmpty", status: 400, message }),
   inputTypeMismatch: (message: string) =>
     new BatchfnError({ code: "InputTypeMismatch", status: 400, message }),
+  /** An input name the deployment does not declare. */
+  unknownInput: (path: string, message: string) =>
+    new BatchfnError({ code: "UnknownInput", status: 400, message, details: [{ path, message }] }),
+  /** An output name the deployment does not declare, or a job does not have. */
+  unknownOutput: (path: string, message: string) =>
+    new BatchfnError({ code: "UnknownOutput", status: 400, message, details: [{ path, message }] }),
+  /** An input the deployment requires (or names as the default) that the invocation does not give. */
+  missingInput: (path: string, message: string) =>
+    new BatchfnError({ code: "MissingInput", status: 400, message, details: [{ path, message }] }),
+  /** More than one input could be the default one (the one mini-batches are cut from). */
+  ambiguousDefaultInput: (message: string, details: ErrorDetail[]) =>
+    new BatchfnError({ code: "AmbiguousDefaultInput", status: 400, message, details }),
+  /** Literal inputs whose values are not of their types. */
+  invalidLiteral: (details: ErrorDetail[]) =>
+    new BatchfnError({
+      code: "InvalidLiteral",
+      status: 400,
+      message: `Invalid literal input: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join("; ")}`,
+      details,
+    }),
+  /** A job that cannot be re-run yet: it has not ended. */
+  jobNotFinished: (job: string, status: string) =>
+    new BatchfnError({
+      code: "JobNotFinished",
+      status: 409,
+      message: `Job '${job}' is ${status}; only a job that has ended can be re-run (wait for it, or cancel it first).`,
+    }),
+  /** A re-run of the failed items of a job that has none. */
+  noFailedItems: (job: string) =>
+    new BatchfnError({
+      code: "NoFailedItems",
+      status: 409,
+      message: `Job '${job}' has no failed items (its errors.jsonl lists none); there is nothing to re-run with failed_only.`,
+    }),
   inputUnreachable: (message: string, cause?: unknown) =>
     new BatchfnError({ code: "InputUnreachable", status: 502, message, retryable: true, cause }),
   inputChanged: (message: string) => new BatchfnError({ code: "InputChanged", status: 409, message }),

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { defaultOutputPath } from "../io/output/output-location.js";
+import { defaultNamedOutputPath, defaultOutputPath } from "../io/output/output-location.js";
 import { outputLocationSchema } from "../io/output/output-target.js";
 import type { InvokeOverrides, InvokeRequest } from "../spec/invoke.schema.js";
+import { literalType, literalValue } from "../spec/job-io.schema.js";
 import {
   type Deployment,
   type DeploymentSettings,
@@ -17,6 +18,7 @@ import {
   limitedValues,
   type SettingLimits,
 } from "../spec/setting-limits.js";
+import { chooseJobIO } from "./job-io.js";
 
 /**
  * Everything a job needs, fixed when it is invoked: a snapshot of the deployment and its model (so a
@@ -29,6 +31,19 @@ export const jobInputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("data"), name: z.string(), version: z.string() }),
 ]);
 
+/** An input besides the default: data (handed to the script as a local path) or a literal (as its value). */
+export const jobSideInputSchema = z.discriminatedUnion("kind", [
+  ...jobInputSchema.options,
+  z.object({ kind: z.literal("literal"), type: literalType, value: literalValue }),
+]);
+export type JobSideInput = z.infer<typeof jobSideInputSchema>;
+
+/** A named output beyond `score`: a folder the script writes into, claimed for the job like `output`. */
+export const jobNamedOutputSchema = z.object({
+  path: z.string(),
+  location: outputLocationSchema.optional(),
+});
+
 export const jobSpecSchema = z.object({
   name: z.string(),
   endpoint_name: z.string(),
@@ -39,6 +54,10 @@ export const jobSpecSchema = z.object({
   deployment: deploymentSchema,
   model: modelSchema,
   input: jobInputSchema,
+  /** The default input's name, when it was given by name (`inputs.<name>`, `InputData`). */
+  input_name: z.string().optional(),
+  /** The other named inputs; absent on jobs without any. */
+  inputs: z.record(z.string(), jobSideInputSchema).optional(),
   output: z.object({
     /** Output folder, `azureml://datastores/<ds>/paths/<folder>/`. */
     path: z.string(),
@@ -49,8 +68,12 @@ export const jobSpecSchema = z.object({
      */
     location: outputLocationSchema.optional(),
   }),
+  /** Named outputs beyond `score`; absent on jobs without any. */
+  outputs: z.record(z.string(), jobNamedOutputSchema).optional(),
   settings: deploymentSettingsSchema,
   instance_count: z.number().int().min(1),
+  /** The job this one re-runs (`POST /api/jobs/{job}/rerun`): all its items, or only those its errors.jsonl lists. */
+  rerun_of: z.object({ job: z.string(), failed_only: z.boolean() }).optional(),
 });
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
@@ -74,10 +97,22 @@ export interface JobSpecOptions {
   request: InvokeRequest;
 }
 
-/** The job's spec from its deployment and invocation. */
+/**
+ * The job's spec from its deployment and invocation: the default input chosen and every named input
+ * and output checked against the deployment (`chooseJobIO`), named outputs without a path given
+ * their default folders.
+ */
 export function buildJobSpec(options: JobSpecOptions): JobSpec {
-  const { deployment, request } = options;
-  const outputPath = request.outputPath ?? defaultOutputPath(options.name);
+  const { deployment } = options;
+  const io = chooseJobIO(options.request, deployment);
+  const request = io.score?.fileName
+    ? { ...options.request, overrides: { ...options.request.overrides, output_file_name: io.score.fileName } }
+    : options.request;
+  const outputPath = request.outputPath ?? io.score?.outputPath ?? defaultOutputPath(options.name);
+  const outputs = Object.entries(io.outputs).map(([name, output]) => [
+    name,
+    { path: folderPath(output.path ?? defaultNamedOutputPath(options.name, name)) },
+  ]);
   return jobSpecSchema.parse({
     name: options.name,
     endpoint_name: deployment.endpoint_name,
@@ -86,11 +121,19 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
     created_at: options.now.toISOString(),
     deployment,
     model: options.model,
-    input: request.input,
-    output: { path: outputPath.endsWith("/") ? outputPath : `${outputPath}/`, overwrite: request.overwrite },
+    input: io.input,
+    input_name: io.inputName,
+    inputs: Object.keys(io.inputs).length > 0 ? io.inputs : undefined,
+    output: { path: folderPath(outputPath), overwrite: request.overwrite },
+    outputs: outputs.length > 0 ? Object.fromEntries(outputs) : undefined,
     settings: mergeSettings(deployment.settings, request.overrides),
     instance_count: request.overrides.instance_count ?? deployment.resources.instance_count,
   });
+}
+
+/** An output path as a folder: ending with `/`. */
+export function folderPath(path: string): string {
+  return path.endsWith("/") ? path : `${path}/`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { readAssetReference } from "./asset-reference.js";
 import { environmentVariables, settingsFields, settingsInput } from "./deployment-settings.schema.js";
 import { caseInsensitive, schemaUrl } from "./fields.js";
+import { inputDeclarations, outputDeclarations } from "./job-io.schema.js";
 import { inlineModelInput } from "./model.schema.js";
 import { pathText } from "./names.js";
 import { resourceName, tags } from "./resources.js";
@@ -45,6 +46,8 @@ export const deploymentInput = z.strictObject({
   environment_variables: environmentVariables.optional(),
   resources: z.strictObject({ instance_count: instanceCount }).optional(),
   settings: settingsInput.optional(),
+  inputs: inputDeclarations.optional(),
+  outputs: outputDeclarations.optional(),
   compute: z
     .union([z.string(), z.strictObject({ target: z.string().optional(), instance_count: instanceCount })])
     .optional(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { caseInsensitive } from "./fields.js";
+import { ioName } from "./job-io.schema.js";
 import { outputFileName } from "./names.js";
 import { loggingLevel, outputAction, outputFormat, workerMemoryMb } from "./resources.js";
 
@@ -24,6 +25,8 @@ export const settingsFields = {
   error_threshold: z.number().int().min(-1).optional(),
   logging_level: caseInsensitive(loggingLevel).optional(),
   worker_memory_mb: workerMemoryMb.optional(),
+  /** batchfn addition: the named input the mini-batches are cut from (see `job-io.schema.ts`). */
+  default_input: ioName.optional(),
 };
 
 /** The names of the settings, the keys that may sit at the root of a 2021 deployment. */

@@ -4,6 +4,7 @@ import { checkDeploymentFields } from "./deployment-checks.js";
 import { type DeploymentInput, deploymentInput } from "./deployment-input.schema.js";
 import { SETTINGS_KEYS } from "./deployment-settings.schema.js";
 import { checkAssetPath, compact, isMapping, isReferenceMapping, join } from "./fields.js";
+import { checkDeclarations } from "./io-declarations.js";
 import { toModel } from "./model.schema.js";
 import { readDocument } from "./parse-document.js";
 import { collectAcceptedNotUsed } from "./python-only.js";
@@ -104,10 +105,14 @@ function toDeployment(
     environment_variables: { ...input.environment_variables, ...settingsVariables },
     resources: instanceCount === undefined ? undefined : { instance_count: instanceCount },
     settings: { ...compact(rootSettings), ...compact(settings) },
+    inputs: input.inputs,
+    outputs: input.outputs,
     accepted_not_used,
   });
   const deployment = toCanonical(deploymentSchema, candidate, place.prefix, problems);
   if (!deployment) return undefined;
+  checkDeclarations(deployment, place.prefix, problems);
+  if (problems.length > 0) return undefined;
   const { inlineModel, modelLabel } = modelField;
   return compact({ deployment, inlineModel, modelLabel, warnings });
 }

@@ -1,8 +1,21 @@
 import { z } from "zod";
-import type { ErrorDetail } from "../errors.js";
+import { type ErrorDetail, errors } from "../errors.js";
 import { parseAssetReference } from "./asset-reference.js";
 import { settingsFields } from "./deployment-settings.schema.js";
 import { compact, isMapping } from "./fields.js";
+import {
+  type DataInput,
+  inputEntry,
+  ioName,
+  type LiteralValue,
+  literalTypeOf,
+  literalValue,
+  type NamedInput,
+  type NamedOutput,
+  outputEntry,
+  readInputEntry,
+  SCORE_OUTPUT,
+} from "./job-io.schema.js";
 import { jobName, outputFileName, outputFileNameProblem, pathText } from "./names.js";
 import { resourceName } from "./resources.js";
 import { invalidDocument, validate } from "./spec-validation.js";
@@ -13,9 +26,7 @@ import { invalidDocument, validate } from "./spec-validation.js";
  */
 
 /** Where a job's input is. */
-export type InvokeInput =
-  | { kind: "uri"; uri: string; type?: "uri_file" | "uri_folder" }
-  | { kind: "data"; name: string; version: string };
+export type InvokeInput = DataInput;
 
 /** The settings an invocation may override; unset ones come from the deployment. */
 export const invokeOverrides = z.strictObject({
@@ -25,7 +36,15 @@ export const invokeOverrides = z.strictObject({
 export type InvokeOverrides = z.infer<typeof invokeOverrides>;
 
 export interface InvokeRequest {
-  input: InvokeInput;
+  /**
+   * The input given without a name (batchfn's `input`, Azure ML's `dataset`, `--input`): the job's
+   * default input, whose items the mini-batches are cut from.
+   */
+  input?: InvokeInput;
+  /** Inputs given by name (inputs.yml, `InputData`): data inputs and literals; the default among them is chosen with the deployment. */
+  inputs?: Record<string, NamedInput>;
+  /** Outputs given by name besides `score` (folders a scoring script writes into). */
+  outputs?: Record<string, NamedOutput>;
   /** Output folder (`azureml://datastores/<ds>/paths/<p>`); absent: batchfn's default for the job. */
   outputPath?: string;
   overwrite: boolean;
@@ -37,8 +56,10 @@ export interface InvokeRequest {
 const inputType = z.enum(["uri_file", "uri_folder"]);
 
 const batchfnBody = z.strictObject({
-  input: z.union([pathText, z.strictObject({ path: pathText, type: inputType.optional() })]),
+  input: z.union([pathText, z.strictObject({ path: pathText, type: inputType.optional() })]).optional(),
   input_type: inputType.optional(),
+  inputs: z.record(ioName, inputEntry).optional(),
+  outputs: z.record(ioName, outputEntry).optional(),
   output_path: pathText.optional(),
   overwrite: z.boolean().default(false),
   job_name: jobName.optional(),
@@ -53,10 +74,12 @@ const datasetVersion = z.object({
   datasetVersion: z.union([z.string().min(1), z.number().int()]).transform(String),
 });
 const outputDataset = z.object({ datastoreId: pathText.optional(), path: pathText });
-const jobInput = z.object({
+const jobDataInput = z.object({
   JobInputType: z.enum(["UriFolder", "UriFile", "uri_folder", "uri_file"]),
   Uri: pathText,
 });
+const jobLiteralInput = z.object({ JobInputType: z.enum(["Literal", "literal"]), Value: literalValue });
+const jobInput = z.union([jobDataInput, jobLiteralInput]);
 const jobOutput = z.object({
   JobOutputType: z.enum(["UriFolder", "UriFile", "uri_folder", "uri_file"]),
   Uri: pathText,
@@ -66,8 +89,8 @@ const amlProperties = z.object({
   dataset: z.discriminatedUnion("dataInputType", [dataUrl, datasetVersion]).optional(),
   outputDataset: outputDataset.optional(),
   outputFileName: outputFileName.optional(),
-  InputData: z.record(z.string(), jobInput).optional(),
-  OutputData: z.record(z.string(), jobOutput).optional(),
+  InputData: z.record(ioName, jobInput).optional(),
+  OutputData: z.record(ioName, jobOutput).optional(),
 });
 const amlBody = z.object({
   properties: amlProperties,
@@ -75,7 +98,7 @@ const amlBody = z.object({
   outputFileName: outputFileName.optional(),
 });
 
-/** Reads an invocation body; throws `InvalidSpec` listing every problem with its path. */
+/** Reads an invocation body; throws `InvalidSpec` (`InvalidLiteral` for a literal of the wrong type) listing every problem with its path. */
 export function parseInvokeBody(body: unknown): InvokeRequest {
   if (!isMapping(body)) throw invalidDocument("invocation", [{ message: "the body must be a JSON object" }]);
   return "properties" in body ? readAmlBody(body) : readBatchfnBody(body);
@@ -83,18 +106,42 @@ export function parseInvokeBody(body: unknown): InvokeRequest {
 
 function readBatchfnBody(body: unknown): InvokeRequest {
   const checked = validate(batchfnBody, body);
-  if (!checked.ok) throw invalidDocument("invocation", checked.details);
-  const { input, input_type, output_path, overwrite, job_name, deployment_name, ...overrides } =
-    checked.value;
+  if (!checked.ok) throw invalidInvocation(checked.details);
+  const {
+    input,
+    input_type,
+    inputs,
+    outputs,
+    output_path,
+    overwrite,
+    job_name,
+    deployment_name,
+    ...overrides
+  } = checked.value;
   const details: ErrorDetail[] = [];
-  const parsedInput = readInput(
-    typeof input === "string" ? input : input.path,
-    typeof input === "string" ? input_type : (input.type ?? input_type),
-    "input",
-    details,
-  );
-  if (details.length > 0 || parsedInput === undefined) throw invalidDocument("invocation", details);
-  return {
+  const parsedInput =
+    input === undefined
+      ? undefined
+      : readInput(
+          typeof input === "string" ? input : input.path,
+          typeof input === "string" ? input_type : (input.type ?? input_type),
+          "input",
+          details,
+        );
+  const named: Record<string, NamedInput> = {};
+  for (const [name, entry] of Object.entries(inputs ?? {})) {
+    const read = readInputEntry(
+      entry,
+      `inputs.${name}`,
+      (path, type, at) => readInput(path, type, at, details),
+      details,
+    );
+    if (read) named[name] = read;
+  }
+  if (input === undefined && inputs === undefined) {
+    details.push({ path: "input", message: "is required (or inputs)" });
+  }
+  const request: InvokeRequest = {
     input: parsedInput,
     outputPath: output_path,
     overwrite,
@@ -102,11 +149,15 @@ function readBatchfnBody(body: unknown): InvokeRequest {
     jobName: job_name,
     deploymentName: deployment_name,
   };
+  if (inputs !== undefined) request.inputs = named;
+  readOutputs(outputs ?? {}, "outputs", request, details);
+  if (details.length > 0) throw invalidInvocation(details);
+  return compact({ ...request });
 }
 
 function readAmlBody(body: unknown): InvokeRequest {
   const checked = validate(amlBody, body);
-  if (!checked.ok) throw invalidDocument("invocation", checked.details);
+  if (!checked.ok) throw invalidInvocation(checked.details);
   const { properties } = checked.value;
   const details: ErrorDetail[] = [];
   let input: InvokeInput | undefined;
@@ -118,48 +169,93 @@ function readAmlBody(body: unknown): InvokeRequest {
       name: properties.dataset.datasetName,
       version: properties.dataset.datasetVersion,
     };
-  } else if (properties.InputData) {
-    const entries = Object.entries(properties.InputData);
-    const [name, first] = entries[0] ?? [];
-    if (entries.length !== 1 || !first) {
-      details.push({ path: "properties.InputData", message: "must hold exactly one input" });
-    } else {
-      input = readInput(
-        first.Uri,
-        first.JobInputType.toLowerCase().includes("file") ? "uri_file" : "uri_folder",
-        `properties.InputData.${name}.Uri`,
-        details,
-      );
-    }
-  } else {
+  } else if (!properties.InputData) {
     details.push({ path: "properties.dataset", message: "is required (or properties.InputData)" });
   }
-
-  let outputPath: string | undefined;
-  const overrides: InvokeOverrides = {};
-  const dataset = properties.outputDataset ?? checked.value.outputDataset;
-  if (dataset) outputPath = datastorePath(dataset.datastoreId, dataset.path);
-  const fileName = properties.outputFileName ?? checked.value.outputFileName;
-  if (fileName) overrides.output_file_name = fileName;
-  if (properties.OutputData) {
-    const outputs = Object.entries(properties.OutputData);
-    const [name, first] = outputs[0] ?? [];
-    if (outputs.length !== 1 || !first) {
-      details.push({ path: "properties.OutputData", message: "must hold exactly one output" });
-    } else if (first.JobOutputType.toLowerCase().includes("file")) {
-      const slash = first.Uri.lastIndexOf("/");
-      outputPath = first.Uri.slice(0, slash + 1);
-      overrides.output_file_name = first.Uri.slice(slash + 1);
-      const problem = overrides.output_file_name
-        ? outputFileNameProblem(overrides.output_file_name)
-        : "a UriFile output must end with a file name";
-      if (problem) details.push({ path: `properties.OutputData.${name}.Uri`, message: problem });
-    } else {
-      outputPath = first.Uri;
+  const inputs: Record<string, NamedInput> = {};
+  for (const [name, entry] of Object.entries(properties.InputData ?? {})) {
+    const at = `properties.InputData.${name}`;
+    if ("Value" in entry) {
+      inputs[name] = literal(entry.Value);
+      continue;
     }
+    const type = entry.JobInputType.toLowerCase().includes("file") ? "uri_file" : "uri_folder";
+    const read = readInput(entry.Uri, type, `${at}.Uri`, details);
+    if (read) inputs[name] = read;
   }
-  if (details.length > 0 || input === undefined) throw invalidDocument("invocation", details);
-  return { input, outputPath, overwrite: false, overrides };
+
+  const request: InvokeRequest = { input, outputPath: undefined, overwrite: false, overrides: {} };
+  if (properties.InputData) request.inputs = inputs;
+  const dataset = properties.outputDataset ?? checked.value.outputDataset;
+  if (dataset) request.outputPath = datastorePath(dataset.datastoreId, dataset.path);
+  const fileName = properties.outputFileName ?? checked.value.outputFileName;
+  if (fileName) request.overrides.output_file_name = fileName;
+  const outputs = Object.entries(properties.OutputData ?? {}).map(([name, entry]) => {
+    const type = entry.JobOutputType.toLowerCase().includes("file") ? "uri_file" : "uri_folder";
+    return [name, { type, path: entry.Uri }] as const;
+  });
+  readOutputs(Object.fromEntries(outputs), "properties.OutputData", request, details);
+  if (details.length > 0) throw invalidInvocation(details);
+  return compact({ ...request });
+}
+
+/** A REST literal: Azure ML sends its value as text; its type is decided with the deployment's declaration. */
+function literal(value: LiteralValue): NamedInput {
+  return { kind: "literal", type: literalTypeOf(value), value };
+}
+
+/**
+ * The `score` output sets the predictions' folder (and, as a `uri_file`, the file name); the other
+ * outputs are named outputs. Problems are pushed with their path.
+ */
+function readOutputs(
+  outputs: Record<string, NamedOutput>,
+  at: string,
+  request: InvokeRequest,
+  details: ErrorDetail[],
+): void {
+  const named: Record<string, NamedOutput> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    if (name !== SCORE_OUTPUT) {
+      named[name] = compact({ type: output.type, path: output.path });
+      continue;
+    }
+    if (output.path === undefined) continue;
+    const target = scoreOutputTarget({ type: output.type, path: output.path }, `${at}.${name}.path`, details);
+    if (!target) continue;
+    request.outputPath = target.outputPath;
+    if (target.fileName !== undefined) request.overrides.output_file_name = target.fileName;
+  }
+  if (Object.keys(named).length > 0) request.outputs = named;
+}
+
+/**
+ * Where the predictions go, from the `score` output: a `uri_folder` is the output folder, a
+ * `uri_file` is split into its folder and the file name (`output_file_name`).
+ */
+export function scoreOutputTarget(
+  output: { type: "uri_file" | "uri_folder"; path: string },
+  at: string,
+  details: ErrorDetail[],
+): { outputPath: string; fileName?: string } | undefined {
+  const path = fromResourceId(output.path);
+  if (output.type === "uri_folder") return { outputPath: path };
+  const slash = path.lastIndexOf("/");
+  const fileName = path.slice(slash + 1);
+  const problem = fileName ? outputFileNameProblem(fileName) : "a uri_file output must end with a file name";
+  if (problem) {
+    details.push({ path: at, message: problem });
+    return undefined;
+  }
+  return { outputPath: path.slice(0, slash + 1), fileName };
+}
+
+/** `InvalidLiteral` when every problem is a literal of the wrong type, else `InvalidSpec`. */
+function invalidInvocation(details: ErrorDetail[]) {
+  if (details.length > 0 && details.every((detail) => detail.code === "InvalidLiteral")) {
+    return errors.invalidLiteral(details);
+  }
+  return invalidDocument("invocation", details);
 }
 
 /** An input as written: a URI (`azureml://...`, `https://...`) or a data asset (`azureml:name:version`). */
@@ -169,6 +265,9 @@ function readInput(
   path: string,
   details: ErrorDetail[],
 ): InvokeInput | undefined {
+  const asset = /^\/subscriptions\/.+\/data\/([^/]+)\/versions\/([^/]+)$/i.exec(text);
+  if (asset?.[1] && asset[2]) return { kind: "data", name: asset[1], version: asset[2] };
+  text = fromResourceId(text);
   if (/^(azureml:\/\/|https?:\/\/)/i.test(text)) return { kind: "uri", uri: text, type };
   if (/^(azureml:)?[^:/]+:[^:/]+$/.test(text)) {
     try {
@@ -191,4 +290,13 @@ function datastorePath(datastoreId: string | undefined, path: string): string {
   if (/^azureml:\/\//.test(path)) return path;
   const name = datastoreId?.split("/").filter(Boolean).pop() ?? "workspaceblobstore";
   return `azureml://datastores/${name}/paths/${path.replace(/^\/+/, "")}`;
+}
+
+/**
+ * A datastore path in Azure ML's resource-id form (`/subscriptions/.../datastores/<ds>/paths/<p>`,
+ * as the Azure ML docs write it) as `azureml://datastores/<ds>/paths/<p>`; anything else as it is.
+ */
+function fromResourceId(text: string): string {
+  const match = /^\/subscriptions\/.+\/datastores\/([^/]+)\/paths\/(.*)$/i.exec(text);
+  return match ? `azureml://datastores/${match[1]}/paths/${match[2]}` : text;
 }

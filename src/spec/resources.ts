@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inputDeclarations, ioName, outputDeclarations } from "./job-io.schema.js";
 
 /**
  * The canonical form of every registry resource: the Azure ML v2 vocabulary (snake_case, settings
@@ -79,6 +80,8 @@ export const deploymentSettingsSchema = z.strictObject({
   logging_level: loggingLevel.default("info"),
   /** batchfn addition: memory (MB) one scoring worker may use; absent: the host's `BATCHFN_WORKER_MEMORY_MB`. */
   worker_memory_mb: workerMemoryMb.optional(),
+  /** batchfn addition: the named input the mini-batches are cut from; absent: the only data input. */
+  default_input: ioName.optional(),
 });
 export type DeploymentSettings = z.infer<typeof deploymentSettingsSchema>;
 
@@ -100,6 +103,10 @@ export const deploymentSchema = z.strictObject({
     .strictObject({ instance_count: z.number().int().min(1).default(1) })
     .default({ instance_count: 1 }),
   settings: deploymentSettingsSchema.default(deploymentSettingsSchema.parse({})),
+  /** batchfn addition: the named inputs the deployment takes, with their types (and literal defaults). */
+  inputs: inputDeclarations.optional(),
+  /** batchfn addition: the folders beyond `score` its scoring script writes into. */
+  outputs: outputDeclarations.optional(),
   /** Python-only keys (environment, compute...): kept as written, reported as "accepted, not used". */
   accepted_not_used: z.record(z.string(), z.unknown()).default({}),
 });

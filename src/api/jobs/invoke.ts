@@ -6,7 +6,7 @@ import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/u
 import { buildJobSpec, checkJobLimits } from "../../jobs/job-spec.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
 import { submitJob } from "../../jobs/submit-job.js";
-import { type InvokeInput, parseInvokeBody } from "../../spec/invoke.schema.js";
+import { type InvokeInput, type InvokeRequest, parseInvokeBody } from "../../spec/invoke.schema.js";
 import { checkJobName } from "../../spec/names.js";
 import { resourceName } from "../../spec/resources.js";
 import { baseUrl, type Handler, handle, json, readBody } from "../http.js";
@@ -31,7 +31,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const endpoint = endpointRecord.resource;
     const invoke = parseInvokeBody(await readBody(request));
     const namedDeployment = deploymentHeader(request);
-    await checkInputEarly(invoke.input, deps.access.urlPolicy, deps.catalog);
+    for (const input of dataInputs(invoke)) await checkInputEarly(input, deps.access.urlPolicy, deps.catalog);
     const key = request.headers.get("idempotency-key") ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 200)) {
       throw errors.invalidParameter("Idempotency-Key", "must be 1-200 characters long");
@@ -52,7 +52,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     checkJobLimits(spec, deps.registry.limits, invoke.overrides);
 
     const { record, created } = await submitJob(
-      { spec, idempotencyKey: key, input: describeInput(invoke.input) },
+      { spec, idempotencyKey: key, input: describeInput(spec.input) },
       { store: deps.store, records: deps.records, outputs: deps.outputs, runner: deps.runner(context) },
     );
     return answer(record, base, created ? 202 : 200);
@@ -112,6 +112,14 @@ async function checkInputEarly(input: InvokeInput, policy: UrlPolicy, catalog: I
       message: `Data asset '${asset.name}:${asset.version}': ${thrown.message}`,
     });
   }
+}
+
+/** Every data input of an invocation: the unnamed one and the named ones. */
+function dataInputs(invoke: InvokeRequest): InvokeInput[] {
+  const named = Object.values(invoke.inputs ?? {}).filter(
+    (input): input is InvokeInput => input.kind !== "literal",
+  );
+  return invoke.input ? [invoke.input, ...named] : named;
 }
 
 /** The `azureml-model-deployment` header, checked against the deployment naming rule. */

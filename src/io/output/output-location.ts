@@ -9,6 +9,11 @@ export function defaultOutputPath(job: string): string {
   return `azureml://datastores/workspaceblobstore/paths/batchfn-outputs/${job}/`;
 }
 
+/** Where a job's named output (beyond `score`) goes when the invocation gives it no path: beside, never inside, the predictions. */
+export function defaultNamedOutputPath(job: string, output: string): string {
+  return `azureml://datastores/workspaceblobstore/paths/batchfn-named-outputs/${job}/${output}/`;
+}
+
 export interface ResolveOutputOptions {
   /** `azureml://datastores/<ds>/paths/<folder>` or `{datastore, path}`; default {@link defaultOutputPath}. */
   outputPath?: string | { datastore: string; path: string };

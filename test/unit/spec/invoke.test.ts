@@ -117,7 +117,7 @@ describe("parseInvokeBody", () => {
       },
     });
     expect(request).toEqual({
-      input: { kind: "uri", uri: "https://example.com/heart/", type: "uri_folder" },
+      inputs: { heart_dataset: { kind: "uri", uri: "https://example.com/heart/", type: "uri_folder" } },
       outputPath: "azureml://datastores/ws/paths/out/",
       overwrite: false,
       overrides: { output_file_name: "p.csv" },
@@ -158,17 +158,43 @@ describe("parseInvokeBody", () => {
       "",
     ],
     [
-      "two InputData entries",
+      "an InputData name with a dash",
+      { properties: { InputData: { "heart-data": { JobInputType: "UriFolder", Uri: "https://a/" } } } },
+      "properties.InputData.heart-data",
+      "must be 1-64 letters, digits or '_'",
+    ],
+    [
+      "a data input without a path",
+      { inputs: { lookup: { type: "uri_file" } } },
+      "inputs.lookup.path",
+      "is required for a data input",
+    ],
+    [
+      "a literal with a path",
+      { input: "https://a/b", inputs: { mode: { type: "string", path: "https://a/c" } } },
+      "inputs.mode.path",
+      "has a value (default), not a path",
+    ],
+    [
+      "a literal without a value",
+      { input: "https://a/b", inputs: { mode: { type: "string" } } },
+      "inputs.mode.default",
+      "is required",
+    ],
+    [
+      "an unknown input type",
+      { inputs: { data: { type: "mltable", path: "https://a/" } } },
+      "inputs.data.type",
+      "must be one of",
+    ],
+    [
+      "a uri_file score output without a file name",
       {
-        properties: {
-          InputData: {
-            a: { JobInputType: "UriFolder", Uri: "https://a/" },
-            b: { JobInputType: "UriFolder", Uri: "https://b/" },
-          },
-        },
+        input: "https://a/b",
+        outputs: { score: { type: "uri_file", path: "azureml://datastores/ws/paths/out/" } },
       },
-      "properties.InputData",
-      "must hold exactly one input",
+      "outputs.score.path",
+      "must end with a file name",
     ],
   ];
 
@@ -179,5 +205,103 @@ describe("parseInvokeBody", () => {
     const detail = error.details.find((d) => (d.path ?? "") === path);
     expect(detail, JSON.stringify(error.details)).toBeDefined();
     expect(detail?.message).toContain(message);
+  });
+});
+
+describe("parseInvokeBody: named inputs and outputs", () => {
+  it("reads batchfn's inputs and outputs maps, data and literals, with score setting the output folder", () => {
+    const request = parseInvokeBody({
+      inputs: {
+        taxi: { type: "uri_folder", path: "azureml://datastores/workspaceblobstore/paths/taxi/" },
+        lookup: { type: "uri_file", path: "azureml:zones:2", mode: "download" },
+        threshold: { type: "number", default: "0.25" },
+        label: { type: "string", default: 7 },
+        strict: { type: "boolean", value: "TRUE" },
+        batch: { type: "integer", default: 3 },
+        inferred: { value: 1.5 },
+      },
+      outputs: {
+        score: { type: "uri_file", path: "azureml://datastores/ws/paths/out/p.csv" },
+        reports: { type: "uri_folder", path: "azureml://datastores/ws/paths/reports/" },
+        charts: {},
+      },
+    });
+    expect(request.input).toBeUndefined();
+    expect(request.inputs).toEqual({
+      taxi: { kind: "uri", uri: "azureml://datastores/workspaceblobstore/paths/taxi/", type: "uri_folder" },
+      lookup: { kind: "data", name: "zones", version: "2" },
+      threshold: { kind: "literal", type: "number", value: 0.25 },
+      label: { kind: "literal", type: "string", value: "7" },
+      strict: { kind: "literal", type: "boolean", value: true },
+      batch: { kind: "literal", type: "integer", value: 3 },
+      inferred: { kind: "literal", type: "number", value: 1.5 },
+    });
+    expect(request.outputPath).toBe("azureml://datastores/ws/paths/out/");
+    expect(request.overrides.output_file_name).toBe("p.csv");
+    expect(request.outputs).toEqual({
+      reports: { type: "uri_folder", path: "azureml://datastores/ws/paths/reports/" },
+      charts: { type: "uri_folder" },
+    });
+  });
+
+  it("reads several InputData entries with literals, and OutputData beyond score", () => {
+    const request = parseInvokeBody({
+      properties: {
+        InputData: {
+          heart_data: { JobInputType: "UriFolder", Uri: "https://example.com/heart/" },
+          zones: {
+            JobInputType: "UriFile",
+            Uri: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w/datastores/ws/paths/zones.csv",
+          },
+          score_mode: { JobInputType: "Literal", Value: "append" },
+          limit: { JobInputType: "Literal", Value: 10 },
+        },
+        OutputData: {
+          score: { JobOutputType: "UriFolder", Uri: "azureml://datastores/ws/paths/out/" },
+          reports: { JobOutputType: "UriFolder", Uri: "azureml://datastores/ws/paths/reports/" },
+        },
+      },
+    });
+    expect(request.inputs).toEqual({
+      heart_data: { kind: "uri", uri: "https://example.com/heart/", type: "uri_folder" },
+      zones: { kind: "uri", uri: "azureml://datastores/ws/paths/zones.csv", type: "uri_file" },
+      score_mode: { kind: "literal", type: "string", value: "append" },
+      limit: { kind: "literal", type: "integer", value: 10 },
+    });
+    expect(request.outputPath).toBe("azureml://datastores/ws/paths/out/");
+    expect(request.outputs).toEqual({
+      reports: { type: "uri_folder", path: "azureml://datastores/ws/paths/reports/" },
+    });
+  });
+
+  it("reads a data asset given by its Azure ML resource id", () => {
+    const request = parseInvokeBody({
+      inputs: {
+        heart: {
+          type: "uri_folder",
+          path: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w/data/heart-data/versions/1",
+        },
+      },
+    });
+    expect(request.inputs?.heart).toEqual({ kind: "data", name: "heart-data", version: "1" });
+  });
+
+  const wrongType: Array<[string, unknown, string]> = [
+    ["an integer that is text", { type: "integer", default: "ten" }, "must be an integer, got 'ten'"],
+    ["an integer with a fraction", { type: "integer", default: 2.5 }, "must be an integer, got 2.5"],
+    [
+      "a boolean that is text",
+      { type: "boolean", default: "yes" },
+      "must be a boolean (true or false), got 'yes'",
+    ],
+    ["a number that is text", { type: "number", default: "a lot" }, "must be a finite number, got 'a lot'"],
+  ];
+
+  it.each(wrongType)("refuses %s with InvalidLiteral, naming the input", (_label, entry, message) => {
+    const error = problem({ input: "https://a/b", inputs: { limit: entry } });
+    expect(error.code).toBe("InvalidLiteral");
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([{ path: "inputs.limit.default", code: "InvalidLiteral", message }]);
+    expect(error.message).toContain("inputs.limit.default");
   });
 });
