@@ -22,7 +22,14 @@ async function main(): Promise<void> {
     .map((name) => join(dir, name));
   const quiet = () => undefined;
   const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
-  const context = { modelDir: resolve("examples/digits/model"), outputDir: dirname(output), logger, env: {} };
+  const context = {
+    modelDir: resolve("examples/digits/model"),
+    outputDir: dirname(output),
+    logger,
+    env: {},
+    inputs: {},
+    outputs: {},
+  };
   await init(context);
   const rows: string[] = [];
   for (let at = 0; at < files.length; at += MINI_BATCH) {

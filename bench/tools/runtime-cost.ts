@@ -23,7 +23,14 @@ async function main(): Promise<void> {
     .sort()
     .slice(0, FILES);
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  const context: ScoringContext = { modelDir: MODEL_DIR, outputDir: dir, logger, env: {} };
+  const context: ScoringContext = {
+    modelDir: MODEL_DIR,
+    outputDir: dir,
+    logger,
+    env: {},
+    inputs: {},
+    outputs: {},
+  };
   const runtime = await createOnnxRuntime(
     { kind: "onnx", modelDir: MODEL_DIR, outputDir: dir, env: {} },
     context,

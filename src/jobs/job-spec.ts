@@ -131,6 +131,16 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
   });
 }
 
+/** A job's data input as the input resolver takes it (`resolveInput`). */
+export function inputReference(input: z.infer<typeof jobInputSchema>): {
+  uri: string;
+  type?: "uri_file" | "uri_folder";
+} {
+  return input.kind === "uri"
+    ? { uri: input.uri, type: input.type }
+    : { uri: `azureml:${input.name}:${input.version}` };
+}
+
 /** An output path as a folder: ending with `/`. */
 export function folderPath(path: string): string {
   return path.endsWith("/") ? path : `${path}/`;

@@ -12,9 +12,11 @@ import type { JobSpec } from "./job-spec.js";
 /** Who asks for the folder: an invocation, or the inbox (the only one that writes to the outbox). */
 export type JobOrigin = "invoke" | "inbox";
 
-/** A folder a job may write to, claimed for it; `release` gives it back if the job does not start. */
+/** The folders a job may write to, claimed for it; `release` gives them back if the job does not start. */
 export interface ClaimedOutput {
   location: OutputLocation;
+  /** The folders of its named outputs beyond `score`, by name. */
+  named: Record<string, OutputLocation>;
   release(): Promise<void>;
 }
 
@@ -25,6 +27,8 @@ export interface ClaimedOutput {
  * - only into a folder no other job owns, that lies inside no other job's folder and holds none —
  *   `OutputInUse`, whatever `overwrite` says; the job then owns it for good;
  * - without `overwrite`, only where none of the files it writes exists yet — `OutputExists`.
+ * A named output (beyond `score`) follows the same rules, in a folder of its own that lies neither
+ * inside another output's folder nor around it, and is empty unless `overwrite`.
  */
 export interface OutputFolders {
   claim(spec: JobSpec, origin: JobOrigin): Promise<ClaimedOutput>;
@@ -55,15 +59,19 @@ export function createOutputFolders(deps: OutputFolderDeps): OutputFolders {
     if (reason) throw errors.outputNotAllowed(location.display, reason);
   };
 
+  const locate = (outputPath: string, job: string) =>
+    resolveOutputLocation({ outputPath, job, catalog: deps.catalog, access: deps.access });
+
   return {
     async claim(spec, origin) {
-      const location = await resolveOutputLocation({
-        outputPath: spec.output.path,
-        job: spec.name,
-        catalog: deps.catalog,
-        access: deps.access,
-      });
+      const location = await locate(spec.output.path, spec.name);
       checkWritable(location, origin);
+      const named: Record<string, OutputLocation> = {};
+      for (const [name, output] of Object.entries(spec.outputs ?? {})) {
+        named[name] = await locate(output.path, spec.name);
+        checkWritable(named[name], origin);
+      }
+      checkSeparate(location, named);
       const target = outputTarget({
         job: spec.name,
         location,
@@ -74,17 +82,51 @@ export function createOutputFolders(deps: OutputFolderDeps): OutputFolders {
         overwrite: spec.output.overwrite,
       });
       const owner = { job: spec.name, endpoint: spec.endpoint_name, claimed_at: spec.created_at };
-      const { claimed } = await claimOutput(deps.jobs, location, owner);
+      const claimed: OutputLocation[] = [];
       const release = async () => {
-        if (claimed) await releaseOutput(deps.jobs, location, spec.name);
+        for (const folder of claimed) await releaseOutput(deps.jobs, folder, spec.name);
       };
       try {
+        for (const folder of [location, ...Object.values(named)]) {
+          if ((await claimOutput(deps.jobs, folder, owner)).claimed) claimed.push(folder);
+        }
         await checkOutputFree(target, { access: deps.access });
+        if (!spec.output.overwrite) {
+          for (const folder of Object.values(named)) await checkFolderEmpty(folder, deps.access);
+        }
       } catch (thrown) {
         await release();
         throw thrown;
       }
-      return { location, release };
+      return { location, named, release };
     },
   };
+}
+
+/** Refuses outputs of one job whose folders nest (or coincide): each output's files stay its own. */
+function checkSeparate(score: OutputLocation, named: Record<string, OutputLocation>): void {
+  const folders: Array<[string, OutputLocation]> = [["score", score], ...Object.entries(named)];
+  for (const [i, [name, folder]] of folders.entries()) {
+    for (const [other, around] of folders.slice(0, i)) {
+      const sameContainer =
+        JSON.stringify(folder.store) === JSON.stringify(around.store) &&
+        folder.container === around.container;
+      if (!sameContainer) continue;
+      if (folder.prefix.startsWith(around.prefix) || around.prefix.startsWith(folder.prefix)) {
+        throw errors.invalidParameter(
+          `outputs.${name}.path`,
+          `(${folder.display}) shares its folder with output '${other}' (${around.display}); give each output a folder of its own`,
+        );
+      }
+    }
+  }
+}
+
+/** `OutputExists` naming the first file of a named output's folder that holds any. */
+async function checkFolderEmpty(location: OutputLocation, access: BlobAccess): Promise<void> {
+  const container = access.container(location.store, location.container);
+  await container.createIfNotExists();
+  for await (const blob of container.listBlobsFlat({ prefix: location.prefix })) {
+    throw errors.outputExists(`${location.display}${blob.name.slice(location.prefix.length)}`);
+  }
 }

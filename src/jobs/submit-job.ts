@@ -2,7 +2,7 @@ import { BatchfnError, errors } from "../errors.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobSpec } from "./job-spec.js";
 import { DEFAULT_CHUNK_SIZE, type ScoringJobInput } from "./orchestration/contract.js";
-import type { JobOrigin, OutputFolders } from "./output-folders.js";
+import type { ClaimedOutput, JobOrigin, OutputFolders } from "./output-folders.js";
 import type { JobRecord, JobRecords } from "./records/job-records.js";
 import type { JobStore } from "./store/job-store.js";
 
@@ -44,7 +44,7 @@ export async function submitJob(
   if (already) return { record: sameEndpoint(already, spec), created: false };
   const output = await deps.outputs.claim(spec, options.origin ?? "invoke");
   try {
-    await deps.store.saveSpec({ ...spec, output: { ...spec.output, location: output.location } });
+    await deps.store.saveSpec(claimedSpec(spec, output));
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "AlreadyExists") {
       return { record: await existing(deps, spec.name, spec), created: false };
@@ -65,9 +65,23 @@ export async function submitJob(
     output_file_name: spec.settings.output_file_name,
     chunk_size: chunkSize,
     idempotency_key: options.idempotencyKey,
+    ...(spec.outputs
+      ? { named_outputs: Object.fromEntries(Object.entries(output.named).map(([n, l]) => [n, l.display])) }
+      : {}),
+    ...(spec.rerun_of ? { rerun_of: spec.rerun_of.job } : {}),
   });
   await deps.runner.start(orchestrationInput(spec, chunkSize));
   return { record, created: true };
+}
+
+/** The spec as stored: with the folders its outputs resolved to when they were claimed. */
+function claimedSpec(spec: JobSpec, output: ClaimedOutput): JobSpec {
+  const outputs =
+    spec.outputs &&
+    Object.fromEntries(
+      Object.entries(spec.outputs).map(([name, named]) => [name, { ...named, location: output.named[name] }]),
+    );
+  return { ...spec, output: { ...spec.output, location: output.location }, ...(outputs ? { outputs } : {}) };
 }
 
 /**

@@ -20,6 +20,10 @@ export interface ScoringContext {
   outputDir: string;
   logger: Logger;
   env: Record<string, string>;
+  /** The job's named inputs besides the default one: data inputs as local paths, literals as values. */
+  inputs: Record<string, string | number | boolean>;
+  /** The job's named outputs beyond `score`: local folders whose files become the output's files. */
+  outputs: Record<string, string>;
 }
 
 /** One local input file of a mini-batch. */

@@ -1,4 +1,5 @@
 import { BatchfnError, errors } from "../../errors.js";
+import type { JobSideInput } from "../../jobs/job-spec.js";
 import {
   belongsTo,
   type EndpointIdentity,
@@ -80,6 +81,17 @@ async function currentEndpoint(deps: JobsApiDeps, name: string): Promise<Endpoin
   }
 }
 
+/** A job's named inputs as shown: a data input as its URI, a literal as its type and value. */
+function inputsShown(inputs: Record<string, JobSideInput>) {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, input]) => {
+      if (input.kind === "literal") return [name, { type: input.type, value: input.value }];
+      const uri = input.kind === "uri" ? input.uri : `azureml:${input.name}:${input.version}`;
+      return [name, input.kind === "uri" && input.type ? { type: input.type, path: uri } : { path: uri }];
+    }),
+  );
+}
+
 /** What a job ran with (`GET /api/jobs/{job}` only): its merged settings and its model. */
 async function jobSettings(deps: JobsApiDeps, job: string) {
   try {
@@ -87,6 +99,8 @@ async function jobSettings(deps: JobsApiDeps, job: string) {
     return {
       settings: { ...spec.settings, instance_count: spec.instance_count },
       model: { name: spec.model.name, version: spec.model.version },
+      ...(spec.input_name ? { input_name: spec.input_name } : {}),
+      ...(spec.inputs ? { inputs: inputsShown(spec.inputs) } : {}),
     };
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "NotFound") return {};

@@ -62,6 +62,9 @@ export function jobView(
       file_name: record.output_file_name,
       files: record.outputs,
     },
+    named_outputs: record.named_outputs,
+    rerun_of: record.rerun_of,
+    reruns: record.reruns,
     progress: p && {
       mini_batches: p.miniBatches,
       items: p.items,
@@ -74,7 +77,13 @@ export function jobView(
       endpointName: record.endpoint_name,
       deploymentName: record.deployment_name,
     },
-    links: { self, logs: `${self}/logs`, outputs: `${self}/outputs`, cancel: `${self}/cancel` },
+    links: {
+      self,
+      logs: `${self}/logs`,
+      outputs: `${self}/outputs`,
+      cancel: `${self}/cancel`,
+      rerun: `${self}/rerun`,
+    },
   };
 }
 

@@ -126,16 +126,16 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
     job,
     {
       name: "download",
-      summary: `Download a job's outputs into <download-path>/named-outputs/${SCORE_OUTPUT}/`,
+      summary: `Download a job's outputs into <download-path>/named-outputs/<output>/ (default ${SCORE_OUTPUT})`,
       flags: (c) =>
         c
           .requiredFlag("-n, --name <job>", "job name")
           .option("-p, --download-path <dir>", "where to download (default: the current folder)", ".")
           .option(
             "--output-name <name>",
-            `the named output to download (batch jobs have one: ${SCORE_OUTPUT})`,
+            `the output to download: ${SCORE_OUTPUT} (the predictions), or a named output the job has`,
           )
-          .option("--all", "download every output file, errors.jsonl, job_summary.json and the job log"),
+          .option("--all", "download every output, with errors.jsonl, job_summary.json and the job log"),
       schema: z.object({
         name: z.string(),
         downloadPath: z.string(),
@@ -143,17 +143,18 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
         all: z.boolean().default(false),
       }),
       run: async (o, context, command) => {
-        if (o.outputName !== undefined && o.outputName !== SCORE_OUTPUT) {
-          usage(
-            command,
-            `--output-name '${o.outputName}': a batch job has one named output, '${SCORE_OUTPUT}'`,
-          );
-        }
         if (o.outputName !== undefined && o.all) usage(command, "give --output-name or --all, not both");
-        return { value: await downloadJob(context, o.name, { dir: o.downloadPath, all: o.all }) };
+        return {
+          value: await downloadJob(context, o.name, {
+            dir: o.downloadPath,
+            all: o.all,
+            outputName: o.outputName,
+          }),
+        };
       },
       examples: [
         `batchfn job download --name $JOB --output-name ${SCORE_OUTPUT} --download-path ./results`,
+        "batchfn job download --name $JOB --output-name reports",
         "batchfn job download --name $JOB --all",
       ],
     },

@@ -14,9 +14,9 @@ import { jobViewSchema, TERMINAL_STATUSES } from "./job-view.js";
 /** The one named output of a batch job, as in Azure ML. */
 export const SCORE_OUTPUT = "score";
 
-const outputsSchema = z.object({
-  value: z.array(z.object({ name: z.string(), size: z.number(), download_url: z.string() })),
-});
+const listedFileSchema = z.object({ name: z.string(), size: z.number(), download_url: z.string() });
+type ListedFile = z.infer<typeof listedFileSchema>;
+const outputsSchema = z.object({ value: z.array(listedFileSchema) });
 
 /** A file written by `job download`. */
 export interface DownloadedFile {
@@ -30,37 +30,51 @@ const JOB_FILES = /^(errors(-\d+)?\.jsonl|job_summary\.json)$/;
 
 /**
  * Downloads a job's outputs as `az ml job download` lays them out: the `score` output (the
- * predictions, or the files a summary_only script wrote) into `<dir>/named-outputs/score/`; with
- * `all`, every file of the output folder (errors.jsonl and job_summary.json too) and the job log as
- * `<dir>/logs/<job>.jsonl`.
+ * predictions, or the files a summary_only script wrote) into `<dir>/named-outputs/score/`, a named
+ * output (`outputName`) into `<dir>/named-outputs/<name>/`; with `all`, every output, every file of
+ * the score folder (errors.jsonl and job_summary.json too) and the job log as `<dir>/logs/<job>.jsonl`.
  */
 export async function downloadJob(
   context: CliContext,
   name: string,
-  options: { dir: string; all: boolean },
+  options: { dir: string; all: boolean; outputName?: string },
 ): Promise<DownloadedFile[]> {
   const { api } = context;
   const job = readAnswer(jobViewSchema, (await api.send({ path: routes.job(name) })).body, `job '${name}'`);
   if (!TERMINAL_STATUSES.includes(job.status)) {
     context.warn(`Job '${name}' is ${job.status}: its outputs may be incomplete.`);
   }
-  const outputs = (await api.send({ path: routes.jobOutputs(name) })).body;
-  const listed = readAnswer(outputsSchema, outputs, `the outputs of job '${name}'`).value;
-  const chosen = options.all ? listed : listed.filter((file) => !JOB_FILES.test(file.name));
+  const outputName = options.outputName ?? SCORE_OUTPUT;
+  const named = Object.keys(job.named_outputs ?? {});
+  if (outputName !== SCORE_OUTPUT && !named.includes(outputName)) {
+    throw errors.invalidParameter(
+      "--output-name",
+      `'${outputName}': job '${name}' has the outputs ${[SCORE_OUTPUT, ...named].join(", ")}`,
+    );
+  }
+  const wanted = options.all ? [SCORE_OUTPUT, ...named] : [outputName];
   const root = resolve(context.io.cwd, options.dir);
-  const folder = join(root, "named-outputs", SCORE_OUTPUT);
+  const chosen: Array<ListedFile & { target: string }> = [];
+  for (const output of wanted) {
+    const query = output === SCORE_OUTPUT ? undefined : { name: output };
+    const answer = (await api.send({ path: routes.jobOutputs(name), query })).body;
+    const listed = readAnswer(outputsSchema, answer, `the outputs '${output}' of job '${name}'`).value;
+    const kept =
+      options.all || output !== SCORE_OUTPUT ? listed : listed.filter((file) => !JOB_FILES.test(file.name));
+    const folder = join(root, "named-outputs", output);
+    for (const file of kept) chosen.push({ ...file, target: join(folder, ...safeSegments(file.name)) });
+  }
   const total = chosen.reduce((sum, file) => sum + file.size, 0);
   const bar = createProgressBar(context.status(), { label: `Downloading ${name}`, total, unit: "bytes" });
   let done = 0;
   const written: DownloadedFile[] = [];
   for (const file of chosen) {
-    const target = join(folder, ...safeSegments(file.name));
     const response = await api.raw({ path: file.download_url });
-    const size = await save(response, target, (bytes) => {
+    const size = await save(response, file.target, (bytes) => {
       done += bytes;
       bar.update(done);
     });
-    written.push({ name: file.name, path: target, size });
+    written.push({ name: file.name, path: file.target, size });
   }
   if (options.all) {
     const log = await api.raw({ path: routes.jobLogs(name) });

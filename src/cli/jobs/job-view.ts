@@ -23,6 +23,9 @@ export const jobViewSchema = z.object({
     .nullish(),
   message: z.string().nullish(),
   errors: z.array(z.unknown()).nullish(),
+  named_outputs: z.record(z.string(), z.string()).nullish(),
+  rerun_of: z.string().nullish(),
+  reruns: z.array(z.string()).nullish(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 

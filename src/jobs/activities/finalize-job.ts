@@ -10,6 +10,7 @@ import { buildJobSummary } from "../summarize-job.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { Redact } from "./host-paths.js";
 import type { JobCache } from "./job-cache.js";
+import type { LocalJobIO } from "./local-job-io.js";
 import { partsLost } from "./lost-parts.js";
 
 export interface FinalizeJobPorts {
@@ -25,6 +26,8 @@ export interface FinalizeJobPorts {
   /** Rewrites this host's paths in the orchestration's message. */
   redactHost: Redact;
   now: () => Date;
+  /** This instance's copies of the job's named inputs and output folders, removed once it ended. */
+  localIO?: Pick<LocalJobIO, "forget">;
 }
 
 /**
@@ -95,6 +98,7 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
     ]);
     await record(files);
     ports.cache.forget(jobName);
+    await ports.localIO?.forget(jobName);
     // The orchestration must not end Completed either: its failure carries the same reason.
     if (lost) throw lost;
     return files;

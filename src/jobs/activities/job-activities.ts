@@ -12,6 +12,7 @@ import { createFinalizeJob } from "./finalize-job.js";
 import { hostFolders, hostPathRedactor } from "./host-paths.js";
 import { createJobCache } from "./job-cache.js";
 import type { JobInputs } from "./job-inputs.js";
+import { createLocalJobIO } from "./local-job-io.js";
 import { createPlanJob } from "./plan-job.js";
 import { createRecordMiniBatchFailure } from "./record-mini-batch-failure.js";
 import { createScoreMiniBatch } from "./score-mini-batch.js";
@@ -54,6 +55,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const redactHost = hostPathRedactor(shown);
   const log = createActivityLog(deps.jobLog, redactHost);
   const { store, jobs, access, records } = deps;
+  const localIO = createLocalJobIO({ workDir: deps.workDir, access });
   return {
     [ACTIVITY.plan]: createPlanJob({
       cache,
@@ -76,8 +78,19 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       workDir: deps.workDir,
       hostFolders: shown,
       workerMemoryMb: deps.workerMemoryMb,
+      localIO,
     }),
     [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, store, jobs, access, log, redactHost }),
-    [ACTIVITY.finalize]: createFinalizeJob({ cache, store, jobs, access, records, log, redactHost, now }),
+    [ACTIVITY.finalize]: createFinalizeJob({
+      cache,
+      store,
+      jobs,
+      access,
+      records,
+      log,
+      redactHost,
+      now,
+      localIO,
+    }),
   };
 }

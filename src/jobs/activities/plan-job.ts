@@ -1,8 +1,9 @@
-import { ensureError, errors } from "../../errors.js";
+import { BatchfnError, ensureError, errors } from "../../errors.js";
+import type { ResolvedInput } from "../../io/inputs/resolved-input.js";
 import { outputTarget } from "../../io/output/output-target.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
-import { checkJobLimits, type JobSpec } from "../job-spec.js";
+import { checkJobLimits, inputReference, type JobSideInput, type JobSpec } from "../job-spec.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { planJob } from "../plan/plan-job.js";
 import type { JobRecords } from "../records/job-records.js";
@@ -33,7 +34,8 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
     const spec = await ports.cache.spec(jobName);
     try {
       checkJobLimits(spec, ports.limits);
-      const input = await ports.inputs.resolve(toJobInput(spec));
+      const input = await ports.inputs.resolve(inputReference(spec.input));
+      const inputs = await resolveSideInputs(spec, ports.inputs);
       const rows = spec.settings.mini_batch_rows;
       const plan = await planJob(
         {
@@ -66,6 +68,7 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
         target,
         input: input.display,
         planned_at: plannedAt,
+        ...(inputs ? { inputs } : {}),
       });
       ports.cache.dropPrepared(jobName);
       await ports.records.update(jobName, (record) => ({
@@ -88,9 +91,31 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
   };
 }
 
-function toJobInput(spec: JobSpec) {
-  const input = spec.input;
-  return input.kind === "uri"
-    ? { uri: input.uri, type: input.type }
-    : { uri: `azureml:${input.name}:${input.version}` };
+/**
+ * Lists the job's other data inputs, so a missing one fails the job here, before any scoring, and
+ * every instance downloads the same files. Undefined when the job has none.
+ */
+async function resolveSideInputs(
+  spec: JobSpec,
+  inputs: JobInputs,
+): Promise<Record<string, ResolvedInput> | undefined> {
+  const data = Object.entries(spec.inputs ?? {}).filter(
+    (entry): entry is [string, Exclude<JobSideInput, { kind: "literal" }>] => entry[1].kind !== "literal",
+  );
+  if (data.length === 0) return undefined;
+  const resolved: Record<string, ResolvedInput> = {};
+  for (const [name, input] of data) {
+    try {
+      resolved[name] = await inputs.resolve(inputReference(input));
+    } catch (thrown) {
+      if (!(thrown instanceof BatchfnError)) throw thrown;
+      throw new BatchfnError({
+        code: thrown.code,
+        status: thrown.status,
+        message: `Input '${name}': ${thrown.message}`,
+        retryable: thrown.retryable,
+      });
+    }
+  }
+  return resolved;
 }

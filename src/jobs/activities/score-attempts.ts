@@ -1,6 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError, ensureError } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
+import { uploadNamedOutputs } from "../../io/output/named-outputs.js";
 import { type StagedMiniBatch, stageMiniBatchOutput } from "../../io/output/stage-mini-batch.js";
 import { uploadSummaryOutputs } from "../../io/output/summary-outputs.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
@@ -12,6 +13,7 @@ import { readMiniBatch } from "../plan/read-plan.js";
 import type { JobStore, PreparedJob } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import { type Redact, redactRecords, redactResult } from "./host-paths.js";
+import type { LocalJobIOOfJob } from "./local-job-io.js";
 
 export interface ScoreAttempts {
   spec: JobSpec;
@@ -19,6 +21,8 @@ export interface ScoreAttempts {
   index: number;
   files: MiniBatchFile[];
   outputDir: string;
+  /** The job's named inputs and outputs on this instance: the outputs' files are sent after each attempt that succeeds. */
+  named?: LocalJobIOOfJob;
   run: (input: MiniBatchInput) => Promise<ScoredMiniBatch>;
   redact: Redact;
 }
@@ -52,6 +56,9 @@ export async function scoreWithRetries(
       if (spec.settings.output_action === "summary_only") {
         outputFiles = (await uploadSummaryOutputs({ target: job.target, localDir: options.outputDir }, ports))
           .files;
+      }
+      if (options.named && options.named.outputs.length > 0) {
+        await uploadNamedOutputs({ folders: options.named.outputs, seen: options.named.sent }, ports);
       }
       return await stageMiniBatchOutput(
         {

@@ -5,6 +5,7 @@ import { BatchfnError, ensureError } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { writeRowRange } from "../../io/tabular/row-range.js";
 import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
+import { jobIOEnv } from "../../scoring/job-io-env.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { RuntimeSpec } from "../../scoring/runtime.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
@@ -15,6 +16,7 @@ import type { JobStore } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import { hostPathRedactor, type ShownFolder } from "./host-paths.js";
 import type { JobCache } from "./job-cache.js";
+import type { LocalJobIO } from "./local-job-io.js";
 import { outcomeOf } from "./mini-batch-outcome.js";
 import { scoreWithRetries } from "./score-attempts.js";
 import type { ScoringPools } from "./scoring-pools.js";
@@ -37,6 +39,8 @@ export interface ScoreMiniBatchPorts {
   hostFolders: ShownFolder[];
   /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
   workerMemoryMb: number;
+  /** This instance's copies of jobs' named inputs and folders of their named outputs. */
+  localIO: LocalJobIO;
 }
 
 /**
@@ -60,11 +64,14 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
       spec.settings.output_action === "summary_only" ? jobName : "shared",
     );
     await mkdir(outputDir, { recursive: true });
-    const runtime = await ports.assets.runtimeSpec({
+    const named = await ports.localIO.of(spec, job);
+    const deployed = await ports.assets.runtimeSpec({
       deployment: spec.deployment,
       model: spec.model,
       outputDir,
     });
+    // a job with named inputs or outputs gets a pool of its own: its workers see its paths and values
+    const runtime = named ? { ...deployed, env: { ...deployed.env, ...jobIOEnv(named.io) } } : deployed;
     const poolOptions = {
       runtime,
       workers: spec.settings.max_concurrency_per_instance,
@@ -76,6 +83,7 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
     const redact = hostPathRedactor([
       { path: localDir, shown: "" },
       ...runtimeFolders(runtime, outputDir),
+      ...(named?.shown ?? []),
       ...ports.hostFolders,
     ]);
     try {
@@ -85,7 +93,7 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
       );
       const staged = await ports.pools.use(poolOptions, (pool) =>
         scoreWithRetries(
-          { spec, job, index, files, outputDir, run: (input) => pool.run(input), redact },
+          { spec, job, index, files, outputDir, named, run: (input) => pool.run(input), redact },
           ports,
         ),
       );

@@ -32,6 +32,12 @@ export const jobRecordSchema = z.object({
   progress: progressSchema.optional(),
   outputs: z.array(z.string()).optional(),
   idempotency_key: z.string().optional(),
+  /** Named outputs beyond `score`: name → folder (`azureml://datastores/<ds>/paths/<folder>/`). */
+  named_outputs: z.record(z.string(), z.string()).optional(),
+  /** The job this one re-runs. */
+  rerun_of: z.string().optional(),
+  /** The jobs that re-run this one, oldest first. */
+  reruns: z.array(z.string()).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 

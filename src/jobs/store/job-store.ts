@@ -1,6 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { resolvedInputSchema } from "../../io/inputs/resolved-input.js";
 import { mapLimited } from "../../io/map-limited.js";
 import { outputTargetSchema } from "../../io/output/output-target.js";
 import { type JobSpec, jobSpecSchema } from "../job-spec.js";
@@ -30,6 +31,8 @@ export const preparedJobSchema = z.object({
   target: outputTargetSchema,
   input: z.string(),
   planned_at: z.string(),
+  /** The job's other data inputs, listed when it was planned (each instance downloads them once). */
+  inputs: z.record(z.string(), resolvedInputSchema).optional(),
 });
 export type PreparedJob = z.infer<typeof preparedJobSchema>;
 

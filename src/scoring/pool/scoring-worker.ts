@@ -1,6 +1,7 @@
 import { BroadcastChannel, threadId, workerData } from "node:worker_threads";
 import { BatchfnError, ensureError } from "../../errors.js";
 import type { RunResult } from "../../io/output/scored-rows.js";
+import { readJobIO } from "../job-io-env.js";
 import { cloneableRecord, LogCapture } from "../log/log-capture.js";
 import type { ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
@@ -40,7 +41,8 @@ function workerState(): WorkerState {
   const capture = new LogCapture(setup.loggingLevel);
   capture.captureConsole();
   const { modelDir, outputDir } = setup.runtime;
-  const context = { modelDir, outputDir, logger: capture.logger, env: runtimeEnv(setup.runtime) };
+  const env = runtimeEnv(setup.runtime);
+  const context = { modelDir, outputDir, logger: capture.logger, env, ...readJobIO(env) };
   const created: WorkerState = { setup, capture, context, runtime: undefined };
   listenForShutdown(created);
   state = created;

@@ -160,6 +160,8 @@ def load_script(setup):
     for folder in (os.path.dirname(os.path.abspath(path)), code_dir):
         if folder not in sys.path:
             sys.path.insert(0, folder)
+    # batchfn_job (the job's named inputs and outputs), last so the script's own modules win
+    sys.path.append(os.path.join(here, "helpers"))
     name = os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

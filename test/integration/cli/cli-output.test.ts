@@ -208,7 +208,10 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
         ["job", "show", "-n", "x", "--query", "[["],
         "ERROR: (InvalidParameter) --query is not a valid JMESPath expression",
       ],
-      [["job", "download", "-n", "x", "--output-name", "other"], "a batch job has one named output, 'score'"],
+      [
+        ["job", "download", "-n", "x", "--output-name", "other", "--all"],
+        "give --output-name or --all, not both",
+      ],
       [
         ["endpoint", "invoke", "-n", "x", "--type", "batch"],
         "ERROR: (InvalidArgument) give one input: --input-data",

@@ -75,6 +75,8 @@ describe("digits example scoring script", () => {
     outputDir: tmpdir(),
     logger,
     env: {},
+    inputs: {},
+    outputs: {},
   };
   let scratch: string;
 

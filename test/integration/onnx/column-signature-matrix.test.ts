@@ -18,7 +18,14 @@ afterAll(async () => {
 });
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const context: ScoringContext = { modelDir: "", outputDir: "", env: {}, logger: silent };
+const context: ScoringContext = {
+  modelDir: "",
+  outputDir: "",
+  env: {},
+  inputs: {},
+  outputs: {},
+  logger: silent,
+};
 
 /** The tensor fixture model behind an MLmodel whose column signature lists `columns`. */
 async function modelWithColumns(name: string, columns: string[]): Promise<string> {

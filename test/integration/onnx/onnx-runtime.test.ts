@@ -26,6 +26,8 @@ function context(logs: Pick<LogRecord, "level" | "message">[] = []): ScoringCont
     modelDir: "",
     outputDir: dir,
     env: {},
+    inputs: {},
+    outputs: {},
     logger: { debug: log("debug"), info: log("info"), warn: log("warning"), error: log("error") },
   };
 }

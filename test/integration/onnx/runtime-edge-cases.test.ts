@@ -17,7 +17,14 @@ afterAll(async () => {
 });
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const context: ScoringContext = { modelDir: "", outputDir: "", env: {}, logger: silent };
+const context: ScoringContext = {
+  modelDir: "",
+  outputDir: "",
+  env: {},
+  inputs: {},
+  outputs: {},
+  logger: silent,
+};
 
 async function csv(name: string, text: string): Promise<MiniBatchFile> {
   const path = join(dir, name);
