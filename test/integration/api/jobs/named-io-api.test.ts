@@ -81,7 +81,7 @@ function call(
   });
 }
 
-function invoke(body: unknown, deployment = "declaring"): Promise<HttpResponseInit> {
+function invoke(body: object, deployment = "declaring"): Promise<HttpResponseInit> {
   return createInvokeHandler(deps)(
     call("batch-endpoints/taxi-tip/jobs", { name: "taxi-tip" }, { ...body, deployment_name: deployment }),
     new InvocationContext(),
@@ -103,7 +103,7 @@ function errorOf(response: HttpResponseInit) {
 const trips = { type: "uri_folder", path: `${DATA}/trips/` };
 
 describe("named inputs and outputs at the invocation", () => {
-  const bad: Array<[string, unknown, string, string, number?]> = [
+  const bad: Array<[string, object, string, string, number?]> = [
     [
       "an unknown input name",
       { inputs: { trips, colour: { type: "string", default: "red" } } },
