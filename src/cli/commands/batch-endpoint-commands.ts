@@ -12,6 +12,7 @@ import { sendWithUploads, withoutWarnings } from "../documents/send-document.js"
 import { documentOf } from "../documents/shown-resource.js";
 import { invokeEndpoint } from "../invoke/invoke-endpoint.js";
 import { outputUri, resolveInput } from "../invoke/invoke-input.js";
+import { readInvokeIO } from "../invoke/named-io.js";
 import { parsePairs } from "../set-values.js";
 import { positiveInteger } from "./flag-parsers.js";
 import { listJobs } from "./job-commands.js";
@@ -184,7 +185,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
       flags: (c) =>
         c
           .requiredFlag("-n, --name <endpoint>", "endpoint name")
-          .requiredFlag(
+          .option(
             "--input <input>",
             "azureml://datastores/<ds>/paths/<path>, https://..., azureml:<data>:<version>, or a local file or folder (uploaded)",
           )
@@ -205,11 +206,24 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           )
           .option("--idempotency-key <key>", "invoking again with the same key answers the same job")
           .option(
+            "-f, --file <inputs.yml>",
+            "named inputs and outputs: a YAML file with inputs: (data: type + path; literals: type + default) and outputs: (type + path)",
+          )
+          .option(
+            "--inputs <json>",
+            'named inputs as JSON: \'{"zones": {"type": "uri_file", "path": "./zones.csv"}}\'',
+          )
+          .option(
+            "--outputs <json>",
+            'named outputs as JSON: \'{"reports": {"type": "uri_folder", "path": "..."}}\'',
+          )
+          .option(
             "--set <key=value...>",
-            "set an invoke setting: output_file_name=x.csv, retry_settings.max_retries=1, error_threshold=5, logging_level=debug, max_concurrency_per_instance=2, overwrite=true",
+            "set an invoke setting: output_file_name=x.csv, retry_settings.max_retries=1, error_threshold=5, logging_level=debug, max_concurrency_per_instance=2, overwrite=true, default_input=<name>, inputs.<name>.type=uri_folder inputs.<name>.path=<path>, inputs.<name>.default=<value>, outputs.<name>.path=<path>",
           ),
       schema: invokeFlags,
       run: async (o, context) => {
+        const io = await readInvokeIO(context, { file: o.file, inputs: o.inputs, outputs: o.outputs });
         const settings = {
           endpoint: o.name,
           deployment: o.deploymentName,
@@ -219,15 +233,21 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           instanceCount: o.instanceCount,
           idempotencyKey: o.idempotencyKey,
           set: o.set ?? [],
+          io,
         };
-        const value = await invokeEndpoint(context, settings, () =>
-          resolveInput(context, o.input, o.inputType),
+        const { input, inputType } = o;
+        const value = await invokeEndpoint(
+          context,
+          settings,
+          input === undefined ? undefined : () => resolveInput(context, input, inputType),
         );
         return { value };
       },
       examples: [
         "JOB=$(batchfn batch-endpoint invoke --name taxi-tip --input ./data --query name -o tsv)",
         "batchfn batch-endpoint invoke -n taxi-tip --input azureml:taxi-data:1 --set output_file_name=tips.csv",
+        "batchfn batch-endpoint invoke -n taxi-tip --file inputs.yml",
+        "batchfn batch-endpoint invoke -n taxi-tip --set inputs.trips.type=uri_folder inputs.trips.path=./data inputs.limit.type=integer inputs.limit.default=5",
       ],
     },
     runtime,
@@ -253,7 +273,10 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
 
 const invokeFlags = z.object({
   name: z.string(),
-  input: z.string(),
+  input: z.string().optional(),
+  file: z.string().optional(),
+  inputs: z.string().optional(),
+  outputs: z.string().optional(),
   inputType: z.enum(["uri_file", "uri_folder"]).optional(),
   deploymentName: z.string().optional(),
   outputPath: z.string().optional(),

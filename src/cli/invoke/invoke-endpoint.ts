@@ -6,6 +6,7 @@ import { routes } from "../api/routes.js";
 import type { CliContext } from "../cli-context.js";
 import { applySetValues, parseSetValues } from "../set-values.js";
 import type { BodyInput } from "./invoke-input.js";
+import { type InvokeIO, resolveIOPaths, standInPaths } from "./named-io.js";
 
 /** Everything an invocation sets besides its input. */
 export interface InvokeSettings {
@@ -16,8 +17,10 @@ export interface InvokeSettings {
   miniBatchSize?: number;
   instanceCount?: number;
   idempotencyKey?: string;
-  /** `--set key=value` on the invoke body (`output_file_name=x.csv`, `retry_settings.max_retries=1`). */
+  /** `--set key=value` on the invoke body (`output_file_name=x.csv`, `retry_settings.max_retries=1`, `inputs.<name>.path=...`). */
   set: readonly string[];
+  /** Named inputs and outputs (`--file`, `--inputs`, `--outputs`). */
+  io?: InvokeIO;
 }
 
 const RETRIED_STATUSES = new Set([502, 503, 504]);
@@ -27,6 +30,7 @@ const CHECKED_INPUT: BodyInput = { input: "azureml://datastores/workspaceblobsto
 
 /** Which flag sets each field of the body (any other field comes from `--set`). */
 const FLAG_OF: Record<string, string> = {
+  input: "--input",
   output_path: "--output-path",
   job_name: "--job-name",
   mini_batch_size: "--mini-batch-size",
@@ -35,8 +39,10 @@ const FLAG_OF: Record<string, string> = {
 
 /**
  * Invokes a batch endpoint (`POST /api/batch-endpoints/{name}/jobs`) with batchfn's body and
- * answers the job. The body is first checked with the server's own parser, with a stand-in input,
- * so a wrong `--set` key or value fails before `input()` uploads anything. The job name is chosen
+ * answers the job. The body is first checked with the server's own parser, with a stand-in input
+ * (and stand-ins for the local paths of named inputs), so a wrong `--set` key or value, or a literal
+ * of the wrong type, fails before anything is uploaded. `input` is absent when the job's inputs are
+ * all named (`--file`, `--inputs`, `--set inputs.<name>...`). The job name is chosen
  * here when none is given (`<endpoint>-<time>-<random>`, as the server would), so a call that fails
  * on the way (a dropped connection, a 502/503/504) is sent once more with the same name, and the
  * server answers the job the first call created instead of starting a second one.
@@ -44,11 +50,12 @@ const FLAG_OF: Record<string, string> = {
 export async function invokeEndpoint(
   context: CliContext,
   settings: InvokeSettings,
-  input: () => Promise<BodyInput>,
+  input: (() => Promise<BodyInput>) | undefined,
 ): Promise<unknown> {
   const jobName = settings.jobName ?? newJobName(settings.endpoint);
-  checkBody(invokeBody(CHECKED_INPUT, jobName, settings), settings.set);
-  const body = invokeBody(await input(), jobName, settings);
+  checkBody(standInPaths(invokeBody(input && CHECKED_INPUT, jobName, settings)), settings.set);
+  const body = invokeBody(await input?.(), jobName, settings);
+  await resolveIOPaths(context, body);
   const headers: Record<string, string> = {};
   if (settings.deployment !== undefined) headers["azureml-model-deployment"] = settings.deployment;
   if (settings.idempotencyKey !== undefined) headers["idempotency-key"] = settings.idempotencyKey;
@@ -68,8 +75,12 @@ export async function invokeEndpoint(
   return answer;
 }
 
-function invokeBody(input: BodyInput, jobName: string, settings: InvokeSettings): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...input, job_name: jobName };
+function invokeBody(
+  input: BodyInput | undefined,
+  jobName: string,
+  settings: InvokeSettings,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...input, ...structuredClone(settings.io), job_name: jobName };
   if (settings.outputPath !== undefined) body.output_path = settings.outputPath;
   if (settings.miniBatchSize !== undefined) body.mini_batch_size = settings.miniBatchSize;
   if (settings.instanceCount !== undefined) body.instance_count = settings.instanceCount;

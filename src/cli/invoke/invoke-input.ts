@@ -22,13 +22,14 @@ export async function resolveInput(
   context: CliContext,
   text: string,
   type: "uri_file" | "uri_folder" | undefined,
+  flag = "--input",
 ): Promise<BodyInput> {
   if (REMOTE.test(text)) return withType(text, type);
   const absolute = resolve(context.io.cwd, text);
   if (await stat(absolute).catch(() => undefined)) return uploadLocal(context, absolute, type);
   if (ASSET.test(text)) return withType(text, type);
   throw errors.inputNotFound(
-    `--input '${text}' is neither a URI (azureml://datastores/<ds>/paths/<path>, https://...), a data asset (azureml:<name>:<version>) nor an existing local path.`,
+    `${flag} '${text}' is neither a URI (azureml://datastores/<ds>/paths/<path>, https://...), a data asset (azureml:<name>:<version>) nor an existing local path.`,
   );
 }
 

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { registerDeploymentFile } from "../../../src/registry/register-from-files.js";
+import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { testPython } from "../../support/python.js";
 

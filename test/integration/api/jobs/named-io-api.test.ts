@@ -8,11 +8,11 @@ import { createInvokeHandler } from "../../../../src/api/jobs/invoke.js";
 import { createJobHandlers } from "../../../../src/api/jobs/job-handlers.js";
 import { createJobOutputHandlers } from "../../../../src/api/jobs/job-outputs.js";
 import type { JobsApiDeps } from "../../../../src/api/jobs/jobs-api-deps.js";
-import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import {
   registerDeploymentFile,
   registerEndpointFile,
-} from "../../../../src/registry/register-from-files.js";
+} from "../../../../src/api/registry/register-from-files.js";
+import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import { type EngineWorld, engineWorld } from "../../../support/engine-world.js";
 import { examplePath } from "../../examples/example-files.js";
 
