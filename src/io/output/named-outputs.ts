@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { BlobAccess } from "../inputs/blob-access.js";
+import { mapLimited } from "../map-limited.js";
 import type { OutputLocation } from "./output-target.js";
 
 /** A named output's local folder (what the script writes into) and where its files go. */
@@ -25,16 +26,11 @@ export async function uploadNamedOutputs(
   for (const folder of request.folders) {
     const files = await changedFiles(folder.localDir, request.seen);
     const container = deps.access.container(folder.location.store, folder.location.container);
-    const queue = [...files];
-    const worker = async () => {
-      for (let file = queue.shift(); file; file = queue.shift()) {
-        await container
-          .getBlockBlobClient(`${folder.location.prefix}${file.relativePath}`)
-          .uploadFile(file.path);
-        request.seen.set(file.path, file.signature);
-      }
-    };
-    await Promise.all(Array.from({ length: request.concurrency ?? 4 }, worker));
+    await mapLimited(files, request.concurrency ?? 4, async (file) => {
+      const blob = container.getBlockBlobClient(`${folder.location.prefix}${file.relativePath}`);
+      await blob.uploadFile(file.path);
+      request.seen.set(file.path, file.signature);
+    });
     sent += files.length;
   }
   return sent;
