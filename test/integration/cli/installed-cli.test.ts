@@ -78,8 +78,15 @@ function batchfn(...args: string[]): Promise<CliResult> {
 }
 
 describe("the installed batchfn CLI", { timeout: 180_000 }, () => {
-  it("is one bundled file with no dependencies, installed offline onto the prefix's PATH", async () => {
-    expect(installed.files).toEqual(["README.md", "THIRD-PARTY-NOTICES.txt", "batchfn.mjs", "package.json"]);
+  it("is bundled JavaScript with no dependencies, installed offline onto the prefix's PATH", async () => {
+    const chunks = installed.files.filter((file) => /^chunks\/[\w-]+\.mjs$/.test(file));
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(installed.files.filter((file) => !chunks.includes(file))).toEqual([
+      "README.md",
+      "THIRD-PARTY-NOTICES.txt",
+      "batchfn.mjs",
+      "package.json",
+    ]);
     const manifest = JSON.parse(
       await readFile(join(installed.prefix, "lib", "node_modules", "batchfn-cli", "package.json"), "utf8"),
     );
@@ -98,6 +105,17 @@ describe("the installed batchfn CLI", { timeout: 180_000 }, () => {
     const help = expectExit(await batchfn("--help"), 0);
     expect(help.stdout).toMatch(/^Usage: batchfn /);
     expect(help.stdout).toContain("batch-endpoint");
+  });
+
+  it("stops quietly when the reader of its output has gone (batchfn ... | head)", async () => {
+    const child = spawn("batchfn", ["--help"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    expect([code, stderr]).toEqual([0, ""]);
   });
 
   it("finds the key npm start recorded for its URL, from a folder outside the repository", async () => {
