@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BenchContext, inFreshWorld } from "./scenarios/bench-context.js";
+import { cliStartupBench } from "./scenarios/cli-startup.js";
 import { digitsBench } from "./scenarios/digits.js";
 import type { ItemCost } from "./scenarios/item-cost.js";
 import { memoryBench } from "./scenarios/memory.js";
@@ -19,6 +20,7 @@ export const SELECTABLE = [
   ...SWEEP.map((key) => `overhead-${key}` as const),
   "digits",
   "python",
+  "cli",
 ] as const;
 
 /**
@@ -61,6 +63,8 @@ function scenario(context: BenchContext, name: string): Promise<unknown> {
       return digitsBench(context);
     case "python":
       return pythonBench(context);
+    case "cli":
+      return cliStartupBench(context);
     default:
       return overheadRuns(context, [name.replace("overhead-", "") as SweepKey]).then(summariseSweep);
   }

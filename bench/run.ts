@@ -12,6 +12,7 @@ import { resultsTable } from "./report/table.js";
 import { checkTargets } from "./report/targets.js";
 import { runSelected } from "./run-selected.js";
 import { type BenchContext, inFreshWorld } from "./scenarios/bench-context.js";
+import { cliStartupBench } from "./scenarios/cli-startup.js";
 import { digitsBench } from "./scenarios/digits.js";
 import { memoryBench } from "./scenarios/memory.js";
 import { type OverheadRun, overheadResult, overheadRuns, SWEEP } from "./scenarios/overhead.js";
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     },
     digits: figures.digits,
     python: figures.python,
+    cli: figures.cli,
     storage: { ...figures.storage, mean: meanRequestCost(figures.storage) },
   };
   const results: BenchResults = { ...partial, targets: checkTargets(partial) };
@@ -123,7 +125,8 @@ async function runScenarios(options: Omit<BenchContext, "world">) {
     else for (const key of SWEEP) sweep.push(...(await fresh((context) => overheadRuns(context, [key]))));
     const digits = await fresh(digitsBench);
     const python = await fresh(pythonBench);
-    return { storage, throughput, latency, memory, sweep, digits, python };
+    const cli = await fresh(cliStartupBench);
+    return { storage, throughput, latency, memory, sweep, digits, python, cli };
   } finally {
     await host?.stop();
     await shared?.stop();

@@ -46,6 +46,7 @@ export const requiredKeysSchema = z.object({
       cost: costWithLoop,
     }),
   }),
+  cli: z.object({ help_s: figure, show_s: figure, node_s: figure }),
   machine: z.object({ cores: figure, memory_gb: figure, node: z.string() }),
 });
 

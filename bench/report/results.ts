@@ -1,3 +1,4 @@
+import type { CliStartupResult } from "../scenarios/cli-startup.js";
 import type { DigitsResult } from "../scenarios/digits.js";
 import type { ItemCost } from "../scenarios/item-cost.js";
 import type { LatencyResult } from "../scenarios/latency.js";
@@ -28,6 +29,8 @@ export type TargetKey =
   | "first_minibatch"
   | "one_file_job"
   | "memory_growth"
+  | "cli_help"
+  | "cli_show"
   | "bench_duration";
 
 /** bench/results/latest.json: every figure of one run (the issue's keys, and more). */
@@ -53,6 +56,8 @@ export interface BenchResults {
   digits: Omit<DigitsResult, "ratio_baseline"> & { ratio_baseline: number };
   /** The Python runtime: a no-code MLflow sklearn model and a Python scoring script, against plain Python loops. */
   python: PythonResult;
+  /** The installed CLI's start-up: `--help` and a `show` against the local host, beside `node -e 0`. */
+  cli: CliStartupResult;
   /** What one storage round trip costs on this machine, by kind and on average. */
   storage: StorageProbeResult & { mean: RequestCost };
   targets: TargetCheck[];

@@ -103,6 +103,16 @@ export function resultsTable(results: BenchResults): string {
       `ratio ${ratio(p.digits.ratio_baseline)}`,
     ],
     costRow("python digits", p.digits.cost),
+    [
+      "CLI: batchfn --help (s)",
+      sec(results.cli.help_s),
+      `installed from npm pack ./cli (${int(results.cli.bundle_kb)} KiB bundle), median of ${results.cli.help_runs_s.length}; node -e 0 takes ${sec(results.cli.node_s)}; ${verdict("cli_help")}`,
+    ],
+    [
+      "CLI: batchfn batch-endpoint show (s)",
+      sec(results.cli.show_s),
+      `against the local host, median of ${results.cli.show_runs_s.length}; ${verdict("cli_show")}`,
+    ],
     ["whole bench (s)", int(results.bench_seconds), verdict("bench_duration")],
   ];
   return [

@@ -5,7 +5,7 @@ import type { BenchResults, TargetCheck, TargetKey } from "./results.js";
  * figure that could not be measured (NaN) does not meet its target.
  */
 export function checkTargets(results: Omit<BenchResults, "targets">): TargetCheck[] {
-  const { throughput, overhead, latency, memory, digits } = results;
+  const { throughput, overhead, latency, memory, digits, cli } = results;
   const atLeast = (key: TargetKey, name: string, value: number, bound: number): TargetCheck => ({
     key,
     name,
@@ -46,6 +46,8 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
     atMost("first_minibatch", "latency invoke → first mini-batch (s)", latency.first_minibatch_s, 1),
     atMost("one_file_job", "latency one-file job complete (s)", latency.one_file_job_s, 2),
     atMost("memory_growth", "memory peak RSS 10× / 1×", memory.ratio_10x_to_1x, 1.2),
+    atMost("cli_help", "CLI start-up: batchfn --help (s)", cli.help_s, 0.5),
+    atMost("cli_show", "CLI: batchfn batch-endpoint show on the local host (s)", cli.show_s, 1),
     atMost("bench_duration", "whole bench (s)", results.bench_seconds, 600),
   ];
 }

@@ -119,6 +119,17 @@ function results(): Omit<BenchResults, "targets"> {
       },
       interpreter: "/usr/bin/python3",
     },
+    cli: {
+      help_s: 0.21,
+      show_s: 1.3,
+      node_s: 0.05,
+      help_runs_s: [0.2, 0.21, 0.25],
+      show_runs_s: [1.2, 1.3, 1.4],
+      node_runs_s: [0.05, 0.05, 0.06],
+      bundle_kb: 1323.4,
+      pack_s: 2,
+      install_s: 1.5,
+    },
     storage: {
       queue_send: cost,
       queue_receive: cost,
@@ -143,6 +154,8 @@ describe("bench report", () => {
       ["latency invoke → first mini-batch (s)", "≤ 1", true],
       ["latency one-file job complete (s)", "≤ 2", true],
       ["memory peak RSS 10× / 1×", "≤ 1.2", false],
+      ["CLI start-up: batchfn --help (s)", "≤ 0.5", true],
+      ["CLI: batchfn batch-endpoint show on the local host (s)", "≤ 1", false],
       ["whole bench (s)", "≤ 600", true],
     ]);
     const noCpu = results();
@@ -194,6 +207,12 @@ describe("bench report", () => {
     );
     expect(table).toContain(
       "| memory 10×: CPU per row (µs) | 1.40 + 0.70 | host + Azurite; 0.4000 requests per row",
+    );
+    expect(table).toContain(
+      "| CLI: batchfn --help (s) | 0.21 | installed from npm pack ./cli (1,323 KiB bundle), median of 3; node -e 0 takes 0.05; target ≤ 0.5: met |",
+    );
+    expect(table).toContain(
+      "| CLI: batchfn batch-endpoint show (s) | 1.30 | against the local host, median of 3; target ≤ 1: **not met** |",
     );
     expect(table).toContain(
       "| overhead: host requests per mini-batch | 12.5 | storage round trips, a few status polls; target ≤ 2: **not met** |",
