@@ -195,8 +195,6 @@ export const errors = {
   outputColumnsMismatch: (message: string) =>
     new BatchfnError({ code: "OutputColumnsMismatch", status: 400, message }),
   taskHubInUse: (message: string) => new BatchfnError({ code: "TaskHubInUse", status: 409, message }),
-  errorThresholdExceeded: (message: string) =>
-    new BatchfnError({ code: "ErrorThresholdExceeded", status: 422, message }),
   unsupportedMediaType: (type: string, accepted: readonly string[]) =>
     new BatchfnError({
       code: "UnsupportedMediaType",

@@ -39,4 +39,3 @@ export const settingsInput = z.strictObject({
   ...settingsFields,
   environment_variables: environmentVariables.optional(),
 });
-export type SettingsInput = z.infer<typeof settingsInput>;

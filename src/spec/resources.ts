@@ -166,6 +166,3 @@ export const READ_ONLY_FIELDS = ["id", "scoring_uri", "provisioning_state", "cre
 export const WORKSPACE_BLOB_STORE = "workspaceblobstore";
 /** The built-in datastore over the artifacts container, where registered model and code files live. */
 export const WORKSPACE_ARTIFACT_STORE = "workspaceartifactstore";
-
-/** The five kinds the registry holds. */
-export type ResourceKind = "endpoint" | "deployment" | "model" | "data" | "datastore";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { BatchfnError } from "../../errors.js";
 import { type ApiClient, readAnswer } from "./api-client.js";
 
 const segment = encodeURIComponent;
@@ -48,14 +47,4 @@ export async function listAll(
     query = undefined;
   }
   return options.max === undefined ? items : items.slice(0, options.max);
-}
-
-/** The answer of a GET, or undefined when the server says 404. */
-export async function findResource(api: ApiClient, path: string): Promise<unknown> {
-  try {
-    return (await api.send({ path })).body;
-  } catch (thrown) {
-    if (thrown instanceof BatchfnError && thrown.status === 404) return undefined;
-    throw thrown;
-  }
 }

@@ -97,7 +97,6 @@ export const chunkInputSchema = z.object({
   /** Progress of the chunks before this one: the threshold counts the whole job. */
   progress: progressSchema,
 });
-export type ChunkInput = z.infer<typeof chunkInputSchema>;
 
 /** Where a range stopped; `message` says why an `aborted` one did. */
 export const chunkResultSchema = z.object({
@@ -113,7 +112,6 @@ export const jobCustomStatusSchema = z.object({
   progress: progressSchema.optional(),
   message: z.string().optional(),
 });
-export type JobCustomStatus = z.infer<typeof jobCustomStatusSchema>;
 
 export const finalizeInputSchema = z.object({
   jobName: z.string(),

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, extname, join, relative, resolve } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
 import { errors } from "../../errors.js";
 import { type MlflowModel, type ModelSignature, parseMlmodel } from "./mlmodel.js";
 
@@ -108,9 +108,4 @@ async function inspectMlflow(folder: string, model: MlflowModel, label: string):
     );
   }
   return { modelPath, source: "mlflow", flavors, signature: model.signature };
-}
-
-/** The file name of the model, for messages. */
-export function modelFileName(info: OnnxModelInfo): string {
-  return basename(info.modelPath);
 }

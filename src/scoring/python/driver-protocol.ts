@@ -76,5 +76,4 @@ export const driverAnswerSchema = z.discriminatedUnion("type", [
 ]);
 export type DriverAnswer = z.infer<typeof driverAnswerSchema>;
 export type DriverResult = Extract<DriverAnswer, { type: "result" }>;
-export type DriverItemsResult = Extract<DriverAnswer, { type: "items-result" }>;
 export type DriverError = Extract<DriverAnswer, { type: "error" }>;
