@@ -27,6 +27,11 @@ export interface LeafSpec<S extends z.ZodType> {
   run: (options: z.output<S>, context: CliContext, command: Command) => Promise<Outcome | undefined>;
   /** Shown under the command's help. */
   examples?: string[];
+  /**
+   * Takes az's `--no-wait`: batchfn's operations finish before the server answers, so it only
+   * makes the command print nothing, as az prints nothing for an operation it does not wait for.
+   */
+  noWait?: boolean;
 }
 
 /** The state of one CLI run: where it writes, and the exit code its command set. */
@@ -59,6 +64,12 @@ export function addLeaf<S extends z.ZodType>(
 ): BatchfnCommand {
   const command = parent.command(spec.name).description(spec.summary);
   spec.flags(command);
+  if (spec.noWait) {
+    command.option(
+      "--no-wait",
+      "print nothing (az: do not wait; batchfn's operations end before they answer)",
+    );
+  }
   addCommonFlags(command);
   if (spec.examples) {
     command.addHelpText("after", `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join("\n")}\n`);
@@ -78,7 +89,8 @@ export function addLeaf<S extends z.ZodType>(
       if (options.query !== undefined) checkQuery(options.query);
       const context = await createCliContext(runtime.io, options);
       const outcome = await spec.run(own.data, context, command);
-      const text = formatOutput(outcome?.value, {
+      const noWait = spec.noWait === true && flags.wait === false;
+      const text = formatOutput(noWait ? undefined : outcome?.value, {
         format: options.output,
         query: options.query,
         tableRows: outcome?.tableRows,

@@ -4,6 +4,7 @@ import type { CliRuntime } from "./command-kit.js";
 import { registerAssetCommands } from "./commands/asset-commands.js";
 import { registerBatchDeploymentCommands } from "./commands/batch-deployment-commands.js";
 import { registerBatchEndpointCommands } from "./commands/batch-endpoint-commands.js";
+import { registerComputeCommands } from "./commands/compute-commands.js";
 import { registerEndpoint2021Commands } from "./commands/endpoint-2021-commands.js";
 import { registerEndpointKeyCommands } from "./commands/endpoint-key-commands.js";
 import { registerJobCommands } from "./commands/job-commands.js";
@@ -11,7 +12,7 @@ import { helpReference } from "./help-reference.js";
 
 /**
  * The `batchfn` command tree: the az ml v2 families (batch-endpoint, batch-deployment, job, model,
- * data, datastore) and the 2021 preview `endpoint ... --type batch`. Errors of the parser (unknown
+ * data, datastore, compute) and the 2021 preview `endpoint ... --type batch`. Errors of the parser (unknown
  * command or flag, missing required flag) are thrown as `UsageError`s, not printed or exited, so
  * `runCli` prints them and decides the exit code.
  */
@@ -32,6 +33,7 @@ export function buildProgram(runtime: CliRuntime): BatchfnCommand {
   registerBatchDeploymentCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerAssetCommands(program, runtime);
+  registerComputeCommands(program, runtime);
   registerEndpoint2021Commands(program, runtime);
   program.addHelpText("after", () => helpReference(program));
   return program;

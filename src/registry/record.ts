@@ -25,6 +25,7 @@ export const kindLabels = {
   model: "Model",
   data: "Data asset",
   datastore: "Datastore",
+  compute: "Compute",
 } as const;
 
 /** The public view of a stored row. */

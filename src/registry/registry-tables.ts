@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Config } from "../config.js";
+import { type Compute, computeSchema } from "../spec/compute.schema.js";
 import {
   type DataAsset,
   type Datastore,
@@ -32,6 +33,7 @@ export type EndpointKeyHashes = z.infer<typeof endpointKeyHashesSchema>;
  * - `Models`, `Data`: PartitionKey the asset name, RowKey the version.
  * - `Datastores`: PartitionKey `datastore`, RowKey the datastore name.
  * - `EndpointKeys`: PartitionKey `keys`, RowKey the endpoint name (hashes of its keys).
+ * - `Computes`: PartitionKey `compute`, RowKey the compute name.
  */
 export interface RegistryTables {
   endpoints: TableStore<Endpoint>;
@@ -40,6 +42,7 @@ export interface RegistryTables {
   data: TableStore<DataAsset>;
   datastores: TableStore<Datastore>;
   endpointKeys: TableStore<EndpointKeyHashes>;
+  computes: TableStore<Compute>;
 }
 
 export interface RegistryDependencies {
@@ -91,6 +94,12 @@ export function createRegistryTables({ clients, config }: RegistryDependencies):
       client: table("EndpointKeys"),
       schema: endpointKeyHashesSchema,
       kind: "Keys of batch endpoint",
+      describe: byRowKey,
+    }),
+    computes: createTableStore({
+      client: table("Computes"),
+      schema: computeSchema,
+      kind: kindLabels.compute,
       describe: byRowKey,
     }),
   };

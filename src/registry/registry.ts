@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { type DataAsset, dataAssetSchema, type Model, modelSchema } from "../spec/resources.js";
 import type { SettingLimits } from "../spec/setting-limits.js";
 import { type ArtifactStore, createArtifactStore } from "./artifacts.js";
+import { type ComputeRegistry, createComputes } from "./computes.js";
 import { createDatastores, type DatastoreRegistry } from "./datastores.js";
 import { createDeployments, type DeploymentRegistry, type ModelInput } from "./deployments.js";
 import { createEndpointKeys, type EndpointKeyRegistry } from "./endpoint-keys.js";
@@ -11,6 +12,7 @@ import { createVersionedAssets, type VersionedAssetRegistry } from "./versioned-
 
 export type { ArtifactFile } from "../spec/artifact-manifest.js";
 export type { PutArtifactResult, StagedFile } from "./artifacts.js";
+export type { ComputeInput, ComputeRegistry } from "./computes.js";
 export type { DatastoreInput } from "./datastores.js";
 export type { CreateDeploymentOptions, DeploymentInput, ModelInput } from "./deployments.js";
 export type { EndpointKeyInfo, IssuedKeys, KeyType } from "./endpoint-keys.js";
@@ -39,6 +41,8 @@ export interface Registry extends ArtifactStore {
   models: VersionedAssetRegistry<Model, ModelInput>;
   data: VersionedAssetRegistry<DataAsset, DataAssetInput>;
   datastores: DatastoreRegistry;
+  /** Compute targets deployments name; their `max_instances` bounds instance counts. */
+  computes: ComputeRegistry;
   /** The bounds this host puts on the settings that size resources (from the configuration). */
   limits: SettingLimits;
 }
@@ -94,6 +98,7 @@ export function createRegistry(deps: RegistryDependencies): Registry {
       delete: ready(datastores.delete),
       ensureDefaults: ready(datastores.ensureDefaults),
     },
+    computes: createComputes(tables.computes),
     putArtifact: ready(artifacts.putArtifact),
     downloadArtifact: ready(artifacts.downloadArtifact),
     commitStaged: ready(artifacts.commitStaged),

@@ -9,6 +9,7 @@ export type DocumentKind =
   | "model"
   | "data asset"
   | "datastore"
+  | "compute"
   | "invocation";
 
 /** Options every `parse*Document` function takes. */

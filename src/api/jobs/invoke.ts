@@ -6,6 +6,7 @@ import { checkInputHost, checkInputUrl, type UrlPolicy } from "../../io/inputs/u
 import { buildJobSpec, checkJobLimits } from "../../jobs/job-spec.js";
 import type { JobRecord } from "../../jobs/records/job-records.js";
 import { submitJob } from "../../jobs/submit-job.js";
+import { checkComputeBound } from "../../registry/compute-bound.js";
 import { type InvokeInput, type InvokeRequest, parseInvokeBody } from "../../spec/invoke.schema.js";
 import { checkJobName } from "../../spec/names.js";
 import { resourceName } from "../../spec/resources.js";
@@ -20,7 +21,8 @@ import type { JobsApiDeps } from "./jobs-api-deps.js";
  * Answers 202 with the new job and its `Location`; a repeated request with the same `job_name` or
  * `Idempotency-Key` answers 200 with the job that exists and starts nothing. Everything that can be
  * checked before work starts is checked here: the body, the input's form (paths, URL policy), the
- * deployment, the settings against this host's bounds; the output folder is checked and claimed by
+ * deployment, the settings against this host's bounds and the instance count against the
+ * `max_instances` of the deployment's compute; the output folder is checked and claimed by
  * `submitJob`.
  */
 export function createInvokeHandler(deps: JobsApiDeps): Handler {
@@ -50,6 +52,11 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     const model = (await deps.registry.models.show(deployment.model.name, deployment.model.version)).resource;
     const spec = buildJobSpec({ name, endpointId, now: now(), deployment, model, request: invoke });
     checkJobLimits(spec, deps.registry.limits, invoke.overrides);
+    await checkComputeBound(deps.registry.computes, deployment, {
+      what: `The invocation of batch deployment '${endpointName}/${deployment.name}'`,
+      path: invoke.overrides.instance_count === undefined ? "resources.instance_count" : "instance_count",
+      count: spec.instance_count,
+    });
 
     const { record, created } = await submitJob(
       { spec, idempotencyKey: key, input: describeInput(spec.input) },

@@ -6,6 +6,7 @@ import {
   isTerminal,
   type JobRecord,
 } from "../../jobs/records/job-records.js";
+import { computeTargetOf } from "../../spec/compute.schema.js";
 import { jobStatus } from "../../spec/job.schema.js";
 import { baseUrl, type Handler, handle, json } from "../http.js";
 import { queryName, routeName } from "../registry/route-params.js";
@@ -92,7 +93,10 @@ function inputsShown(inputs: Record<string, JobSideInput>) {
   );
 }
 
-/** What a job ran with (`GET /api/jobs/{job}` only): its merged settings and its model. */
+/**
+ * What a job ran with (`GET /api/jobs/{job}` only): its merged settings, its model and the compute
+ * its deployment names.
+ */
 async function jobSettings(deps: JobsApiDeps, job: string) {
   try {
     const spec = await deps.store.loadSpec(job);
@@ -101,6 +105,7 @@ async function jobSettings(deps: JobsApiDeps, job: string) {
       model: { name: spec.model.name, version: spec.model.version },
       ...(spec.input_name ? { input_name: spec.input_name } : {}),
       ...(spec.inputs ? { inputs: inputsShown(spec.inputs) } : {}),
+      compute: computeTargetOf(spec.deployment.accepted_not_used),
     };
   } catch (thrown) {
     if (thrown instanceof BatchfnError && thrown.code === "NotFound") return {};

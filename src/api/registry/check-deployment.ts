@@ -1,4 +1,5 @@
 import { BatchfnError, errors } from "../../errors.js";
+import { checkComputeBound, computeWarnings } from "../../registry/compute-bound.js";
 import type { RegistryRecord } from "../../registry/record.js";
 import type { Registry } from "../../registry/registry.js";
 import { checkDeploymentRuns } from "../../scoring/deployment-assets.js";
@@ -36,7 +37,8 @@ export interface CheckedDeployment {
 
 /**
  * Checks, without writing anything, that a parsed deployment whose model and code are already
- * URIs can run: its settings are within this host's bounds, its model is registered (or inline),
+ * URIs can run: its settings are within this host's bounds, its instance count within the
+ * `max_instances` of the compute it names (when registered), its model is registered (or inline),
  * and its script bundles and exports `run`, or its no-code model is ONNX. Throws `LimitExceeded`,
  * `InvalidReference` for an unregistered model, and `InvalidScoringScript`,
  * `UnsupportedModelFlavor` or `InvalidModel` from the check.
@@ -55,6 +57,11 @@ export async function checkParsedDeployment(
       pathOf: (setting) => deploymentPath(setting),
     },
   );
+  const bound = await checkComputeBound(registry.computes, deployment, {
+    what: `Batch deployment '${deployment.endpoint_name}/${deployment.name}'`,
+    path: "resources.instance_count",
+    count: deployment.resources.instance_count,
+  });
   const model = inlineModel ?? (await registeredModel(registry, deployment));
   const warnings = await checkDeploymentRuns({
     deployment,
@@ -63,7 +70,10 @@ export async function checkParsedDeployment(
     pythonInterpreter: options.pythonInterpreter,
     download: (uri, dir) => registry.downloadArtifact(uri, dir),
   });
-  const checked: CheckedDeployment = { deployment, warnings: [...parsed.warnings, ...warnings] };
+  const checked: CheckedDeployment = {
+    deployment,
+    warnings: computeWarnings([...parsed.warnings, ...warnings], bound),
+  };
   return inlineModel ? { ...checked, inlineModel } : checked;
 }
 

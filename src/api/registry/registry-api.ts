@@ -1,6 +1,7 @@
 import type { Handler } from "../http.js";
 import { createArtifactHandlers } from "./artifact-handlers.js";
 import { createDataHandlers, createModelHandlers } from "./asset-handlers.js";
+import { createComputeHandlers } from "./compute-handlers.js";
 import { createDatastoreHandlers } from "./datastore-handlers.js";
 import type { RegistryApiDependencies } from "./dependencies.js";
 import { createDeploymentHandlers } from "./deployment-handlers.js";
@@ -45,6 +46,10 @@ export type RegistryApi = Record<
   | "getDatastore"
   | "deleteDatastore"
   | "listDatastores"
+  | "putCompute"
+  | "getCompute"
+  | "deleteCompute"
+  | "listComputes"
   | "uploadArtifact"
   | "startArtifactUpload"
   | "commitArtifactUpload"
@@ -93,6 +98,10 @@ export const registryRoutes: readonly RegistryRoute[] = [
   route("getDatastore", "datastores/{name}", ["GET"], "getDatastore"),
   route("deleteDatastore", "datastores/{name}", ["DELETE"], "deleteDatastore"),
   route("listDatastores", "datastores", ["GET"], "listDatastores"),
+  route("putCompute", "computes/{name}", ["PUT"], "putCompute"),
+  route("getCompute", "computes/{name}", ["GET"], "getCompute"),
+  route("deleteCompute", "computes/{name}", ["DELETE"], "deleteCompute"),
+  route("listComputes", "computes", ["GET"], "listComputes"),
   route("uploadArtifact", "artifacts", ["POST"], "uploadArtifact"),
   route("startArtifactUpload", "artifact-uploads", ["POST"], "startArtifactUpload"),
   route("commitArtifactUpload", "artifact-uploads/{uploadId}/commit", ["POST"], "commitArtifactUpload"),
@@ -106,6 +115,7 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
   const models = createModelHandlers(deps);
   const data = createDataHandlers(deps);
   const datastores = createDatastoreHandlers(deps);
+  const computes = createComputeHandlers(deps);
   const artifacts = createArtifactHandlers(deps);
   const keys = createKeyHandlers(deps);
   const runtimes = createRuntimeHandlers(deps);
@@ -132,6 +142,10 @@ export function createRegistryApi(deps: RegistryApiDependencies): RegistryApi {
     getDatastore: datastores.get,
     deleteDatastore: datastores.delete,
     listDatastores: datastores.list,
+    putCompute: computes.put,
+    getCompute: computes.get,
+    deleteCompute: computes.delete,
+    listComputes: computes.list,
     uploadArtifact: artifacts.upload,
     startArtifactUpload: artifacts.startUpload,
     commitArtifactUpload: artifacts.commitUpload,

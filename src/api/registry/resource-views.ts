@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from "@azure/functions";
 import type { RegistryRecord } from "../../registry/registry.js";
+import type { Compute } from "../../spec/compute.schema.js";
 import type { DataAsset, Datastore, Deployment, Endpoint, Model } from "../../spec/resources.js";
 import { json } from "../http.js";
 
@@ -46,6 +47,16 @@ export function assetView(collection: string, record: RegistryRecord<Model | Dat
 
 export function datastoreView(record: RegistryRecord<Datastore>): View {
   return { ...record.resource, id: `/datastores/${record.resource.name}`, ...timestamps(record) };
+}
+
+/** A compute target, with Azure ML's read-only fields. */
+export function computeView(record: RegistryRecord<Compute>): View {
+  return {
+    ...record.resource,
+    id: `/computes/${record.resource.name}`,
+    provisioning_state: "Succeeded",
+    ...timestamps(record),
+  };
 }
 
 /** One resource as a response, with its `ETag`. */

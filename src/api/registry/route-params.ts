@@ -1,6 +1,7 @@
 import type { HttpRequest } from "@azure/functions";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { computeName } from "../../spec/compute.schema.js";
 import { jobName } from "../../spec/names.js";
 import { assetName, assetVersion, resourceName } from "../../spec/resources.js";
 import { param } from "../http.js";
@@ -13,6 +14,7 @@ const rules = {
   version: assetVersion,
   /** Job names (`GET jobs/{job}`...). */
   job: jobName,
+  compute: computeName,
   upload: z.uuid("must be the upload_id returned by POST /api/artifact-uploads"),
 } as const;
 

@@ -22,6 +22,8 @@ export const routes = {
     `/api/${kind}/${segment(name)}/versions/${segment(version)}`,
   datastores: "/api/datastores",
   datastore: (name: string) => `/api/datastores/${segment(name)}`,
+  computes: "/api/computes",
+  compute: (name: string) => `/api/computes/${segment(name)}`,
   runtimes: "/api/runtimes",
 };
 

@@ -97,6 +97,7 @@ export function registerBatchDeploymentCommands(program: BatchfnCommand, runtime
     {
       name: "create",
       summary: "Create (or replace) a batch deployment from a YAML file, uploading its model and code",
+      noWait: true,
       flags: documentFlags,
       schema: deploymentFlags,
       run: async (o, context, command) => {
@@ -146,6 +147,7 @@ export function registerBatchDeploymentCommands(program: BatchfnCommand, runtime
     {
       name: "update",
       summary: "Update a batch deployment: --set fields of it as it is, or apply a --file",
+      noWait: true,
       flags: documentFlags,
       schema: deploymentFlags,
       run: async (o, context, command) => ({ value: await putDeployment(context, command, o, "update") }),
@@ -161,6 +163,7 @@ export function registerBatchDeploymentCommands(program: BatchfnCommand, runtime
     {
       name: "delete",
       summary: "Delete a batch deployment (not the endpoint's default)",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag("-n, --name <deployment>", "deployment name")

@@ -90,6 +90,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
     {
       name: "create",
       summary: "Create (or replace) a batch endpoint from a YAML file",
+      noWait: true,
       flags: (c) =>
         c
           .option("-f, --file <file>", "endpoint YAML (v2 or 2021 form)")
@@ -139,6 +140,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
     {
       name: "update",
       summary: "Update a batch endpoint: switch its default deployment, change its description or tags",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag("-n, --name <endpoint>", "endpoint name")
@@ -162,6 +164,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
     {
       name: "delete",
       summary: "Delete a batch endpoint and its deployments",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag("-n, --name <endpoint>", "endpoint name")

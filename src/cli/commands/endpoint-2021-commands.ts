@@ -112,6 +112,7 @@ export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: C
     {
       name: "create",
       summary: "Create a batch endpoint from a 2021 YAML file (inline deployments, traffic)",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag(typeOption())
@@ -160,6 +161,7 @@ export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: C
     {
       name: "update",
       summary: "Add a deployment (--deployment-file) and/or route all traffic to one (--traffic D:100)",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag(typeOption())
@@ -207,6 +209,7 @@ export function registerEndpoint2021Commands(program: BatchfnCommand, runtime: C
     {
       name: "delete",
       summary: "Delete a batch endpoint and its deployments",
+      noWait: true,
       flags: (c) =>
         c
           .requiredFlag(typeOption())

@@ -13,3 +13,12 @@ export function positiveInteger(text: string): number {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Reads a flag value that must be a whole number ≥ 0 (`--min-instances`). */
+export function nonNegativeInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError("must be a whole number of at least 0.");
+  }
+  return value;
+}
