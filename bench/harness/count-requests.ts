@@ -1,5 +1,5 @@
 import diagnostics from "node:diagnostics_channel";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 
 /**
  * Loaded into the app's host by the bench (`--import`): counts the HTTP requests the host makes
@@ -23,10 +23,16 @@ if (file) {
   const timer = setInterval(() => {
     if (requests === written) return;
     written = requests;
-    writeFileSync(file, String(requests));
-    writeFileSync(`${file}.kinds.json`, JSON.stringify(Object.fromEntries(kinds)));
+    // through a new file and a rename, so a reader never sees a half-written one
+    writeAtomically(file, String(requests));
+    writeAtomically(`${file}.kinds.json`, JSON.stringify(Object.fromEntries(kinds)));
   }, WRITE_EVERY_MS);
   timer.unref();
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.next`, text);
+  renameSync(`${path}.next`, path);
 }
 
 interface ClientRequestLike {
