@@ -3,36 +3,39 @@ import { renameSync, writeFileSync } from "node:fs";
 
 /**
  * Loaded into the app's host by the bench (`--import`): counts the HTTP requests the host makes
- * (storage calls to Azurite, and the few the host makes to itself) and writes the running total to
- * the file named by BATCHFN_BENCH_REQUEST_COUNT, and the counts by kind beside it, every 100 ms
- * when they changed (two small writes, a few µs of the host's CPU each), so a scenario can tell how many storage round trips
- * a job cost and what they were. Nothing in the app knows about it.
+ * (storage calls to Azurite, and the few the host makes to itself) by kind, and, when the bench
+ * asks with SIGUSR2, writes them to the file named by BATCHFN_BENCH_REQUEST_COUNT with the number
+ * of the answer (`seq`), through a new file and a rename. Nothing is written unless asked, so the
+ * count costs the host nothing while a job runs. Nothing in the app knows about it.
  */
 const file = process.env.BATCHFN_BENCH_REQUEST_COUNT;
-/** How often the counts are written; `HostProcess.requests` waits a little longer before reading. */
-export const WRITE_EVERY_MS = 100;
+
+/** What the host writes when asked. */
+export interface RequestCounts {
+  /** Answers so far, so the bench knows this one is new. */
+  seq: number;
+  total: number;
+  kinds: Record<string, number>;
+}
+
+/** The signal the bench asks for the counts with. */
+export const ASK_SIGNAL = "SIGUSR2";
+
 if (file) {
-  let requests = 0;
-  let written = -1;
+  let total = 0;
+  let seq = 0;
   const kinds = new Map<string, number>();
   diagnostics.subscribe("http.client.request.start", (message) => {
-    requests += 1;
+    total += 1;
     const kind = requestKind((message as { request?: ClientRequestLike }).request);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   });
-  const timer = setInterval(() => {
-    if (requests === written) return;
-    written = requests;
-    // through a new file and a rename, so a reader never sees a half-written one
-    writeAtomically(file, String(requests));
-    writeAtomically(`${file}.kinds.json`, JSON.stringify(Object.fromEntries(kinds)));
-  }, WRITE_EVERY_MS);
-  timer.unref();
-}
-
-function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.next`, text);
-  renameSync(`${path}.next`, path);
+  process.on(ASK_SIGNAL, () => {
+    seq += 1;
+    const counts: RequestCounts = { seq, total, kinds: Object.fromEntries(kinds) };
+    writeFileSync(`${file}.next`, JSON.stringify(counts));
+    renameSync(`${file}.next`, file);
+  });
 }
 
 interface ClientRequestLike {

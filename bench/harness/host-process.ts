@@ -3,9 +3,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { stopChild, whenListening } from "../../src/local-host/index.js";
-import { WRITE_EVERY_MS } from "./count-requests.js";
+import { ASK_SIGNAL, type RequestCounts } from "./count-requests.js";
 import { MemoryWatch } from "./memory-watch.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -23,10 +24,11 @@ export interface HostProcess {
   pid: number;
   /** The host's peak resident memory so far, in MiB. */
   peakRssMb(): Promise<number>;
-  /** HTTP requests the host has made so far (storage round trips, mostly). */
-  requests(): Promise<number>;
-  /** The same, by kind of request (method, resource, `comp`): where the round trips go. */
-  requestKinds(): Promise<Record<string, number>>;
+  /**
+   * HTTP requests the host has made so far (storage round trips, mostly), in all and by kind
+   * (method, resource, `comp`): where the round trips go.
+   */
+  requestCounts(): Promise<Omit<RequestCounts, "seq">>;
   output(): string;
   /** Stops it as Ctrl-C does and waits for it to exit. */
   stop(): Promise<void>;
@@ -73,17 +75,23 @@ export async function startHost(options: HostOptions): Promise<HostProcess> {
   const url = await whenListening(child);
   const pid = child.pid ?? 0;
   const memory = new MemoryWatch(pid);
+  let seen = 0;
   return {
     url,
     pid,
     peakRssMb: () => memory.peakMb(),
-    requests: async () => {
-      await new Promise((resolveWait) => setTimeout(resolveWait, WRITE_EVERY_MS + 150));
-      return Number(await readFile(requestCount, "utf8").catch(() => "0"));
-    },
-    requestKinds: async () => {
-      const text = await readFile(`${requestCount}.kinds.json`, "utf8").catch(() => "{}");
-      return JSON.parse(text) as Record<string, number>;
+    async requestCounts() {
+      child.kill(ASK_SIGNAL);
+      for (let waited = 0; waited < 30_000; waited += 10) {
+        const text = await readFile(requestCount, "utf8").catch(() => undefined);
+        const counts = text === undefined ? undefined : (JSON.parse(text) as RequestCounts);
+        if (counts && counts.seq > seen) {
+          seen = counts.seq;
+          return { total: counts.total, kinds: counts.kinds };
+        }
+        await sleep(10);
+      }
+      throw new Error("the host did not write its request counts within 30 s");
     },
     output: () => output,
     async stop() {

@@ -38,8 +38,7 @@ export async function runMeasuredJob(
   host: HostProcess,
   request: JobRequest,
 ): Promise<MeasuredJob> {
-  const requestsBefore = request.countRequests ? await host.requests() : undefined;
-  const kindsBefore = request.countRequests ? await host.requestKinds() : undefined;
+  const before = request.countRequests ? await host.requestCounts() : undefined;
   const usage = measureUsage({ host: host.pid, azurite: context.world.azuritePid });
   const job = await invokeJob(host.url, context.world.adminKey, request.endpoint, request.body);
   const firstMiniBatchSeconds = request.firstMiniBatch
@@ -47,9 +46,9 @@ export async function runMeasuredJob(
     : undefined;
   const finished = await waitForJob(job, request.pollMs ?? 250);
   const measured = usage.stop();
-  const requests = requestsBefore === undefined ? undefined : (await host.requests()) - requestsBefore;
-  const requestKinds =
-    kindsBefore === undefined ? undefined : difference(await host.requestKinds(), kindsBefore);
+  const after = before === undefined ? undefined : await host.requestCounts();
+  const requests = before && after ? after.total - before.total : undefined;
+  const requestKinds = before && after ? difference(after.kinds, before.kinds) : undefined;
   return { ...finished, job, usage: measured, firstMiniBatchSeconds, requests, requestKinds };
 }
 
