@@ -99,5 +99,5 @@ function costs(value: unknown, path = ""): Array<[string, ItemCost]> {
 function costLine(cost: ItemCost): string {
   const loop =
     cost.baseline_cpu_us_per_item === undefined ? "" : `, loop ${cost.baseline_cpu_us_per_item.toFixed(2)}`;
-  return `host ${cost.host_cpu_us_per_item.toFixed(2)} + Azurite ${cost.azurite_cpu_us_per_item.toFixed(2)} µs CPU per ${cost.item}${loop}; ${cost.requests_per_minibatch.toFixed(2)} requests per mini-batch (${cost.mini_batches} mini-batches)`;
+  return `host ${cost.host_cpu_us_per_item.toFixed(2)} (main thread ${cost.host_main_thread_cpu_us_per_item.toFixed(2)}) + Azurite ${cost.azurite_cpu_us_per_item.toFixed(2)} µs CPU per ${cost.item}${loop}; ${cost.requests_per_minibatch.toFixed(2)} requests per mini-batch (${cost.mini_batches} mini-batches)`;
 }

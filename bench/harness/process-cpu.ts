@@ -25,6 +25,16 @@ export function treeCpuSeconds(pid: number): number | undefined {
   return childPids(pid).reduce((sum, child) => sum + (treeCpuSeconds(child) ?? 0), own);
 }
 
+/**
+ * CPU seconds of a process's main thread alone (its JavaScript event loop, where the host's
+ * orchestration, activities and storage calls run), from /proc/<pid>/task/<pid>/stat.
+ */
+export function mainThreadCpuSeconds(pid: number): number | undefined {
+  const stat = readStat(pid, `/proc/${pid}/task/${pid}/stat`);
+  if (!stat) return undefined;
+  return (Number(stat[11]) + Number(stat[12])) / TICKS_PER_SECOND;
+}
+
 /** The ids of the running processes whose parent is `parent` (Linux only; empty elsewhere). */
 export function childPids(parent: number): number[] {
   let entries: string[];
@@ -49,9 +59,9 @@ export function commandLine(pid: number): string {
 }
 
 /** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, ... [11] utime, [12] stime, [13] cutime, [14] cstime. */
-function readStat(pid: number): string[] | undefined {
+function readStat(pid: number, file = `/proc/${pid}/stat`): string[] | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const text = readFileSync(file, "utf8");
     return text.slice(text.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;

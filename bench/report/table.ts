@@ -123,8 +123,8 @@ export function resultsTable(results: BenchResults): string {
 }
 
 /**
- * `digits: CPU per image (ms) | 1.20 + 3.40 | host + Azurite; loop 0.50; 1.1 requests per image,
- * 11.0 per mini-batch`: rows in µs, other items in ms.
+ * `digits: CPU per image (ms) | 1.20 + 3.40 | host (main thread 0.80) + Azurite; loop 0.50; 1.1
+ * requests per image, 11.0 per mini-batch`: rows in µs, other items in ms.
  */
 function costRow(scenario: string, cost: ItemCost, verdict?: string): Row {
   const micro = cost.item === "row";
@@ -136,7 +136,7 @@ function costRow(scenario: string, cost: ItemCost, verdict?: string): Row {
   return [
     `${scenario}: CPU per ${cost.item} (${unit})`,
     `${value(cost.host_cpu_us_per_item)} + ${value(cost.azurite_cpu_us_per_item)}`,
-    `host + Azurite${loop}; ${requests}${verdict ? `; ${verdict}` : ""}`,
+    `host (main thread ${value(cost.host_main_thread_cpu_us_per_item)}) + Azurite${loop}; ${requests}${verdict ? `; ${verdict}` : ""}`,
   ];
 }
 

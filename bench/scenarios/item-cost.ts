@@ -12,6 +12,8 @@ export interface ItemCost {
   items: number;
   mini_batches: number;
   host_cpu_us_per_item: number;
+  /** The part of the host's CPU spent on its main thread (event loop: orchestration, activities, storage calls). */
+  host_main_thread_cpu_us_per_item: number;
   azurite_cpu_us_per_item: number;
   requests_per_item: number;
   requests_per_minibatch: number;
@@ -35,6 +37,7 @@ export function itemCost(
     items: what.items,
     mini_batches: miniBatches,
     host_cpu_us_per_item: perItemUs(job.usage.hostCpuSeconds),
+    host_main_thread_cpu_us_per_item: perItemUs(job.usage.hostMainThreadCpuSeconds),
     azurite_cpu_us_per_item: perItemUs(job.usage.azuriteCpuSeconds),
     requests_per_item: requests / what.items,
     requests_per_minibatch: requests / miniBatches,
