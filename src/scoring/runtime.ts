@@ -36,6 +36,12 @@ export interface MiniBatchFile {
   rowOffset: number;
   /** For a row-split tabular item: how many rows it holds; absent for whole files. */
   rowCount?: number;
+  /**
+   * The file's bytes, when the engine hands a small item over in memory instead of writing it to
+   * `path` first: the no-code runtimes parse them as they are; a runtime whose script takes file
+   * paths writes them to `path` in its own thread (`writeInMemoryFiles`) before calling it.
+   */
+  data?: Uint8Array;
 }
 
 export interface MiniBatchInput {

@@ -37,32 +37,75 @@ export async function downloadItem(request: DownloadItemRequest): Promise<void> 
   }
 }
 
+/**
+ * Reads one input item into memory, with the same checks as {@link downloadItem}: for items small
+ * enough to hand to a scoring worker as bytes, which saves writing a local file the worker reads
+ * back (and the stream to file the SDK's `downloadToFile` sets up).
+ */
+export async function fetchItemBytes(request: Omit<DownloadItemRequest, "target">): Promise<Uint8Array> {
+  const { root, item } = request;
+  if (root.kind === "blob") {
+    const { blob, blobName } = await blobOf(root, item, request.access);
+    try {
+      const response = await blob.download(0, undefined, {
+        conditions: item.etag === undefined ? undefined : { ifMatch: item.etag },
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(chunk as Buffer);
+      return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+    } catch (thrown) {
+      throw blobFailure(thrown, item, blobName, root.container);
+    }
+  }
+  const response = await urlResponse(root.url, item, request.access);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The blob client of an item, after checking a public container's host against the URL policy. */
+async function blobOf(root: Extract<InputRoot, { kind: "blob" }>, item: InputItem, access: BlobAccess) {
+  const blobName = `${root.prefix}${item.name}`;
+  if (root.store.kind === "public") await checkInputHost(new URL(root.store.url), access.urlPolicy);
+  return { blob: access.container(root.store, root.container).getBlobClient(blobName), blobName };
+}
+
 async function downloadBlob(request: DownloadItemRequest, partial: string): Promise<void> {
   const { root, item } = request;
   if (root.kind !== "blob") return;
-  const blobName = `${root.prefix}${item.name}`;
-  if (root.store.kind === "public") await checkInputHost(new URL(root.store.url), request.access.urlPolicy);
-  const blob = request.access.container(root.store, root.container).getBlobClient(blobName);
+  const { blob, blobName } = await blobOf(root, item, request.access);
   try {
     await blob.downloadToFile(partial, 0, undefined, {
       conditions: item.etag === undefined ? undefined : { ifMatch: item.etag },
     });
   } catch (thrown) {
-    if (isConditionFailure(thrown)) {
-      throw errors.inputChanged(
-        `Input file '${item.name}' (blob '${blobName}' in '${root.container}') changed after the job was planned.`,
-      );
-    }
-    if (isNotFound(thrown)) {
-      throw errors.inputNotFound(
-        `Input file '${item.name}' (blob '${blobName}' in '${root.container}') was removed after the job was planned.`,
-      );
-    }
-    throw thrown;
+    throw blobFailure(thrown, item, blobName, root.container);
   }
 }
 
+/** An Azure Storage failure of reading an input blob, as the error invokers see. */
+function blobFailure(thrown: unknown, item: InputItem, blobName: string, container: string): unknown {
+  if (isConditionFailure(thrown)) {
+    return errors.inputChanged(
+      `Input file '${item.name}' (blob '${blobName}' in '${container}') changed after the job was planned.`,
+    );
+  }
+  if (isNotFound(thrown)) {
+    return errors.inputNotFound(
+      `Input file '${item.name}' (blob '${blobName}' in '${container}') was removed after the job was planned.`,
+    );
+  }
+  return thrown;
+}
+
 async function downloadUrl(url: string, item: InputItem, partial: string, access: BlobAccess): Promise<void> {
+  const response = await urlResponse(url, item, access);
+  await pipeline(
+    Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    createWriteStream(partial),
+  );
+}
+
+/** The answer of an input URL, checked: fetched, and of the version seen at planning. */
+async function urlResponse(url: string, item: InputItem, access: BlobAccess): Promise<Response> {
   const response = await fetchInputUrl(url, { policy: access.urlPolicy });
   if (!response.ok || !response.body) {
     await response.body?.cancel();
@@ -75,8 +118,5 @@ async function downloadUrl(url: string, item: InputItem, partial: string, access
     await response.body.cancel();
     throw errors.inputChanged(`Input file '${item.name}' changed after the job was planned (ETag ${etag}).`);
   }
-  await pipeline(
-    Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-    createWriteStream(partial),
-  );
+  return response;
 }

@@ -22,6 +22,14 @@ interface FillableArray {
 }
 type TypedArrayConstructor = new (length: number) => DecodedArray & FillableArray;
 
+/** The bytes as an ArrayBuffer of exactly their length (hyparquet reads any `slice` of it). */
+function wholeBuffer(bytes: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength
+    ? buffer
+    : new Uint8Array(bytes).buffer;
+}
+
 /** Reads the metadata (footer) of a parquet file; a file that is not parquet fails with `InvalidInputFile`. */
 export async function readParquetMetadata(
   path: string,
@@ -34,14 +42,18 @@ export async function readParquetMetadata(
   }
 }
 
-/** Reads rows [start, end) of every top-level column (all rows when no range is given). */
+/**
+ * Reads rows [start, end) of every top-level column (all rows when no range is given), from the
+ * file at `source`, or from its bytes.
+ */
 export async function readParquetColumns(
-  path: string,
+  source: string | Uint8Array,
   range: { start?: number; end?: number } = {},
   options: ReadTableOptions = {},
 ): Promise<ParquetColumns> {
+  const path = typeof source === "string" ? source : (options.displayName ?? "parquet bytes");
   try {
-    const file = await asyncBufferFromFile(path);
+    const file = typeof source === "string" ? await asyncBufferFromFile(source) : wholeBuffer(source);
     const metadata = await parquetMetadataAsync(file);
     const total = Number(metadata.num_rows);
     const start = Math.min(range.start ?? 0, total);

@@ -7,22 +7,28 @@ import type { ReadTableOptions, Table, TabularFormat } from "./table.js";
 import { requireTabularFormat } from "./tabular-format.js";
 
 /**
- * Reads a whole tabular file (CSV, parquet, JSON lines) into a columnar table. The format comes from
- * the extension unless given. An unreadable file or row fails with `InvalidInputFile` naming the
- * file, and the row and column where it can.
+ * Reads a whole tabular file (CSV, parquet, JSON lines) into a columnar table: from `bytes` when
+ * given (the file's content, handed over in memory; `path` then only names it), else from the file
+ * at `path`. The format comes from the extension unless given. An unreadable file or row fails with
+ * `InvalidInputFile` naming the file, and the row and column where it can.
  */
 export async function readTable(
   path: string,
-  options: ReadTableOptions & { format?: TabularFormat } = {},
+  options: ReadTableOptions & { format?: TabularFormat; bytes?: Uint8Array } = {},
 ): Promise<Table> {
   const format = options.format ?? requireTabularFormat(path, options.displayName);
+  const { bytes } = options;
+  const text = async () =>
+    bytes
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+      : readFile(path, "utf8");
   switch (format) {
     case "csv":
-      return parseCsv(await readFile(path, "utf8"), path, options);
+      return parseCsv(await text(), path, options);
     case "jsonl":
-      return parseJsonl(await readFile(path, "utf8"), path, options);
+      return parseJsonl(await text(), path, options);
     case "parquet": {
-      const parquet = await readParquetColumns(path, {}, options);
+      const parquet = await readParquetColumns(bytes ?? path, {}, options);
       return {
         columns: parquet.names.map((name, index) => columnFromValues(name, parquet.data[index] ?? [])),
         rowCount: parquet.rowCount,

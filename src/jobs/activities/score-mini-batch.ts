@@ -88,7 +88,7 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
     ]);
     try {
       const files = await downloadMiniBatch(
-        { plan: job.plan, index, localDir, writeRowRange },
+        { plan: job.plan, index, localDir, writeRowRange, inMemoryMaxBytes: inMemoryMaxBytes(runtime) },
         { store: ports.store, access: ports.access },
       );
       const staged = await ports.pools.use(poolOptions, (pool) =>
@@ -103,6 +103,18 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
     }
   };
 }
+
+/**
+ * The largest item a worker thread gets in memory rather than as a local file: the file's bytes
+ * travel to the thread (a copy) instead of being written by this thread and read back by that one.
+ * The Python runtime runs in processes that read files, so it always gets files.
+ */
+function inMemoryMaxBytes(runtime: RuntimeSpec): number {
+  return runtime.kind === "python" ? 0 : IN_MEMORY_MAX_BYTES;
+}
+
+/** 64 MiB: a mini-batch of such items fits in a worker's memory beside the parsed table. */
+const IN_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Why this host cannot run a resumed job (logged once per mini-batch), or undefined. */
 async function limitsRefusal(spec: JobSpec, ports: ScoreMiniBatchPorts): Promise<string | undefined> {

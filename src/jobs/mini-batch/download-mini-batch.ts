@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, extname, resolve, sep } from "node:path";
 import { errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
-import { downloadItem } from "../../io/inputs/download-item.js";
+import { downloadItem, fetchItemBytes } from "../../io/inputs/download-item.js";
 import type { InputRoot } from "../../io/inputs/resolved-input.js";
 import { defaultSourceCache, type SourceCache, sourceKey } from "../../io/inputs/source-cache.js";
 import { mapLimited } from "../../io/map-limited.js";
@@ -29,6 +29,11 @@ export interface DownloadMiniBatchOptions {
   localDir: string;
   /** Required when the mini-batch holds row ranges. */
   writeRowRange?: RowRangeWriter;
+  /**
+   * Whole items of at most this many bytes are read into memory (`MiniBatchFile.data`) instead of
+   * being written under `localDir`; default 0: every item is a local file.
+   */
+  inMemoryMaxBytes?: number;
 }
 
 export interface DownloadMiniBatchDeps {
@@ -37,12 +42,13 @@ export interface DownloadMiniBatchDeps {
   access: BlobAccess;
   /** Where whole source files of row-split items are kept between mini-batches. */
   sourceCache?: SourceCache;
+  /** Items fetched at once; default 16 for a mini-batch read into memory, else 4. */
   concurrency?: number;
 }
 
 /**
- * Downloads the files of one mini-batch, in plan order. A whole item is downloaded as is; a row
- * range is cut from the whole source file (downloaded once into the source cache, then shared by
+ * Downloads the files of one mini-batch, in plan order. A whole item is downloaded as is (into
+ * memory when it is small enough, see `inMemoryMaxBytes`); a row range is cut from the whole source file (downloaded once into the source cache, then shared by
  * every range of it scored on this instance) by the injected `writeRowRange`.
  */
 export async function downloadMiniBatch(
@@ -50,10 +56,18 @@ export async function downloadMiniBatch(
   deps: DownloadMiniBatchDeps,
 ): Promise<MiniBatchFile[]> {
   const { root, miniBatch } = await readMiniBatch(deps.store, options.plan, options.index);
-  return mapLimited(miniBatch.items, deps.concurrency ?? 4, async (item) => {
+  const maxBytes = options.inMemoryMaxBytes ?? 0;
+  const inMemory = (item: PlannedItem) => item.size !== undefined && item.size <= maxBytes;
+  const concurrency = deps.concurrency ?? (miniBatch.items.every(inMemory) ? 16 : 4);
+  return mapLimited(miniBatch.items, concurrency, async (item) => {
     const path = localPath(options.localDir, item.name);
     const range = item.rows;
-    if (!range || (range.start === 0 && range.count === range.total)) {
+    const whole = !range || (range.start === 0 && range.count === range.total);
+    if (whole && inMemory(item)) {
+      const data = await fetchItemBytes({ root, item, access: deps.access });
+      return { path, name: item.name, rowOffset: 0, ...(range ? { rowCount: range.count } : {}), data };
+    }
+    if (whole) {
       await downloadItem({ root, item, target: path, access: deps.access });
       return { path, name: item.name, rowOffset: 0, ...(range ? { rowCount: range.count } : {}) };
     }

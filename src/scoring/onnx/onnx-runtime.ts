@@ -140,6 +140,7 @@ async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Predictio
   const { plan } = scorer;
   const table = await readTable(file.path, {
     format,
+    bytes: file.data,
     displayName: file.name,
     rowOffset: file.rowOffset,
     stringColumns: plan.stringColumns,

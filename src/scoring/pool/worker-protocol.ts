@@ -44,6 +44,7 @@ const miniBatchInputSchema = z.object({
       name: z.string(),
       rowOffset: z.number().int().nonnegative(),
       rowCount: z.number().int().nonnegative().optional(),
+      data: z.custom<Uint8Array>((value) => value instanceof Uint8Array).optional(),
     }),
   ),
   outputFormat: z.enum(["aml", "csv"]).optional(),

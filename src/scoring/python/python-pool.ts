@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchfnError } from "../../errors.js";
 import type { LogRecord } from "../../spec/log-record.schema.js";
+import { writeInMemoryFiles } from "../in-memory-files.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
 import { drainingPool } from "../pool/draining-pool.js";
@@ -135,6 +136,7 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
           ),
         );
       }
+      await writeInMemoryFiles(input.files);
       const files = input.files.map((file) => file.path);
       const handover = spec.entry === "run_files" ? await handOver(input) : undefined;
       const answer = await (async () => {

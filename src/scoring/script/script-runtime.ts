@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { errors } from "../../errors.js";
 import type { ScoredRow } from "../../io/output/scored-rows.js";
+import { writeInMemoryFiles } from "../in-memory-files.js";
 import { reconcileResults } from "../result-count.js";
 import type { RuntimeSpec, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { importScriptModule } from "./script-module.js";
@@ -14,7 +15,8 @@ const scoredRowSchema = z.union([
 
 /**
  * Loads a custom scoring script (its ESM bundle) inside a worker and runs its `init` once. Each
- * mini-batch calls `run` with the local paths of its files; what it returns becomes the rows, and
+ * mini-batch calls `run` with the local paths of its files (written first when they came in
+ * memory); what it returns becomes the rows, and
  * its count is checked against the inputs (`reconcileResults`). Errors thrown by `init` or `run`
  * propagate to the worker, which reports them.
  */
@@ -27,6 +29,7 @@ export async function createScriptRuntime(
   await script.init?.(context);
   return {
     async run(input) {
+      await writeInMemoryFiles(input.files);
       const returned = await script.run(
         input.files.map((file) => file.path),
         context,

@@ -105,6 +105,36 @@ describe("createOnnxRuntime on a model with one input per column", () => {
     }
   });
 
+  it("scores files handed over as bytes (no local file) exactly as the same files on disk", async () => {
+    const runtime = await runtimeFor(join(fixtures, "per-column"), { BATCHFN_ONNX_BATCH_ROWS: "5" });
+    const csv = `c,extra,a,b\n${values.map((v) => `${v.c},x,${v.a},${v.b}`).join("\n")}\n`;
+    const jsonl = values.map((v) => JSON.stringify(v)).join("\n");
+    const parquet = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: "a", data: values.map((v) => v.a), type: "DOUBLE" },
+          { name: "b", data: values.map((v) => v.b), type: "DOUBLE" },
+          { name: "c", data: values.map((v) => v.c), type: "DOUBLE" },
+        ],
+      }),
+    );
+    const onDisk = [
+      await file("one.csv", csv),
+      await file("two.jsonl", jsonl),
+      await file("three.parquet", parquet),
+    ];
+    const bytes = [csv, jsonl, parquet].map((content) =>
+      typeof content === "string" ? Buffer.from(content) : content.slice(),
+    );
+    const inMemory = onDisk.map((f, i) => ({ ...f, path: join(dir, "absent", f.name), data: bytes[i] }));
+    for (const outputFormat of [undefined, "csv"] as const) {
+      const fromDisk = await runtime.run({ index: 0, attempt: 1, files: onDisk, outputFormat });
+      const fromMemory = await runtime.run({ index: 0, attempt: 1, files: inMemory, outputFormat });
+      expect(fromMemory.failedItems).toEqual([]);
+      expect(fromMemory).toEqual(fromDisk);
+    }
+  });
+
   it("numbers rows from the range's offset and counts the rows of a row range as items", async () => {
     const runtime = await runtimeFor(join(fixtures, "per-column"));
     const range = await file("big.csv", "a,b,c\n1,2,3\n4,5,6\n", { rowOffset: 1000, rowCount: 2 });

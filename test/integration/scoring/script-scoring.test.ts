@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundledFixture, fixturePool, inputFiles, miniBatch } from "./scoring-fixtures.js";
@@ -11,6 +12,20 @@ describe("custom scoring scripts in the worker pool", () => {
     expect(result.rows).toEqual(["a.txt: js 5", "b.txt: js 8"]);
     expect(result.succeededItems).toBe(2);
     expect(result.failedItems).toEqual([]);
+  });
+
+  it("writes files handed over in memory before run() sees their paths, in the worker, again on a retry", async () => {
+    const { pool } = await fixturePool({ script: await bundledFixture("echo-js", "score.js") });
+    const dir = await mkdtemp(join(tmpdir(), "batchfn-in-memory-"));
+    const files = [
+      { path: join(dir, "nested", "a.txt"), name: "a.txt", rowOffset: 0, data: Buffer.from("hello") },
+      { path: join(dir, "b.txt"), name: "b.txt", rowOffset: 0, data: new TextEncoder().encode("hi there") },
+    ];
+    for (const attempt of [1, 2]) {
+      const { result } = await pool.run({ index: 0, attempt, files });
+      expect(result.rows).toEqual(["a.txt: js 5", "b.txt: js 8"]);
+    }
+    expect(await readFile(join(dir, "nested", "a.txt"), "utf8")).toBe("hello");
   });
 
   it("scores a mini-batch with a TypeScript script that imports a local module", async () => {
