@@ -105,6 +105,10 @@ export function predictionText(batch: PredictionBatch, format: "aml" | "csv"): s
   const field = (value: unknown) =>
     typeof value === "number" ? String(value) : csv ? csvField(valueText(value)) : amlText(valueText(value));
   const fileField = field(batch.fileName);
+  const [single] = batch.outputs;
+  if (batch.outputs.length === 1 && single?.width === 1 && isNumbers(single.values)) {
+    return numberLines(single.values, batch, `${separator}`, `${separator}${fileField}\n`);
+  }
   let text = "";
   for (let i = 0; i < batch.count; i++) {
     let line = String(batch.firstRow + i);
@@ -115,6 +119,27 @@ export function predictionText(batch: PredictionBatch, format: "aml" | "csv"): s
     text += `${line}${separator}${fileField}\n`;
   }
   return text;
+}
+
+/**
+ * The usual case, one number per row: each line is one template (the same text `String` gives a
+ * number), with no call per value.
+ */
+function numberLines(values: NumberArray, batch: PredictionBatch, separator: string, end: string): string {
+  let text = "";
+  const first = batch.firstRow;
+  for (let i = 0; i < batch.count; i++) text += `${first + i}${separator}${values[i]}${end}`;
+  return text;
+}
+
+type NumberArray = Float64Array | Float32Array | Int32Array | number[];
+
+function isNumbers(values: ArrayLike<unknown>): values is NumberArray {
+  if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array)
+    return true;
+  if (!Array.isArray(values)) return false;
+  for (const value of values) if (typeof value !== "number") return false;
+  return true;
 }
 
 function readValues(tensor: OutputTensor): ArrayLike<unknown> {
