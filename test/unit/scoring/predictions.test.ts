@@ -57,7 +57,11 @@ describe("predictions written straight as text", () => {
   it("writes a model with one number per row the same way (its own fast path)", () => {
     const outputs: Record<string, OutputTensor> = {
       float64: { type: "float64", dims: [4, 1], data: new Float64Array([0.5, Number.NaN, -1e21, 3]) },
-      float32: { type: "float32", dims: [4], data: new Float32Array([0.1, -2.5, 1e-7, Number.POSITIVE_INFINITY]) },
+      float32: {
+        type: "float32",
+        dims: [4],
+        data: new Float32Array([0.1, -2.5, 1e-7, Number.POSITIVE_INFINITY]),
+      },
       int64: { type: "int64", dims: [4], data: new BigInt64Array([1n, -2n, 3n, 9007199254740993n]) },
     };
     for (const [name, tensor] of Object.entries(outputs)) {
