@@ -89,21 +89,28 @@ describe("the embedded Azurite of npm start", () => {
 
 describe("npm start's Azurite, said", () => {
   it("--in-memory: an Azurite of its own on free ports, which stops with the host", async () => {
-    app = await startAppProcess(await appSettings(), ["--storage", "embedded", "--in-memory"]);
-    const line =
-      /Azurite: in memory, on free ports of its own \(blob 127\.0\.0\.1:(\d+), queue (\d+), table (\d+)\); nothing is shared or kept, and it stops with the host/.exec(
-        app.output(),
+    const own = await startAppProcess(await appSettings(), ["--storage", "embedded", "--in-memory"]);
+    let stopped = false;
+    try {
+      const line =
+        /Azurite: in memory, on free ports of its own \(blob 127\.0\.0\.1:(\d+), queue (\d+), table (\d+)\); nothing is shared or kept, and it stops with the host/.exec(
+          own.output(),
+        );
+      expect(line, own.output()).not.toBeNull();
+      const [blob, queue, table] = (line ?? []).slice(1).map(Number);
+      expect(own.output()).toContain(`BlobEndpoint=http://127.0.0.1:${blob}/`);
+      expect(own.output()).toContain(`QueueEndpoint=http://127.0.0.1:${queue}/`);
+      expect(own.output()).toContain(`TableEndpoint=http://127.0.0.1:${table}/`);
+      expect((await call(`${own.url}/api/batch-endpoints/mine`, { method: "PUT", body: {} })).status).toBe(
+        201,
       );
-    expect(line, app.output()).not.toBeNull();
-    const [blob, queue, table] = (line ?? []).slice(1).map(Number);
-    expect(app.output()).toContain(`BlobEndpoint=http://127.0.0.1:${blob}/`);
-    expect(app.output()).toContain(`QueueEndpoint=http://127.0.0.1:${queue}/`);
-    expect(app.output()).toContain(`TableEndpoint=http://127.0.0.1:${table}/`);
-    expect((await call(`${app.url}/api/batch-endpoints/mine`, { method: "PUT", body: {} })).status).toBe(201);
-    expect(await answers(blob ?? 0)).toBe(true);
-    await app.stop();
-    app = undefined;
-    expect(await answers(blob ?? 0)).toBe(false);
+      expect(await answers(blob ?? 0)).toBe(true);
+      await own.stop();
+      stopped = true;
+      expect(await answers(blob ?? 0)).toBe(false);
+    } finally {
+      if (!stopped) await own.stop();
+    }
   }, 120_000);
 
   it("reuses an Azurite already answering on its ports, says so, and leaves it running; --in-memory refuses it", async () => {
@@ -115,15 +122,21 @@ describe("npm start's Azurite, said", () => {
     try {
       const dir = await mkdtemp(join(tmpdir(), "batchfn-embedded-"));
       const args = ["--storage", "embedded", "--azurite-port", String(port), "--azurite-dir", dir];
-      app = await startAppProcess(await appSettings(), args);
-      expect(app.output()).toContain(
-        `Azurite: reusing an Azurite already answering (blob 127.0.0.1:${port}, queue ${port + 1}, table ${port + 2}), not started by batchfn`,
-      );
-      await app.stop();
-      app = undefined;
+      const reusing = await startAppProcess(await appSettings(), args);
+      try {
+        expect(reusing.output()).toContain(
+          `Azurite: reusing an Azurite already answering (blob 127.0.0.1:${port}, queue ${port + 1}, table ${port + 2}), not started by batchfn`,
+        );
+      } finally {
+        await reusing.stop();
+      }
       expect(await answers(port)).toBe(true);
 
-      const refused = await startAppProcess(await appSettings(), [...args, "--in-memory"]).catch(
+      const refused = await startAppProcess(await appSettings(), [...args, "--in-memory"]).then(
+        async (started) => {
+          await started.stop();
+          return "started";
+        },
         (thrown: unknown) => String(thrown),
       );
       expect(refused).toContain(
