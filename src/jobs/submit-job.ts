@@ -1,4 +1,5 @@
 import { BatchfnError, errors } from "../errors.js";
+import type { JobLabels } from "../spec/job.schema.js";
 import type { JobRunner } from "./job-runner.js";
 import type { JobSpec } from "./job-spec.js";
 import { DEFAULT_CHUNK_SIZE, type ScoringJobInput } from "./orchestration/contract.js";
@@ -12,6 +13,8 @@ export interface SubmitJobOptions {
   idempotencyKey?: string;
   /** Display form of the input, as the caller named it. */
   input: string;
+  /** `display_name`, `experiment_name` and `tags` the invocation gave the job. */
+  labels?: JobLabels;
   /** Who starts the job (decides whether it may write to the outbox); default `invoke`. */
   origin?: JobOrigin;
   chunkSize?: number;
@@ -69,6 +72,7 @@ export async function submitJob(
       ? { named_outputs: Object.fromEntries(Object.entries(output.named).map(([n, l]) => [n, l.display])) }
       : {}),
     ...(spec.rerun_of ? { rerun_of: spec.rerun_of.job } : {}),
+    ...options.labels,
   });
   await deps.runner.start(orchestrationInput(spec, chunkSize));
   return { record, created: true };

@@ -16,6 +16,7 @@ import {
   readInputEntry,
   SCORE_OUTPUT,
 } from "./job-io.schema.js";
+import { type JobLabels, jobLabels } from "./job.schema.js";
 import { jobName, outputFileName, outputFileNameProblem, pathText } from "./names.js";
 import { resourceName } from "./resources.js";
 import { invalidDocument, validate } from "./spec-validation.js";
@@ -51,6 +52,8 @@ export interface InvokeRequest {
   overrides: InvokeOverrides;
   jobName?: string;
   deploymentName?: string;
+  /** `display_name`, `experiment_name`, `tags` of the job. */
+  labels?: JobLabels;
 }
 
 const inputType = z.enum(["uri_file", "uri_folder"]);
@@ -64,6 +67,7 @@ const batchfnBody = z.strictObject({
   overwrite: z.boolean().default(false),
   job_name: jobName.optional(),
   deployment_name: resourceName.optional(),
+  ...jobLabels.shape,
   ...invokeOverrides.shape,
 });
 
@@ -116,6 +120,9 @@ function readBatchfnBody(body: unknown): InvokeRequest {
     overwrite,
     job_name,
     deployment_name,
+    display_name,
+    experiment_name,
+    tags,
     ...overrides
   } = checked.value;
   const details: ErrorDetail[] = [];
@@ -148,6 +155,7 @@ function readBatchfnBody(body: unknown): InvokeRequest {
     overrides: compact(overrides),
     jobName: job_name,
     deploymentName: deployment_name,
+    labels: compact({ display_name, experiment_name, tags }),
   };
   if (inputs !== undefined) request.inputs = named;
   readOutputs(outputs ?? {}, "outputs", request, details);

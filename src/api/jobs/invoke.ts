@@ -59,7 +59,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
     });
 
     const { record, created } = await submitJob(
-      { spec, idempotencyKey: key, input: describeInput(spec.input) },
+      { spec, idempotencyKey: key, input: describeInput(spec.input), labels: invoke.labels },
       { store: deps.store, records: deps.records, outputs: deps.outputs, runner: deps.runner(context) },
     );
     return answer(record, base, created ? 202 : 200);

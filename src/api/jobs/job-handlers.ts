@@ -7,15 +7,18 @@ import {
   type JobRecord,
 } from "../../jobs/records/job-records.js";
 import { computeTargetOf } from "../../spec/compute.schema.js";
-import { jobStatus } from "../../spec/job.schema.js";
 import { baseUrl, type Handler, handle, json } from "../http.js";
-import { queryName, routeName } from "../registry/route-params.js";
+import { routeName } from "../registry/route-params.js";
+import { readJobFilter } from "./job-list-filter.js";
 import { firstErrors, jobView, liveState } from "./job-view.js";
 import type { JobsApiDeps } from "./jobs-api-deps.js";
 
 const PAGE_SIZE = 50;
 
-/** `GET /api/jobs/{job}`, `GET /api/jobs?endpoint=&status=&top=&skip=`, `POST /api/jobs/{job}/cancel`. */
+/**
+ * `GET /api/jobs/{job}`, `GET /api/jobs?endpoint=&deployment=&status=&experiment_name=&tag=&top=&skip=`,
+ * `POST /api/jobs/{job}/cancel`.
+ */
 export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Handler; cancel: Handler } {
   const load = async (name: string): Promise<JobRecord> => {
     const record = await deps.records.get(name);
@@ -33,18 +36,15 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
 
     list: handle(async (request) => {
       const query = request.query;
-      const status = query.get("status") ?? undefined;
-      if (status !== undefined && !jobStatus.safeParse(status).success) {
-        throw errors.invalidParameter("status", `must be one of: ${jobStatus.options.join(", ")}`);
-      }
+      const filter = readJobFilter(request);
       const top = Number(query.get("top") ?? PAGE_SIZE);
       const skip = Number(query.get("skip") ?? 0);
       if (!Number.isInteger(top) || top < 1 || top > 1000)
         throw errors.invalidParameter("top", "must be an integer from 1 to 1000");
       if (!Number.isInteger(skip) || skip < 0)
         throw errors.invalidParameter("skip", "must be a non-negative integer");
-      const endpoint = queryName(request, "endpoint", "resource");
-      const all = await deps.records.list({ endpoint, status });
+      const { endpoint } = filter;
+      const all = await deps.records.list(filter);
       const owner = endpoint === undefined ? undefined : await currentEndpoint(deps, endpoint);
       // Jobs of a deleted endpoint of the same name are not the current endpoint's (admins see
       // them when the name has no endpoint now, or without the filter).

@@ -1,5 +1,6 @@
 import type { JobRunner } from "../../jobs/job-runner.js";
 import { jobCustomStatusSchema, type Progress } from "../../jobs/orchestration/contract.js";
+import { experimentOf } from "../../jobs/records/job-filter.js";
 import { isTerminal, type JobRecord, type JobRecords } from "../../jobs/records/job-records.js";
 import { settleJob } from "../../jobs/records/settle-job.js";
 import type { JobStatus } from "../../spec/job.schema.js";
@@ -53,6 +54,9 @@ export function jobView(
     status: state.status,
     endpoint: record.endpoint_name,
     deployment: record.deployment_name,
+    display_name: record.display_name ?? record.name,
+    experiment_name: experimentOf(record),
+    tags: record.tags ?? {},
     created_at: record.created_at,
     started_at: record.started_at,
     finished_at: record.finished_at,

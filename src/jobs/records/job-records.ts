@@ -4,9 +4,10 @@ import type { Config } from "../../config.js";
 import { BatchfnError, errors } from "../../errors.js";
 import { readModifyWrite } from "../../registry/read-modify-write.js";
 import { createTableStore, type StoredRow } from "../../registry/table-store.js";
-import { jobStatus } from "../../spec/job.schema.js";
+import { jobLabels, jobStatus } from "../../spec/job.schema.js";
 import type { StorageClients } from "../../storage/clients.js";
 import { progressSchema } from "../orchestration/contract.js";
+import { type JobFilter, matchesFilter } from "./job-filter.js";
 
 /**
  * One row per job in `<tablePrefix>Jobs` (PartitionKey `job`, RowKey the job name): who ran what,
@@ -38,6 +39,8 @@ export const jobRecordSchema = z.object({
   rerun_of: z.string().optional(),
   /** The jobs that re-run this one, oldest first. */
   reruns: z.array(z.string()).optional(),
+  /** The labels the invocation gave (`display_name`, `experiment_name`, `tags`). */
+  ...jobLabels.shape,
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;
 
@@ -74,7 +77,8 @@ export interface JobRecords {
   get(name: string): Promise<JobRecord | undefined>;
   /** Applies a change to the stored record (read-modify-write under its ETag). */
   update(name: string, change: (record: JobRecord) => JobRecord): Promise<JobRecord>;
-  list(filter?: { endpoint?: string; status?: string }): Promise<JobRecord[]>;
+  /** The jobs that pass the filter, newest first. */
+  list(filter?: JobFilter): Promise<JobRecord[]>;
   /**
    * The job an idempotency key already started on an endpoint, if any. Keys are the endpoint's
    * own: `endpointId` is the id of its registry row, so a re-created endpoint starts afresh.
@@ -131,11 +135,7 @@ export function createJobRecords(deps: { clients: StorageClients; config: Config
       const rows = await jobs.list(JOB_PARTITION);
       return rows
         .map((row) => row.resource)
-        .filter(
-          (r) =>
-            (!filter.endpoint || r.endpoint_name === filter.endpoint) &&
-            (!filter.status || r.status === filter.status),
-        )
+        .filter((record) => matchesFilter(record, filter))
         .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.name.localeCompare(b.name));
     },
     async jobForKey(endpointId, key) {
