@@ -3,6 +3,7 @@ import { type ErrorDetail, errors } from "../errors.js";
 import { parseAssetReference } from "./asset-reference.js";
 import { settingsFields } from "./deployment-settings.schema.js";
 import { compact, isMapping } from "./fields.js";
+import { type JobLabels, jobLabels } from "./job.schema.js";
 import {
   type DataInput,
   inputEntry,
@@ -16,7 +17,6 @@ import {
   readInputEntry,
   SCORE_OUTPUT,
 } from "./job-io.schema.js";
-import { type JobLabels, jobLabels } from "./job.schema.js";
 import { jobName, outputFileName, outputFileNameProblem, pathText } from "./names.js";
 import { resourceName } from "./resources.js";
 import { invalidDocument, validate } from "./spec-validation.js";
