@@ -9,16 +9,19 @@ import { parseCsv } from "../../src/io/tabular/csv-parser.js";
  * Every file is read into memory first; then each parser turns every file into numeric columns (a
  * Float64Array per column, what the scoring runtime needs): batchfn's `parseCsv`, and csv-parse
  * twice — records of strings converted with `Number` per cell, and its own `cast` option — one
- * thread, best of 3 passes each. Prints JSON with rows per second; csv-parse's figure is the
+ * thread, best of 3 passes each (more over tiny data, see below). Prints JSON with rows per second; csv-parse's figure is the
  * faster of its two ways.
  */
 async function main(): Promise<void> {
   const dir = resolve(process.argv[2] ?? "");
   const names = (await readdir(dir)).filter((name) => name.endsWith(".csv")).sort();
   const texts = await Promise.all(names.map((name) => readFile(join(dir, name), "utf8")));
+  // at least 3 passes, and 2,000,000 rows in all, so that tiny data (quick mode) warms the JIT up too
+  const lines = texts.reduce((sum, text) => sum + text.split("\n").length, 0);
+  const passes = Math.max(3, Math.ceil(2_000_000 / Math.max(1, lines)));
   const best = (parseFile: (text: string, name: string) => number): number => {
     let rate = 0;
-    for (let pass = 0; pass < 3; pass++) {
+    for (let pass = 0; pass < passes; pass++) {
       const started = performance.now();
       let rows = 0;
       texts.forEach((text, i) => {
