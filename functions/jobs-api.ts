@@ -16,6 +16,7 @@ app.http("invokeBatchEndpoint", {
 app.http("listJobs", { ...common, route: "jobs", methods: ["GET"], handler: jobsApi.list });
 app.http("showJob", { ...common, route: "jobs/{job}", methods: ["GET"], handler: jobsApi.show });
 app.http("cancelJob", { ...common, route: "jobs/{job}/cancel", methods: ["POST"], handler: jobsApi.cancel });
+app.http("rerunJob", { ...common, route: "jobs/{job}/rerun", methods: ["POST"], handler: jobsApi.rerun });
 app.http("jobLogs", { ...common, route: "jobs/{job}/logs", methods: ["GET"], handler: jobsApi.logs });
 app.http("jobOutputs", {
   ...common,

@@ -5,6 +5,7 @@ import { createInvokeHandler } from "../api/jobs/invoke.js";
 import { createJobHandlers } from "../api/jobs/job-handlers.js";
 import { createJobLogsHandler } from "../api/jobs/job-logs.js";
 import { createJobOutputHandlers } from "../api/jobs/job-outputs.js";
+import { createRerunHandler } from "../api/jobs/rerun.js";
 import type { Authorizer } from "../auth/authorizer.js";
 import type { JobRunner } from "../jobs/job-runner.js";
 import type { Engine } from "./create-engine.js";
@@ -18,6 +19,7 @@ export interface JobsApi {
   logs: Handler;
   outputs: Handler;
   outputFile: Handler;
+  rerun: Handler;
 }
 
 /**
@@ -51,5 +53,6 @@ export function createJobsApi(options: {
     logs: guarded(auth, ofJob, createJobLogsHandler(deps)),
     outputs: guarded(auth, ofJob, outputs.list),
     outputFile: guarded(auth, ofJob, outputs.download),
+    rerun: guarded(auth, ofJob, createRerunHandler(deps)),
   };
 }

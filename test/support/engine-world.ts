@@ -42,6 +42,8 @@ export interface EngineWorld {
     spec: JobSpec;
     result: JobResult;
   }>;
+  /** Runs a started job's orchestration to its end, as the Durable host would (for handlers that start jobs). */
+  runner: JobRunner;
   /** Reads a blob of the data container. */
   read(path: string): Promise<string>;
   exists(path: string): Promise<boolean>;
@@ -94,42 +96,53 @@ export async function engineWorld(settings: Record<string, string> = {}): Promis
         request: parseInvokeBody(body),
       });
       let output: unknown;
-      const runner: JobRunner = {
-        start: async (input) => {
-          const run = await runOrchestration({
-            orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
-            activities: {
-              ...Object.fromEntries(
-                activityNames.map((activity) => [
-                  activity,
-                  (i: unknown) => runActivity(activities, activity, i),
-                ]),
-              ),
-              [ACTIVITY.finalize]: async (i) => {
-                await beforeFinalize?.(finalizeInputSchema.parse(i).jobName);
-                return runActivity(activities, ACTIVITY.finalize, i);
-              },
-            },
-            name: ORCHESTRATION.job,
-            input: { ...input, retry: { ...input.retry, maxAttempts: 2, firstIntervalMs: 1000 } },
-          });
-          if (run.root.runtimeStatus !== "Completed") {
-            throw new Error(`The orchestration ended ${run.root.runtimeStatus}: ${String(run.root.output)}`);
-          }
-          output = run.root.output;
+      const runner = orchestrationRunner(activities, {
+        beforeFinalize,
+        ended: (value) => {
+          output = value;
         },
-        status: async () => undefined,
-      };
+      });
       await submitJob(
         { spec, input: JSON.stringify(body) },
         { store: engine.store, records: engine.records, outputs: engine.outputs, runner },
       );
       return { spec, result: jobResultSchema.parse(output) };
     },
+    runner: orchestrationRunner(engine.activities, { ended: () => {} }),
     async read(path) {
       return (await data.getBlobClient(path).downloadToBuffer()).toString("utf8");
     },
     exists: (path) => data.getBlobClient(path).exists(),
     close: () => engine.close(),
+  };
+}
+
+/** A job runner that runs the real orchestration and activities to the end within `start`. */
+function orchestrationRunner(
+  activities: Engine["activities"],
+  options: { beforeFinalize?: (jobName: string) => Promise<void>; ended: (output: unknown) => void },
+): JobRunner {
+  return {
+    start: async (input) => {
+      const run = await runOrchestration({
+        orchestrations: { [ORCHESTRATION.job]: scoringJob, [ORCHESTRATION.chunk]: scoringJobChunk },
+        activities: {
+          ...Object.fromEntries(
+            activityNames.map((activity) => [activity, (i: unknown) => runActivity(activities, activity, i)]),
+          ),
+          [ACTIVITY.finalize]: async (i) => {
+            await options.beforeFinalize?.(finalizeInputSchema.parse(i).jobName);
+            return runActivity(activities, ACTIVITY.finalize, i);
+          },
+        },
+        name: ORCHESTRATION.job,
+        input: { ...input, retry: { ...input.retry, maxAttempts: 2, firstIntervalMs: 1000 } },
+      });
+      if (run.root.runtimeStatus !== "Completed") {
+        throw new Error(`The orchestration ended ${run.root.runtimeStatus}: ${String(run.root.output)}`);
+      }
+      options.ended(run.root.output);
+    },
+    status: async () => undefined,
   };
 }

@@ -66,7 +66,7 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
   });
 }
 
-function answer(record: JobRecord, base: string, status: number) {
+export function answer(record: JobRecord, base: string, status: number) {
   const view = jobView(
     record,
     { status: record.status, progress: record.progress, message: record.message },
@@ -79,7 +79,7 @@ function answer(record: JobRecord, base: string, status: number) {
  * The job a repeated request names (by its key or its job name), when it is this endpoint's own;
  * `JobNameTaken` when the name belongs to another endpoint's job or to a deleted namesake's.
  */
-async function existingJob(
+export async function existingJob(
   deps: JobsApiDeps,
   endpoint: { name: string; id: string },
   name: string,
@@ -146,13 +146,13 @@ function describeInput(input: InvokeInput): string {
 }
 
 /** `<endpoint>-<yyyymmddhhmmss>-<random>`, readable and sortable. */
-function newJobName(endpoint: string, at: Date): string {
+export function newJobName(endpoint: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:T]/g, "").slice(0, 14);
   return `${endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
 /** The same key on the same endpoint (the same registry row, not just the name) names the same job. */
-function keyedJobName(endpoint: string, endpointId: string, key: string): string {
+export function keyedJobName(endpoint: string, endpointId: string, key: string): string {
   const digest = createHash("sha256").update(`${endpointId}\n${key}`).digest("hex").slice(0, 16);
   return `${endpoint.toLowerCase()}-${digest}`;
 }

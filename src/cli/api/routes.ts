@@ -14,6 +14,7 @@ export const routes = {
   jobs: "/api/jobs",
   job: (name: string) => `/api/jobs/${segment(name)}`,
   jobCancel: (name: string) => `/api/jobs/${segment(name)}/cancel`,
+  jobRerun: (name: string) => `/api/jobs/${segment(name)}/rerun`,
   jobLogs: (name: string) => `/api/jobs/${segment(name)}/logs`,
   jobOutputs: (name: string) => `/api/jobs/${segment(name)}/outputs`,
   assets: (kind: "models" | "data") => `/api/${kind}`,

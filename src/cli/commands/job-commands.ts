@@ -6,9 +6,11 @@ import { listAll, routes } from "../api/routes.js";
 import type { BatchfnCommand } from "../batchfn-command.js";
 import type { CliContext } from "../cli-context.js";
 import { addLeaf, type CliRuntime, type Outcome, usage } from "../command-kit.js";
+import { outputUri } from "../invoke/invoke-input.js";
 import { downloadJob, SCORE_OUTPUT } from "../jobs/job-download.js";
 import { streamJob } from "../jobs/job-stream.js";
 import { jobTableRows, jobViewSchema, outcomeLines } from "../jobs/job-view.js";
+import { applySetValues, parseSetValues } from "../set-values.js";
 import { positiveInteger } from "./flag-parsers.js";
 
 const named = z.object({ name: z.string() });
@@ -118,6 +120,54 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
         value: (await context.api.send({ method: "POST", path: routes.jobCancel(o.name) })).body,
       }),
       examples: ["batchfn job cancel --name $JOB"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    job,
+    {
+      name: "rerun",
+      summary:
+        "Start a new job over an ended job's items (--failed-only: those its errors.jsonl lists), same deployment and settings, output in a new folder",
+      flags: (c) =>
+        c
+          .requiredFlag("-n, --name <job>", "the job to re-run")
+          .option("--failed-only", "only the items the job's errors.jsonl lists")
+          .option(
+            "--job-name <job>",
+            "name of the new job (re-running again with the same name answers the same job)",
+          )
+          .option(
+            "--output-path <path>",
+            "output folder of the new job (default: its own batchfn-outputs/<job>/)",
+          )
+          .option("-d, --deployment-name <deployment>", "another deployment of the same endpoint")
+          .option(
+            "--set <key=value...>",
+            "override a setting: mini_batch_size=1, retry_settings.max_retries=1, ...",
+          ),
+      schema: named.extend({
+        failedOnly: z.boolean().default(false),
+        jobName: z.string().optional(),
+        outputPath: z.string().optional(),
+        deploymentName: z.string().optional(),
+        set: z.array(z.string()).optional(),
+      }),
+      run: async (o, context) => {
+        const jobName = o.jobName ?? `${o.name.slice(0, 200)}-rerun-${Date.now().toString(36)}`;
+        const body: Record<string, unknown> = { failed_only: o.failedOnly, job_name: jobName };
+        if (o.outputPath !== undefined) body.output_path = outputUri(o.outputPath);
+        if (o.deploymentName !== undefined) body.deployment_name = o.deploymentName;
+        applySetValues(body, parseSetValues(o.set ?? []));
+        const value = (await context.api.send({ method: "POST", path: routes.jobRerun(o.name), body })).body;
+        context.note(`Job '${jobName}' submitted. Follow it with: batchfn job stream --name ${jobName}`);
+        return { value };
+      },
+      examples: [
+        "batchfn job rerun --name $JOB --failed-only --query name -o tsv",
+        "batchfn job rerun --name $JOB --failed-only --set retry_settings.max_retries=5",
+      ],
     },
     runtime,
   );

@@ -61,6 +61,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       cache,
       store,
       inputs: deps.inputs,
+      access,
       records,
       log,
       limits: deps.limits,

@@ -1,4 +1,5 @@
 import { BatchfnError, ensureError, errors } from "../../errors.js";
+import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { ResolvedInput } from "../../io/inputs/resolved-input.js";
 import { outputTarget } from "../../io/output/output-target.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
@@ -7,6 +8,7 @@ import { checkJobLimits, inputReference, type JobSideInput, type JobSpec } from 
 import type { JobActivities } from "../orchestration/activity-contract.js";
 import { planJob } from "../plan/plan-job.js";
 import type { JobRecords } from "../records/job-records.js";
+import { failedItemsOf } from "../rerun/failed-items.js";
 import type { JobStore } from "../store/job-store.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { JobCache } from "./job-cache.js";
@@ -17,6 +19,8 @@ export interface PlanJobPorts {
   /** Where the plan and the prepared job are written. */
   store: JobStore;
   inputs: JobInputs;
+  /** Reads the errors.jsonl of the job a failed-items re-run re-runs. */
+  access: BlobAccess;
   /** The job's row: `Running` once planned. */
   records: JobRecords;
   log: ActivityLog;
@@ -34,7 +38,11 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
     const spec = await ports.cache.spec(jobName);
     try {
       checkJobLimits(spec, ports.limits);
-      const input = await ports.inputs.resolve(inputReference(spec.input));
+      const failed =
+        spec.rerun_of?.failed_only === true
+          ? await failedItemsOf(spec.rerun_of.job, { store: ports.store, access: ports.access })
+          : undefined;
+      const input = failed?.input ?? (await ports.inputs.resolve(inputReference(spec.input)));
       const inputs = await resolveSideInputs(spec, ports.inputs);
       const rows = spec.settings.mini_batch_rows;
       const plan = await planJob(
@@ -44,6 +52,7 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
           miniBatchSize: spec.settings.mini_batch_size,
           miniBatchRows: rows,
           countRows: rows ? ports.inputs.countRows : undefined,
+          entries: failed?.entries,
         },
         { store: ports.store },
       );

@@ -6,7 +6,7 @@ import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
 import { checkJobName } from "../../spec/names.js";
 import type { JobStore } from "../store/job-store.js";
 import { countPlan, cutMiniBatches } from "./cut-mini-batches.js";
-import type { PlanManifest, PlannedMiniBatch, PlanPage, PlanRef } from "./plan-schema.js";
+import type { PlanManifest, PlannedItem, PlannedMiniBatch, PlanPage, PlanRef } from "./plan-schema.js";
 
 /** Counts the rows (records, not lines) of one tabular item; wired by the integrator to src/io/tabular. */
 export type RowCounter = (root: InputRoot, item: InputItem) => Promise<number>;
@@ -19,6 +19,11 @@ export interface PlanJobOptions {
   miniBatchRows?: number;
   /** Required when `miniBatchRows` is set and the input holds tabular files. */
   countRows?: RowCounter;
+  /**
+   * Entries already cut (a re-run of failed items: whole files and row ranges as the earlier job
+   * planned them): packed `miniBatchSize` to a mini-batch instead of cutting `input.items`.
+   */
+  entries?: readonly PlannedItem[];
 }
 
 export interface PlanJobDeps {
@@ -38,13 +43,14 @@ export interface PlanJobDeps {
  */
 export async function planJob(options: PlanJobOptions, deps: PlanJobDeps): Promise<PlanRef> {
   const job = checkJobName(options.jobName);
-  const rowCounts = await countTabularRows(options, deps.countConcurrency ?? 4);
-  const miniBatches = cutMiniBatches({
-    items: options.input.items,
-    miniBatchSize: options.miniBatchSize,
-    miniBatchRows: options.miniBatchRows,
-    rowCounts,
-  });
+  const miniBatches = options.entries
+    ? packEntries(options.entries, options.miniBatchSize)
+    : cutMiniBatches({
+        items: options.input.items,
+        miniBatchSize: options.miniBatchSize,
+        miniBatchRows: options.miniBatchRows,
+        rowCounts: await countTabularRows(options, deps.countConcurrency ?? 4),
+      });
   const counts = countPlan(miniBatches, options.miniBatchRows !== undefined);
   const planId = randomUUID();
   const pages: PlanPage[] = paginate(miniBatches, deps.pageItems ?? 5000).map((miniBatchesOfPage, page) => ({
@@ -83,6 +89,21 @@ async function countTabularRows(
   }
   const counts = await mapLimited(tabular, concurrency, (item) => countRows(options.input.root, item));
   return new Map(tabular.map((item, i) => [item.name, counts[i] ?? 0]));
+}
+
+/** Entries in order, at most `size` a mini-batch and never two of one file in the same one. */
+function packEntries(entries: readonly PlannedItem[], size: number): PlannedMiniBatch[] {
+  const miniBatches: PlannedMiniBatch[] = [];
+  let current: PlannedItem[] = [];
+  for (const entry of entries) {
+    if (current.length >= size || current.some((item) => item.name === entry.name)) {
+      miniBatches.push({ index: miniBatches.length, items: current });
+      current = [];
+    }
+    current.push(entry);
+  }
+  if (current.length > 0) miniBatches.push({ index: miniBatches.length, items: current });
+  return miniBatches;
 }
 
 function paginate(miniBatches: readonly PlannedMiniBatch[], pageItems: number): PlannedMiniBatch[][] {

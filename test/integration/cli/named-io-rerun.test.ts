@@ -145,3 +145,55 @@ describe("named inputs and outputs on the command line", { timeout: 180_000 }, (
     expect(jsonOf<unknown[]>(await world.cli(["job", "list", "-e", "named"])).length).toBe(before);
   });
 });
+
+describe("job rerun --failed-only", { timeout: 240_000 }, () => {
+  it("re-runs the failed items after the poison is removed; the two outputs hold every item once", async () => {
+    const items = ["p0.txt", "p1.txt", "p2.txt", "p3.txt", "p4.txt"];
+    const put = (name: string, text: string) =>
+      world.data.getBlockBlobClient(`cli-poison/${name}`).upload(text, text.length);
+    for (const name of items) await put(name, name === "p3.txt" ? "POISON" : `good ${name}`);
+    await writeFile(
+      join(work, "poison.yml"),
+      stringify({
+        name: "poison",
+        endpoint_name: "named",
+        model: { name: "named-model", version: 1, path: join(fixtures, "engine", "model") },
+        code_configuration: { code: join(fixtures, "engine", "poison"), scoring_script: "score.mjs" },
+        settings: { mini_batch_size: 2, retry_settings: { max_retries: 0 } },
+      }),
+    );
+    expectExit(await world.cli(["batch-deployment", "create", "--file", join(work, "poison.yml")]), 0);
+    const job = tsvValue(
+      await world.cli([
+        "batch-endpoint",
+        "invoke",
+        "-n",
+        "named",
+        "-d",
+        "poison",
+        "--input",
+        "azureml://datastores/workspaceblobstore/paths/cli-poison/",
+        "--query",
+        "name",
+        "-o",
+        "tsv",
+      ]),
+    );
+    expectExit(await world.cli(["job", "stream", "--name", job]), 0);
+    await put("p3.txt", "good p3.txt");
+    const again = tsvValue(
+      await world.cli(["job", "rerun", "--name", job, "--failed-only", "--query", "name", "-o", "tsv"]),
+    );
+    expectExit(await world.cli(["job", "stream", "--name", again]), 0);
+    const first = (await download(job, "score"))["predictions.csv"] ?? "";
+    const second = (await download(again, "score"))["predictions.csv"] ?? "";
+    const lines = (text: string) => text.split("\n").filter((line) => line !== "");
+    expect(lines(second).sort()).toEqual(["p2.txt good p2.txt", "p3.txt good p3.txt"]);
+    expect([...lines(first), ...lines(second)].sort()).toEqual(items.map((name) => `${name} good ${name}`));
+    const shown = jsonOf<{ rerun_of: string }>(await world.cli(["job", "show", "-n", again]));
+    expect(shown.rerun_of).toBe(job);
+    const none = await world.cli(["job", "rerun", "--name", again, "--failed-only"]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain("NoFailedItems");
+  });
+});
