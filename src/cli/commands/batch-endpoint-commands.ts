@@ -208,6 +208,12 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
             "name of the job (invoking again with the same name answers the same job)",
           )
           .option("--idempotency-key <key>", "invoking again with the same key answers the same job")
+          .option("--display-name <name>", "display name of the job (1-256 characters)")
+          .option(
+            "--experiment-name <name>",
+            "experiment the job is listed under (default: the endpoint's name)",
+          )
+          .option("--tags <key=value...>", "tags of the job: --tags team=ml env=prod")
           .option(
             "-f, --file <inputs.yml>",
             "named inputs and outputs: a YAML file with inputs: (data: type + path; literals: type + default) and outputs: (type + path)",
@@ -235,6 +241,9 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           miniBatchSize: o.miniBatchSize,
           instanceCount: o.instanceCount,
           idempotencyKey: o.idempotencyKey,
+          displayName: o.displayName,
+          experimentName: o.experimentName,
+          tags: o.tags,
           set: o.set ?? [],
           io,
         };
@@ -287,5 +296,8 @@ const invokeFlags = z.object({
   instanceCount: z.number().optional(),
   jobName: z.string().optional(),
   idempotencyKey: z.string().optional(),
+  displayName: z.string().optional(),
+  experimentName: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   set: z.array(z.string()).optional(),
 });

@@ -17,6 +17,10 @@ export interface InvokeSettings {
   miniBatchSize?: number;
   instanceCount?: number;
   idempotencyKey?: string;
+  /** `--display-name`, `--experiment-name`, `--tags k=v ...` of the job. */
+  displayName?: string;
+  experimentName?: string;
+  tags?: readonly string[];
   /** `--set key=value` on the invoke body (`output_file_name=x.csv`, `retry_settings.max_retries=1`, `inputs.<name>.path=...`). */
   set: readonly string[];
   /** Named inputs and outputs (`--file`, `--inputs`, `--outputs`). */
@@ -35,6 +39,9 @@ const FLAG_OF: Record<string, string> = {
   job_name: "--job-name",
   mini_batch_size: "--mini-batch-size",
   instance_count: "--instance-count",
+  display_name: "--display-name",
+  experiment_name: "--experiment-name",
+  tags: "--tags",
 };
 
 /**
@@ -84,8 +91,23 @@ function invokeBody(
   if (settings.outputPath !== undefined) body.output_path = settings.outputPath;
   if (settings.miniBatchSize !== undefined) body.mini_batch_size = settings.miniBatchSize;
   if (settings.instanceCount !== undefined) body.instance_count = settings.instanceCount;
+  if (settings.displayName !== undefined) body.display_name = settings.displayName;
+  if (settings.experimentName !== undefined) body.experiment_name = settings.experimentName;
+  if (settings.tags !== undefined) body.tags = parseTags(settings.tags);
   applySetValues(body, parseSetValues(settings.set));
   return body;
+}
+
+/** `--tags team=ml env=prod` as a map; `InvalidParameter` for an item without `key=`. */
+function parseTags(items: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq <= 0)
+      throw errors.invalidParameter("--tags", `'${item}' is not key=value (nothing was uploaded or started)`);
+    tags[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return tags;
 }
 
 /**
@@ -100,7 +122,7 @@ function checkBody(body: Record<string, unknown>, set: readonly string[]): void 
     if (!(thrown instanceof BatchfnError) || thrown.code !== "InvalidSpec") throw thrown;
     const problems = thrown.details.map((detail) => {
       const key = detail.path ?? "";
-      const flag = FLAG_OF[key];
+      const flag = FLAG_OF[key] ?? FLAG_OF[key.split(".")[0] ?? key];
       if (flag) return { flag, text: `${key}: ${detail.message}` };
       const top = key.split(".")[0] ?? key;
       const item = set.find((text) => (text.split("=")[0] ?? "").trim().split(".")[0] === top);

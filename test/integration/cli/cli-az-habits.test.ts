@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
-import { type CliWorld, expectExit, jsonOf, startCliWorld, tsvValue } from "./cli-fixture.js";
+import { examplePath } from "../examples/example-files.js";
+import { type CliWorld, expectExit, jsonOf, putTaxiData, startCliWorld, tsvValue } from "./cli-fixture.js";
 
 /** The az habits the CLI keeps: checks before uploads, versions that count up, -o none, --version. */
 
@@ -81,6 +82,74 @@ describe("invoke checks every --set before uploading anything", { timeout: 120_0
     expect(old.code).toBe(2);
     expect(old.stderr).toContain("--set 'settings.mini_batch_size=5': settings: unknown key 'settings'");
     expect(await artifactBlobs()).toEqual(before);
+  });
+});
+
+describe("invoke refuses bad job labels before uploading anything", { timeout: 120_000 }, () => {
+  it("names the flag: a tag without '=', an over-long display name, a bad experiment name", async () => {
+    const before = await artifactBlobs();
+    const folder = await localFolder();
+    const cases: Array<[string[], RegExp]> = [
+      [["--tags", "team=ml", "env"], /^ERROR: \(InvalidParameter\) --tags 'env' is not key=value/],
+      [["--display-name", "x".repeat(257)], /--display-name display_name: must be at most 256 characters/],
+      [["--experiment-name", "my run"], /--experiment-name experiment_name: must be 1-255 letters/],
+    ];
+    for (const [flags, message] of cases) {
+      const refused = await world.cli([
+        "batch-endpoint",
+        "invoke",
+        "-n",
+        "nowhere",
+        "--input",
+        folder,
+        ...flags,
+      ]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).toContain("nothing was uploaded or started");
+      expect(refused.stderr).not.toContain("Uploading");
+    }
+    expect(await artifactBlobs()).toEqual(before);
+  });
+});
+
+describe("invoke --display-name --experiment-name --tags, as az ml takes them", { timeout: 180_000 }, () => {
+  it("keeps the labels with the job and job show shows them", async () => {
+    expectExit(
+      await world.cli(["batch-endpoint", "create", "--file", examplePath("taxi-tip", "endpoint.yml")]),
+      0,
+    );
+    expectExit(
+      await world.cli(["batch-deployment", "create", "--file", examplePath("taxi-tip", "deployment.yml")]),
+      0,
+    );
+    await putTaxiData(world.data, "labels/");
+    const job = tsvValue(
+      await world.cli([
+        "batch-endpoint",
+        "invoke",
+        "-n",
+        "taxi-tip",
+        "--input",
+        "azureml://datastores/workspaceblobstore/paths/labels/",
+        "--display-name",
+        "Nightly taxi",
+        "--experiment-name",
+        "nightly",
+        "--tags",
+        "team=ml",
+        "env=a=b",
+        "--query",
+        "name",
+        "-o",
+        "tsv",
+      ]),
+    );
+    expect(jsonOf(await world.cli(["job", "show", "-n", job]))).toMatchObject({
+      display_name: "Nightly taxi",
+      experiment_name: "nightly",
+      tags: { team: "ml", env: "a=b" },
+    });
   });
 });
 
