@@ -9,6 +9,8 @@ import { uploadDeploymentPaths } from "../documents/local-paths.js";
 import { requirePythonRuntime } from "../documents/python-runtime.js";
 import { sendWithUploads, withoutWarnings } from "../documents/send-document.js";
 import { documentOf } from "../documents/shown-resource.js";
+import { positiveInteger } from "./flag-parsers.js";
+import { listJobs } from "./job-commands.js";
 
 /** The flags that create or change a deployment. */
 export interface DeploymentFlags {
@@ -138,6 +140,24 @@ export function registerBatchDeploymentCommands(program: BatchfnCommand, runtime
       schema: z.object({ endpointName: z.string() }),
       run: async (o, context) => ({ value: await listAll(context.api, routes.deployments(o.endpointName)) }),
       examples: ["batchfn batch-deployment list --endpoint-name taxi-tip -o table"],
+    },
+    runtime,
+  );
+
+  addLeaf(
+    group,
+    {
+      name: "list-jobs",
+      summary: "List the jobs of a batch deployment, newest first",
+      flags: (c) =>
+        c
+          .requiredFlag("-n, --name <deployment>", "deployment name")
+          .requiredFlag("-e, --endpoint-name <endpoint>", "endpoint name")
+          .option("-r, --max-results <n>", "list at most n jobs", positiveInteger),
+      schema: names.extend({ maxResults: z.number().optional() }),
+      run: (o, context) =>
+        listJobs(context, { endpoint: o.endpointName, deployment: o.name, max: o.maxResults }),
+      examples: ["batchfn batch-deployment list-jobs --name taxi-tip-onnx --endpoint-name taxi-tip -o table"],
     },
     runtime,
   );

@@ -42,10 +42,10 @@ export async function followJob(context: CliContext, name: string): Promise<Outc
 /** Lists jobs, newest first, following pages up to `max`. */
 export async function listJobs(
   context: CliContext,
-  filter: { endpoint?: string; status?: string; max?: number },
+  filter: { endpoint?: string; deployment?: string; status?: string; max?: number },
 ): Promise<Outcome> {
   const value = await listAll(context.api, routes.jobs, {
-    query: { endpoint: filter.endpoint, status: filter.status },
+    query: { endpoint: filter.endpoint, deployment: filter.deployment, status: filter.status },
     max: filter.max,
   });
   return { value, tableRows: jobTableRows };

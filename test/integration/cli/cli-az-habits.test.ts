@@ -64,7 +64,7 @@ describe("invoke checks every --set before uploading anything", { timeout: 120_0
       expect(refused.stderr).toMatch(/^ERROR: \(InvalidParameter\) /);
       expect(refused.stderr).toMatch(message);
       expect(refused.stderr).toContain("nothing was uploaded or started");
-      expect(refused.stderr).toContain("an invocation takes: deployment_name, error_threshold,");
+      expect(refused.stderr).toContain("an invocation takes: default_input, deployment_name, error_threshold,");
       expect(refused.stderr).not.toContain("Uploading");
     }
     const old = await world.cli([
@@ -150,6 +150,21 @@ describe("invoke --display-name --experiment-name --tags, as az ml takes them", 
       experiment_name: "nightly",
       tags: { team: "ml", env: "a=b" },
     });
+    const listJobs = async (deployment: string) =>
+      jsonOf<string[]>(
+        await world.cli([
+          "batch-deployment",
+          "list-jobs",
+          "-n",
+          deployment,
+          "-e",
+          "taxi-tip",
+          "--query",
+          "[].name",
+        ]),
+      );
+    expect(await listJobs("taxi-tip-onnx")).toEqual([job]);
+    expect(await listJobs("other-deployment")).toEqual([]);
   });
 });
 

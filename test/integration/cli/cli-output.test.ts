@@ -262,6 +262,7 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
       "batch-deployment list",
       "batch-deployment update",
       "batch-deployment delete",
+      "batch-deployment list-jobs",
       "job show",
       "job list",
       "job stream",
@@ -284,7 +285,11 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
     ];
     for (const command of commands) expect(help).toMatch(new RegExp(`^  ${command}( |$)`, "m"));
     expect(help).toMatch(
-      /^ {2}batch-endpoint invoke --name\/-n <endpoint> --input <input> \[--input-type <type>\]/m,
+      /^ {2}batch-endpoint invoke --name\/-n <endpoint> \[--input <input>\] \[--input-type <type>\]/m,
+    );
+    expect(help).toContain("[--display-name <name>] [--experiment-name <name>] [--tags <key=value...>]");
+    expect(help).toMatch(
+      /^ {2}batch-deployment list-jobs --name\/-n <deployment> --endpoint-name\/-e <endpoint>/m,
     );
     expect(help).toContain("[--set-default]");
     expect(help).toContain("--input-local-path <path>");
