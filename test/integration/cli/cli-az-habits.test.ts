@@ -64,7 +64,9 @@ describe("invoke checks every --set before uploading anything", { timeout: 120_0
       expect(refused.stderr).toMatch(/^ERROR: \(InvalidParameter\) /);
       expect(refused.stderr).toMatch(message);
       expect(refused.stderr).toContain("nothing was uploaded or started");
-      expect(refused.stderr).toContain("an invocation takes: default_input, deployment_name, error_threshold,");
+      expect(refused.stderr).toContain(
+        "an invocation takes: default_input, deployment_name, error_threshold,",
+      );
       expect(refused.stderr).not.toContain("Uploading");
     }
     const old = await world.cli([
