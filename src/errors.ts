@@ -110,6 +110,9 @@ export const errors = {
     new BatchfnError({ code: "MiniBatchTimeout", status: 504, message, retryable: true, ...options }),
   workerCrashed: (message: string, options: ScoringFailureOptions = {}) =>
     new BatchfnError({ code: "WorkerCrashed", status: 500, message, retryable: true, ...options }),
+  /** An attempt stopped, or never started, because its job was canceled: nothing of it is kept. */
+  miniBatchCanceled: (message: string, options: ScoringFailureOptions = {}) =>
+    new BatchfnError({ code: "MiniBatchCanceled", status: 409, message, ...options }),
   pythonUnavailable: (message: string) =>
     new BatchfnError({ code: "PythonUnavailable", status: 400, message }),
   pythonDependencyMissing: (message: string, details: ErrorDetail[]) =>

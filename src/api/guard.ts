@@ -1,5 +1,6 @@
 import type { HttpRequest } from "@azure/functions";
 import type { Authorizer } from "../auth/authorizer.js";
+import { rememberCaller } from "../auth/caller.js";
 import type { Access } from "../auth/roles.js";
 import { type Handler, handle, param } from "./http.js";
 
@@ -33,10 +34,11 @@ export const routeAccess = {
 /**
  * Wraps a handler so it runs only for callers `access` allows; refusals are error answers
  * (401 with `WWW-Authenticate: Bearer`, 403). `authorizer` is read on each call, so it can be built lazily.
+ * The handler finds who called with `callerOf(request)`.
  */
 export function guarded(authorizer: () => Authorizer, access: RouteAccess, handler: Handler): Handler {
   return handle(async (request, context) => {
-    await authorizer().authorize(request.headers, access(request));
+    rememberCaller(request, await authorizer().authorize(request.headers, access(request)));
     return handler(request, context);
   });
 }

@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import { type BlobAccess, createBlobAccess } from "../io/inputs/blob-access.js";
 import type { InputCatalog } from "../io/inputs/input-catalog.js";
 import { createJobLog, type JobLog } from "../io/log/job-log.js";
+import { type CancelWatch, cancelWatch } from "../jobs/activities/cancel-watch.js";
 import { createJobActivities } from "../jobs/activities/job-activities.js";
 import { storageJobInputs } from "../jobs/activities/job-inputs.js";
 import { registryCatalog } from "../jobs/activities/registry-catalog.js";
@@ -24,6 +25,8 @@ export interface EngineOptions {
   workDir?: string;
   /** URL inputs may use http and private addresses (BATCHFN_ALLOW_PRIVATE_URL_INPUTS). */
   allowHttpInputs?: boolean;
+  /** How often a running mini-batch looks at its job's cancel request; default `CANCEL_POLL_MS` (500). */
+  cancelPollMs?: number;
 }
 
 /** The scoring engine of one instance: registry, job activities and the scoring pools they share. */
@@ -40,6 +43,8 @@ export interface Engine {
   /** Where jobs may write, and which job owns which output folder. */
   outputs: OutputFolders;
   activities: JobActivities;
+  /** This instance's view of cancel requests: its activities watch it, its API tells it of a cancel. */
+  cancels: CancelWatch;
   workDir: string;
   close(): Promise<void>;
 }
@@ -61,6 +66,7 @@ export function createEngine(options: EngineOptions): Engine {
   const jobLog = createJobLog({ jobs });
   const outputs = createOutputFolders({ catalog, access, jobs, containers: config.containers });
   const store = blobJobStore(jobs);
+  const cancels = cancelWatch(store, options.cancelPollMs);
   const activities = createJobActivities({
     store,
     inputs: storageJobInputs({ catalog, access, allowHttpInputs: options.allowHttpInputs }),
@@ -76,6 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
     records,
     workDir,
     limits: config.limits,
+    cancels,
     workerMemoryMb: config.scoring.workerMemoryMb,
   });
   return {
@@ -88,6 +95,7 @@ export function createEngine(options: EngineOptions): Engine {
     catalog,
     outputs,
     activities,
+    cancels,
     workDir,
     close: () => pools.closeAll(),
   };

@@ -40,6 +40,7 @@ export function createJobsApi(options: {
     access: engine.access,
     catalog: engine.catalog,
     outputs: engine.outputs,
+    cancels: engine.cancels,
     runner: options.runner,
   };
   const jobs = createJobHandlers(deps);

@@ -23,7 +23,7 @@ export function buildJobSummary(input: JobSummaryInput): Record<string, unknown>
   const { target, counts, totals } = input;
   const threshold = checkErrorThreshold(
     input.errorThreshold,
-    { failedItems: totals.items.failed, failedMiniBatches: totals.miniBatches.withFailedItems },
+    { failedItems: totals.items.failed, failedMiniBatches: totals.miniBatches.failed },
     counts.items,
   );
   return {
@@ -50,7 +50,6 @@ export function buildJobSummary(input: JobSummaryInput): Record<string, unknown>
       succeeded: totals.miniBatches.succeeded,
       failed: totals.miniBatches.failed,
       not_run: totals.miniBatches.notRun,
-      with_failed_items: totals.miniBatches.withFailedItems,
     },
     rows_written: totals.rows,
     error_lines: totals.errorLines,

@@ -52,13 +52,17 @@ export interface EngineWorld {
 
 /**
  * A fresh configuration, registry and engine on the test Azurite, with a scratch folder of its own;
- * `settings` are app settings over the test ones (`BATCHFN_WORKER_MEMORY_MB`...).
+ * `settings` are app settings over the test ones (`BATCHFN_WORKER_MEMORY_MB`...), `options` engine
+ * options (`cancelPollMs`).
  */
-export async function engineWorld(settings: Record<string, string> = {}): Promise<EngineWorld> {
+export async function engineWorld(
+  settings: Record<string, string> = {},
+  options: { cancelPollMs?: number } = {},
+): Promise<EngineWorld> {
   const config = testConfig(settings);
   const clients = testClients(config);
   const workDir = await mkdtemp(join(tmpdir(), "batchfn-engine-"));
-  const engine = createEngine({ config, clients, workDir, allowHttpInputs: true });
+  const engine = createEngine({ config, clients, workDir, allowHttpInputs: true, ...options });
   await engine.registry.ensureRegistry();
   const data = clients.blob.getContainerClient(config.containers.data);
   const put = async (name: string, content: string | Buffer) => {

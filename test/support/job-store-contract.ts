@@ -73,7 +73,13 @@ export function describeJobStore(kind: string, open: () => Promise<StoreUnderTes
       expect(await store.loadPrepared(one)).toEqual(prepared);
       expect(await store.loadPrepared(two)).toBeUndefined();
       expect(await store.isCancelRequested(one)).toBe(false);
-      await store.requestCancel(one);
+      expect(await store.readCancelRequest(one)).toBeUndefined();
+      const asked = { requested_at: "2026-01-01T00:00:00.000Z", requested_by: "the admin key" };
+      expect(await store.requestCancel(one, asked)).toEqual({ request: asked, first: true });
+      const later = { requested_at: "2026-01-01T00:00:05.000Z", requested_by: "a key of endpoint 'e'" };
+      // the first request is kept: when and by whom
+      expect(await store.requestCancel(one, later)).toEqual({ request: asked, first: false });
+      expect(await store.readCancelRequest(one)).toEqual(asked);
       expect(await store.isCancelRequested(one)).toBe(true);
       expect(await store.isCancelRequested(two)).toBe(false);
     });

@@ -1,3 +1,4 @@
+import { callerOf, describeCaller } from "../../auth/caller.js";
 import { BatchfnError, errors } from "../../errors.js";
 import type { JobSideInput } from "../../jobs/job-spec.js";
 import {
@@ -6,6 +7,7 @@ import {
   isTerminal,
   type JobRecord,
 } from "../../jobs/records/job-records.js";
+import { engineRecord } from "../../scoring/log/log-levels.js";
 import { computeTargetOf } from "../../spec/compute.schema.js";
 import { baseUrl, type Handler, handle, json } from "../http.js";
 import { routeName } from "../registry/route-params.js";
@@ -62,10 +64,23 @@ export function createJobHandlers(deps: JobsApiDeps): { show: Handler; list: Han
       if (isTerminal(record.status)) {
         return json(200, jobView(record, record, base));
       }
-      await deps.store.requestCancel(record.name);
+      const now = (deps.now ?? (() => new Date()))();
+      const asked = { requested_at: now.toISOString(), requested_by: describeCaller(callerOf(request)) };
+      const { request: cancel, first } = await deps.store.requestCancel(record.name, asked);
+      deps.cancels?.seen(record.name);
       const updated = await deps.records.update(record.name, (current) =>
         isTerminal(current.status) ? current : { ...current, status: "CancelRequested" },
       );
+      // a job that ended meanwhile keeps its end: nothing of it changes
+      if (isTerminal(updated.status)) return json(200, jobView(updated, updated, base));
+      if (first) {
+        await deps.jobLog.appendJobLog(record.name, [
+          engineRecord(
+            "warning",
+            `Cancel requested by ${cancel.requested_by} at ${cancel.requested_at}: no further mini-batch attempt starts, running ones are stopped and their rows dropped; the rows of finished mini-batches are kept.`,
+          ),
+        ]);
+      }
       return json(202, jobView(updated, await liveState(updated, deps.runner(context), deps.records), base));
     }),
   };

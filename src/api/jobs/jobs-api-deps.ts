@@ -2,6 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { InputCatalog } from "../../io/inputs/input-catalog.js";
 import type { JobLog } from "../../io/log/job-log.js";
+import type { CancelWatch } from "../../jobs/activities/cancel-watch.js";
 import type { JobRunner } from "../../jobs/job-runner.js";
 import type { OutputFolders } from "../../jobs/output-folders.js";
 import type { JobRecords } from "../../jobs/records/job-records.js";
@@ -20,6 +21,8 @@ export interface JobsApiDeps {
   /** Decides and claims where each job writes. */
   outputs: OutputFolders;
   runner: (context: InvocationContext) => JobRunner;
+  /** This instance's cancel watch: a cancel taken here stops the job's mini-batches running here at once. */
+  cancels?: Pick<CancelWatch, "seen">;
   now?: () => Date;
   /** How often `logs?follow=true` looks for new lines. */
   followIntervalMs?: number;

@@ -9,7 +9,7 @@ import { addLeaf, type CliRuntime, type Outcome, usage } from "../command-kit.js
 import { outputUri } from "../invoke/invoke-input.js";
 import { downloadJob, SCORE_OUTPUT } from "../jobs/job-download.js";
 import { streamJob } from "../jobs/job-stream.js";
-import { jobTableRows, jobViewSchema, outcomeLines } from "../jobs/job-view.js";
+import { jobTableRows, jobViewSchema, outcomeLines, TERMINAL_STATUSES } from "../jobs/job-view.js";
 import { applySetValues, parseSetValues } from "../set-values.js";
 import { positiveInteger } from "./flag-parsers.js";
 
@@ -29,6 +29,18 @@ export async function showJob(context: CliContext, name: string, web = false): P
 /** A job's page in the job monitor the app serves (docs/monitor.md). */
 export function monitorUrl(baseUrl: string, job: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/api/monitor/#/jobs/${encodeURIComponent(job)}`;
+}
+
+/** Asks a job to stop; says on stderr what happens, or that it had ended already and is unchanged. */
+export async function cancelJob(context: CliContext, name: string): Promise<Outcome> {
+  const answer = await context.api.send({ method: "POST", path: routes.jobCancel(name) });
+  const job = jobViewSchema.parse(answer.body);
+  context.note(
+    TERMINAL_STATUSES.includes(job.status)
+      ? `Job ${job.name} had already ended ${job.status}; nothing was changed.`
+      : `Cancel requested: job ${job.name} starts no further mini-batch, its running ones are stopped, and it ends Canceled with the rows of its finished mini-batches (batchfn job show --name ${job.name}).`,
+  );
+  return { value: answer.body, tableRows: jobTableRows };
 }
 
 /** Follows a job to its end: exit code 0 when it completed, 1 when it failed or was canceled. */
@@ -113,12 +125,10 @@ export function registerJobCommands(program: BatchfnCommand, runtime: CliRuntime
     job,
     {
       name: "cancel",
-      summary: "Cancel a job: running mini-batches finish, no new one starts",
+      summary: "Cancel a job: no new mini-batch starts, running ones are stopped, finished ones are kept",
       flags: (c) => c.requiredFlag("-n, --name <job>", "job name"),
       schema: named,
-      run: async (o, context) => ({
-        value: (await context.api.send({ method: "POST", path: routes.jobCancel(o.name) })).body,
-      }),
+      run: (o, context) => cancelJob(context, o.name),
       examples: ["batchfn job cancel --name $JOB"],
     },
     runtime,

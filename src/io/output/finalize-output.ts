@@ -1,6 +1,7 @@
 import type { BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import { isConditionFailure, storageFailure } from "../../storage/storage-error.js";
+import { isFailedMiniBatch } from "./mini-batch-counts.js";
 import { type BlockKind, blockId, errorShards, type OutputShard, outputShards } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
 import { listPartSummaries, type PartSummary, readPartRecord } from "./part-record.js";
@@ -13,7 +14,8 @@ export interface OutputTotals {
   errorFiles: string[];
   rows: number;
   errorLines: number;
-  miniBatches: { total: number; succeeded: number; failed: number; notRun: number; withFailedItems: number };
+  /** By the rule of `mini-batch-counts.ts`: succeeded + failed + notRun = total. */
+  miniBatches: { total: number; succeeded: number; failed: number; notRun: number };
   /** Planned mini-batches without a part record (never run, or their record was lost), ascending. */
   missing: number[];
   items: { succeeded: number; failed: number };
@@ -56,7 +58,7 @@ function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
   const totals = {
     rows: 0,
     errorLines: 0,
-    miniBatches: { total: target.miniBatches, succeeded: 0, failed: 0, notRun: 0, withFailedItems: 0 },
+    miniBatches: { total: target.miniBatches, succeeded: 0, failed: 0, notRun: 0 },
     items: { succeeded: 0, failed: 0 },
     outputFiles: 0,
     missing: [] as number[],
@@ -68,8 +70,8 @@ function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
       totals.missing.push(index);
       continue;
     }
-    totals.miniBatches[part.status] += 1;
-    if (part.failedItems > 0) totals.miniBatches.withFailedItems += 1;
+    if (isFailedMiniBatch(part)) totals.miniBatches.failed += 1;
+    else totals.miniBatches.succeeded += 1;
     totals.rows += part.rows;
     totals.errorLines += part.errorLines;
     totals.items.succeeded += part.succeededItems;

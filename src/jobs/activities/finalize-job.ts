@@ -1,11 +1,12 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
-import { finalizeOutput } from "../../io/output/finalize-output.js";
+import { finalizeOutput, type OutputTotals } from "../../io/output/finalize-output.js";
 import { writeJobSummary } from "../../io/output/job-summary.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
+import type { Progress } from "../orchestration/contract.js";
 import type { JobRecords } from "../records/job-records.js";
-import type { JobStore } from "../store/job-store.js";
+import type { CancelRequest, JobStore } from "../store/job-store.js";
 import { buildJobSummary } from "../summarize-job.js";
 import type { ActivityLog } from "./activity-log.js";
 import type { Redact } from "./host-paths.js";
@@ -33,16 +34,21 @@ export interface FinalizeJobPorts {
 /**
  * `finalizeJob`: commits the staged parts into the output files, writes `job_summary.json`, and
  * records the job's end. A job seen `Completed` whose parts were lost from storage ends `Failed`
- * (`PartsLost`), and the activity throws so the orchestration fails with the same reason.
+ * (`PartsLost`), and the activity throws so the orchestration fails with the same reason. A job
+ * asked to cancel before it ended ends `Canceled`, even when its last mini-batches finished first.
+ * The counts it records and answers are those of the committed output (`mini-batch-counts.ts`), the
+ * same as `job_summary.json`'s.
  */
 export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["finalizeJob"] {
   return async (input) => {
-    const { jobName, progress } = input;
-    let { status } = input;
+    const { jobName } = input;
+    let { status, progress } = input;
     let message = input.message === undefined ? undefined : ports.redactHost(input.message);
     const spec = await ports.cache.spec(jobName);
     ports.cache.dropPrepared(jobName);
     const job = await ports.cache.prepared(jobName);
+    const cancel = await ports.store.readCancelRequest(jobName);
+    if (cancel && status === "Completed") status = "Canceled";
     const record = (outputs: string[]) =>
       ports.records.update(jobName, (current) => ({
         ...current,
@@ -57,9 +63,12 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
         engineRecord("error", `Job ${status}: ${message ?? "it could not be planned"}`),
       ]);
       await record([]);
-      return [];
+      ports.cache.forget(jobName);
+      return { status, message, progress, outputs: [] };
     }
     const totals = await finalizeOutput(job.target, ports);
+    progress = finalProgress(totals, job.plan.items);
+    if (status === "Canceled") message = canceledMessage(cancel, totals);
     const lost =
       status === "Completed" && totals.missing.length > 0
         ? await partsLost(ports.store, job.plan, totals.missing)
@@ -101,6 +110,24 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
     await ports.localIO?.forget(jobName);
     // The orchestration must not end Completed either: its failure carries the same reason.
     if (lost) throw lost;
-    return files;
+    return { status, message, progress, outputs: files };
   };
+}
+
+/** A finished job's counts, from its committed output. */
+function finalProgress(totals: OutputTotals, items: number): Progress {
+  const { total, succeeded, failed } = totals.miniBatches;
+  return {
+    miniBatches: { total, succeeded, failed, running: 0 },
+    items: { total: items, succeeded: totals.items.succeeded, failed: totals.items.failed },
+    rows: totals.rows,
+  };
+}
+
+/** What a canceled job's record and log say: when and by whom, and what was kept. */
+function canceledMessage(cancel: CancelRequest | undefined, totals: OutputTotals): string {
+  const { total, succeeded, failed, notRun } = totals.miniBatches;
+  const who = cancel ? `Canceled by ${cancel.requested_by} at ${cancel.requested_at}` : "Canceled on request";
+  const rows = `${totals.rows} ${totals.rows === 1 ? "row" : "rows"}`;
+  return `${who}: ${succeeded + failed} of ${total} mini-batches had finished and are kept (${rows}); ${notRun} ${notRun === 1 ? "was" : "were"} stopped or never started, and nothing of them is written.`;
 }

@@ -8,6 +8,7 @@ import { ACTIVITY } from "../orchestration/contract.js";
 import type { JobRecords } from "../records/job-records.js";
 import type { JobStore } from "../store/job-store.js";
 import { createActivityLog } from "./activity-log.js";
+import type { CancelWatch } from "./cancel-watch.js";
 import { createFinalizeJob } from "./finalize-job.js";
 import { hostFolders, hostPathRedactor } from "./host-paths.js";
 import { createJobCache } from "./job-cache.js";
@@ -38,6 +39,8 @@ export interface JobActivityDeps {
   limits: SettingLimits;
   /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
   workerMemoryMb: number;
+  /** This instance's view of cancel requests, shared with its API (`cancel-watch.ts`). */
+  cancels?: CancelWatch;
   now?: () => Date;
 }
 
@@ -49,7 +52,7 @@ export interface JobActivityDeps {
  */
 export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const now = deps.now ?? (() => new Date());
-  const cache = createJobCache(deps.store);
+  const cache = createJobCache(deps.store, deps.cancels);
   // what invokers see names items and documented folders, never this host's paths
   const shown = hostFolders(deps.workDir);
   const redactHost = hostPathRedactor(shown);

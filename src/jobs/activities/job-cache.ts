@@ -1,11 +1,12 @@
 import { BatchfnError } from "../../errors.js";
 import type { JobSpec } from "../job-spec.js";
 import type { JobStore, PreparedJob } from "../store/job-store.js";
+import { type CancelWatch, cancelWatch } from "./cancel-watch.js";
 
 /**
  * What the activities of this instance know of each running job: its spec and its prepared plan,
- * read once and kept, and whether it was asked to stop (checked at most once a second). A failed
- * read is not kept.
+ * read once and kept, and whether it was asked to stop (`cancel-watch.ts`: checked at most every
+ * half second, and watched while its mini-batches run). A failed read is not kept.
  */
 export interface JobCache {
   spec(job: string): Promise<JobSpec>;
@@ -15,15 +16,20 @@ export interface JobCache {
   planned(job: string): Promise<PreparedJob>;
   /** Reads the prepared job again next time (it was just written, or is read for the last time). */
   dropPrepared(job: string): void;
+  /** Whether the job was asked to stop, as seen at most half a second ago. */
   cancelRequested(job: string): Promise<boolean>;
+  /** Whether the job was asked to stop, read from storage now (before a retry). */
+  cancelRequestedNow(job: string): Promise<boolean>;
+  /** Runs `use` with a signal aborted within half a second of the job's cancel request. */
+  whileCancelWatched<T>(job: string, use: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Drops what is known of a job (it ended). */
   forget(job: string): void;
 }
 
-export function createJobCache(store: JobStore, options: { cancelCheckMs?: number } = {}): JobCache {
+/** `cancels`: this instance's cancel watch, shared with its API (default: one of its own). */
+export function createJobCache(store: JobStore, cancels: CancelWatch = cancelWatch(store)): JobCache {
   const specs = new Map<string, Promise<JobSpec>>();
   const prepared = new Map<string, Promise<PreparedJob | undefined>>();
-  const cancels = cancelWatch(store, options.cancelCheckMs);
   const preparedOf = (job: string) => cached(prepared, job, () => store.loadPrepared(job));
   return {
     spec: (job) => cached(specs, job, () => store.loadSpec(job)),
@@ -42,6 +48,8 @@ export function createJobCache(store: JobStore, options: { cancelCheckMs?: numbe
       prepared.delete(job);
     },
     cancelRequested: (job) => cancels.isRequested(job),
+    cancelRequestedNow: (job) => cancels.isRequestedNow(job),
+    whileCancelWatched: (job, use) => cancels.whileWatched(job, use),
     forget(job) {
       specs.delete(job);
       prepared.delete(job);
@@ -58,32 +66,4 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promis
     map.set(key, value);
   }
   return value;
-}
-
-/**
- * Checks a job's cancel request at most once per `intervalMs` on this instance, instead of once per
- * mini-batch: a cancel then stops new mini-batches within `intervalMs`. A job seen canceled stays
- * canceled; a failed check is not kept.
- */
-function cancelWatch(store: JobStore, intervalMs = 1000) {
-  const checks = new Map<string, { at: number; requested: Promise<boolean> }>();
-  return {
-    isRequested(job: string): Promise<boolean> {
-      const now = Date.now();
-      const last = checks.get(job);
-      if (last && now - last.at < intervalMs) return last.requested;
-      const requested = last
-        ? last.requested.then((seen) => seen || store.isCancelRequested(job))
-        : store.isCancelRequested(job);
-      const check = { at: now, requested };
-      checks.set(job, check);
-      requested.catch(() => {
-        if (checks.get(job) === check) checks.delete(job);
-      });
-      return requested;
-    },
-    forget(job: string): void {
-      checks.delete(job);
-    },
-  };
 }

@@ -24,6 +24,8 @@ export interface ScoreAttempts {
   /** The job's named inputs and outputs on this instance: the outputs' files are sent after each attempt that succeeds. */
   named?: LocalJobIOOfJob;
   run: (input: MiniBatchInput) => Promise<ScoredMiniBatch>;
+  /** Whether the job was asked to stop (read before an attempt starts, so no retry follows a cancel). */
+  canceled: () => Promise<boolean>;
   redact: Redact;
 }
 
@@ -39,12 +41,14 @@ export interface ScoreAttemptsPorts {
 /**
  * Scores a downloaded mini-batch with up to `retry_settings.max_retries` retries and stages the
  * last attempt's output: its rows, or (after the last failed attempt, or a failure that is not
- * retryable) every item failed with the attempt's error code and message.
+ * retryable) every item failed with the attempt's error code and message. "canceled" when the job
+ * was asked to stop: its running attempt was stopped (`MiniBatchCanceled`) or a retry was due;
+ * nothing is staged then.
  */
 export async function scoreWithRetries(
   options: ScoreAttempts,
   ports: ScoreAttemptsPorts,
-): Promise<StagedMiniBatch> {
+): Promise<StagedMiniBatch | "canceled"> {
   const { spec, job, index } = options;
   const maxAttempts = spec.settings.retry_settings.max_retries + 1;
   for (let attempt = 1; ; attempt += 1) {
@@ -72,6 +76,10 @@ export async function scoreWithRetries(
         ports,
       );
     } catch (thrown) {
+      if (thrown instanceof BatchfnError && thrown.code === "MiniBatchCanceled") {
+        await ports.log(spec, redactRecords(thrown.logs, options.redact));
+        return "canceled";
+      }
       const error = thrown instanceof BatchfnError ? thrown : ensureError(thrown);
       const code = error instanceof BatchfnError ? error.code : "ScriptError";
       const retryable = !(error instanceof BatchfnError) || error.retryable;
@@ -79,7 +87,12 @@ export async function scoreWithRetries(
       const logs = redactRecords(error instanceof BatchfnError ? error.logs : [], options.redact);
       const message = options.redact(error.message);
       const tags = { miniBatch: index, attempt };
-      const verdict = last ? "failed for good" : `will be retried (attempt ${attempt + 1} of ${maxAttempts})`;
+      const stopped = !last && (await options.canceled());
+      const verdict = last
+        ? "failed for good"
+        : stopped
+          ? "is not retried: the job was canceled"
+          : `will be retried (attempt ${attempt + 1} of ${maxAttempts})`;
       await ports.log(spec, [
         ...logs,
         engineRecord(
@@ -88,6 +101,7 @@ export async function scoreWithRetries(
           tags,
         ),
       ]);
+      if (stopped) return "canceled";
       if (!last) continue;
       const { miniBatch } = await readMiniBatch(ports.store, job.plan, index);
       const failed = failedMiniBatchResult(miniBatch, { code, message });

@@ -46,15 +46,15 @@ export interface ScoreMiniBatchPorts {
 /**
  * `scoreMiniBatch`: downloads one mini-batch, scores it in this instance's pool for the deployment
  * (with the job's `retry_settings`), and stages its output. Returns counts only; a canceled job or
- * one above this host's bounds is not scored.
+ * one above this host's bounds is not scored. While it runs, the job's cancel request is watched
+ * (`JobCache.whileCancelWatched`): a cancel stops its attempt (the worker is ended, nothing is
+ * staged) and no retry starts; the mini-batch is then reported `canceled`, not run.
  */
 export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities["scoreMiniBatch"] {
   return async ({ jobName, index }) => {
     const spec = await ports.cache.spec(jobName);
     const job = await ports.cache.planned(jobName);
-    if (await ports.cache.cancelRequested(jobName)) {
-      return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true };
-    }
+    if (await ports.cache.cancelRequested(jobName)) return notRun(index);
     const abort = await limitsRefusal(spec, ports);
     if (abort !== undefined)
       return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: false, abort };
@@ -87,17 +87,29 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
       ...ports.hostFolders,
     ]);
     try {
-      const files = await downloadMiniBatch(
-        { plan: job.plan, index, localDir, writeRowRange, inMemoryMaxBytes: inMemoryMaxBytes(runtime) },
-        { store: ports.store, access: ports.access },
-      );
-      const staged = await ports.pools.use(poolOptions, (pool) =>
-        scoreWithRetries(
-          { spec, job, index, files, outputDir, named, run: (input) => pool.run(input), redact },
-          ports,
-        ),
-      );
-      return outcomeOf(index, staged);
+      return await ports.cache.whileCancelWatched(jobName, async (signal) => {
+        const files = await downloadMiniBatch(
+          { plan: job.plan, index, localDir, writeRowRange, inMemoryMaxBytes: inMemoryMaxBytes(runtime) },
+          { store: ports.store, access: ports.access },
+        );
+        const staged = await ports.pools.use(poolOptions, (pool) =>
+          scoreWithRetries(
+            {
+              spec,
+              job,
+              index,
+              files,
+              outputDir,
+              named,
+              run: (input) => pool.run(input, { signal }),
+              canceled: async () => signal.aborted || (await ports.cache.cancelRequestedNow(jobName)),
+              redact,
+            },
+            ports,
+          ),
+        );
+        return staged === "canceled" ? notRun(index) : outcomeOf(index, staged);
+      });
     } finally {
       await rm(localDir, { recursive: true, force: true });
     }
@@ -115,6 +127,11 @@ function inMemoryMaxBytes(runtime: RuntimeSpec): number {
 
 /** 64 MiB: a mini-batch of such items fits in a worker's memory beside the parsed table. */
 const IN_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A mini-batch its job's cancel kept from running, or stopped: nothing of it is written. */
+function notRun(index: number) {
+  return { index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true };
+}
 
 /** Why this host cannot run a resumed job (logged once per mini-batch), or undefined. */
 async function limitsRefusal(spec: JobSpec, ports: ScoreMiniBatchPorts): Promise<string | undefined> {

@@ -1,7 +1,8 @@
-import { z } from "zod";
+import type { z } from "zod";
 import {
   ACTIVITY,
   failureRecordSchema,
+  finalizedJobSchema,
   finalizeInputSchema,
   miniBatchOutcomeSchema,
   miniBatchRefSchema,
@@ -13,14 +14,11 @@ export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];
 
 export const planInputSchema = miniBatchRefSchema.pick({ jobName: true });
 
-/** The output files of a finished job, as `azureml://` URIs. */
-export const jobOutputsSchema = z.array(z.string()).default([]);
-
 const schemas = {
   [ACTIVITY.plan]: { input: planInputSchema, output: planSummarySchema },
   [ACTIVITY.score]: { input: miniBatchRefSchema, output: miniBatchOutcomeSchema },
   [ACTIVITY.recordFailure]: { input: failureRecordSchema, output: miniBatchOutcomeSchema },
-  [ACTIVITY.finalize]: { input: finalizeInputSchema, output: jobOutputsSchema },
+  [ACTIVITY.finalize]: { input: finalizeInputSchema, output: finalizedJobSchema },
 } as const satisfies Record<ActivityName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ActivityInput<N extends ActivityName> = z.output<(typeof schemas)[N]["input"]>;

@@ -124,3 +124,15 @@ export type FinalizeInput = z.infer<typeof finalizeInputSchema>;
 /** The orchestration's output. */
 export const jobResultSchema = finalizeInputSchema.extend({ outputs: z.array(z.string()).default([]) });
 export type JobResult = z.infer<typeof jobResultSchema>;
+
+/**
+ * What `finalizeJob` answers: how the job ended, which may differ from what it was asked (a cancel
+ * that came after the last mini-batch ends it `Canceled`), with the counts taken from the committed
+ * output (the job record and `job_summary.json` hold the same), and its output files. Histories
+ * written before hold the bare list of output files.
+ */
+export const finalizedJobSchema = z.union([
+  z.array(z.string()).transform((outputs) => ({ outputs })),
+  jobResultSchema.omit({ jobName: true }),
+]);
+export type FinalizedJob = z.output<typeof finalizedJobSchema>;

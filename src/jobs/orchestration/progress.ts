@@ -1,3 +1,4 @@
+import { isFailedMiniBatch } from "../../io/output/mini-batch-counts.js";
 import { checkErrorThreshold, type ThresholdVerdict } from "../error-threshold.js";
 import type { MiniBatchOutcome, PlanSummary, Progress } from "./contract.js";
 
@@ -11,13 +12,13 @@ export function initialProgress(plan: PlanSummary): Progress {
 }
 
 /**
- * Adds a finished mini-batch. A mini-batch counts as failed when any of its items failed (a whole
- * failed mini-batch reports all its items failed); one skipped because the job was canceled, or
- * because this host cannot run it (`abort`), counts as neither.
+ * Adds a finished mini-batch, counted by the one rule of `mini-batch-counts.ts` (failed when any of
+ * its items failed); one skipped because the job was canceled, or because this host cannot run it
+ * (`abort`), did not run and counts as neither.
  */
 export function addOutcome(progress: Progress, outcome: MiniBatchOutcome): Progress {
   if (outcome.canceled || outcome.abort !== undefined) return progress;
-  const failed = outcome.failedItems > 0;
+  const failed = isFailedMiniBatch(outcome);
   return {
     miniBatches: {
       ...progress.miniBatches,

@@ -1,4 +1,5 @@
 import type { OrchestrationContext, Task } from "durable-functions";
+import { activityFailureMessage } from "./activity-failure.js";
 import type { ActivityStubs } from "./activity-proxy.js";
 import type { ChunkResult, MiniBatchOutcome, Progress, RetryPolicy, StopReason } from "./contract.js";
 import { addOutcome, thresholdVerdict, withRunning } from "./progress.js";
@@ -85,7 +86,7 @@ function* awaitWave(
           jobName: options.jobName,
           index,
           attempts: options.retry.maxAttempts,
-          message: failureMessage(thrown),
+          message: activityFailureMessage(thrown),
         };
         outcomes.push(yield* activities.recordMiniBatchFailure(record));
       }
@@ -96,10 +97,4 @@ function* awaitWave(
 
 function range(start: number, end: number): number[] {
   return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
-/** The activity's own message, without the extension's "Activity function 'x' failed:" wrapping. */
-function failureMessage(thrown: unknown): string {
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return message.replace(/^Activity function '[^']*' failed: /, "").trim();
 }

@@ -1,5 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { JobStatus } from "../../spec/job.schema.js";
+import { activityFailureMessage } from "./activity-failure.js";
 import { type ActivityStubs, proxyActivities } from "./activity-proxy.js";
 import {
   type ChunkResult,
@@ -33,7 +34,7 @@ export const scoringJob: OrchestrationHandler = function* (context: Orchestratio
   try {
     plan = yield* activities.planJob({ jobName: input.jobName });
   } catch (thrown) {
-    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    const message = activityFailureMessage(thrown);
     return yield* finalize(activities, { jobName: input.jobName, status: "Failed", message }, report);
   }
 
@@ -102,8 +103,8 @@ function* finalize(
   report: (status: JobStatus, progress?: Progress, message?: string) => void,
 ): Generator<Task, JobResult, unknown> {
   report("Finalizing", input.progress, input.message);
-  const outputs = yield* activities.finalizeJob(input);
-  const result = jobResultSchema.parse({ ...input, outputs });
+  const finalized = yield* activities.finalizeJob(input);
+  const result = jobResultSchema.parse({ ...input, ...finalized });
   report(result.status, result.progress, result.message);
   return result;
 }

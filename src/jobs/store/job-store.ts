@@ -37,6 +37,18 @@ export const preparedJobSchema = z.object({
 export type PreparedJob = z.infer<typeof preparedJobSchema>;
 
 /**
+ * A job's cancel request, written once by the first `POST /api/jobs/{job}/cancel`: when, and by
+ * whom. Every instance running the job's mini-batches watches it (`activities/cancel-watch.ts`), so
+ * it reaches them wherever they run, without going through the orchestration.
+ */
+export const cancelRequestSchema = z.object({
+  requested_at: z.string(),
+  /** Who asked, as a person reads it: "the admin key", "a key of endpoint 'x'"... never a secret. */
+  requested_by: z.string(),
+});
+export type CancelRequest = z.infer<typeof cancelRequestSchema>;
+
+/**
  * What the jobs API and the activities keep of each job in the jobs container: its spec, its
  * prepared plan and output target, its cancel request, its plan's manifest and pages. Every read is
  * parsed by its schema (a document that does not parse is `CorruptRecord`).
@@ -51,8 +63,14 @@ export interface JobStore {
   savePrepared(job: string, prepared: PreparedJob): Promise<void>;
   /** The job's prepared plan; `undefined` before planning. */
   loadPrepared(job: string): Promise<PreparedJob | undefined>;
-  /** Asks a running job to stop starting mini-batches. */
-  requestCancel(job: string): Promise<void>;
+  /**
+   * Asks a running job to stop. The first request is kept: returns the request that holds and
+   * whether it is this one.
+   */
+  requestCancel(job: string, request: CancelRequest): Promise<{ request: CancelRequest; first: boolean }>;
+  /** The job's cancel request; `undefined` when none was made. */
+  readCancelRequest(job: string): Promise<CancelRequest | undefined>;
+  /** Whether a cancel was asked (one read, no body). */
   isCancelRequested(job: string): Promise<boolean>;
   /** Writes a plan: its pages first (4 at once), then the manifest that names them. */
   savePlan(manifest: PlanManifest, pages: readonly PlanPage[]): Promise<void>;
@@ -95,9 +113,13 @@ export function createJobStore(documents: JobDocuments): JobStore {
       await documents.write(jobBlobs.prepared(job), JSON.stringify(prepared));
     },
     loadPrepared: (job) => readJobFile(documents, jobBlobs.prepared(job), preparedJobSchema),
-    async requestCancel(job) {
-      await documents.write(jobBlobs.cancel(job), "");
+    async requestCancel(job, request) {
+      const body = JSON.stringify(cancelRequestSchema.parse(request));
+      if (await documents.write(jobBlobs.cancel(job), body, { createOnly: true, json: true }))
+        return { request, first: true };
+      return { request: (await readCancelRequest(documents, job)) ?? request, first: false };
     },
+    readCancelRequest: (job) => readCancelRequest(documents, job),
     isCancelRequested: (job) => documents.exists(jobBlobs.cancel(job)),
     async savePlan(manifest, pages) {
       await documents.ensure();
@@ -110,6 +132,22 @@ export function createJobStore(documents: JobDocuments): JobStore {
     loadPlanPage: (job, planId, page) =>
       readPlanFile(documents, planBlobs.page(job, planId, page), planPageSchema),
   };
+}
+
+/** A cancel request; one an earlier batchfn wrote empty was made by someone, some time, unknown. */
+async function readCancelRequest(documents: JobDocuments, job: string): Promise<CancelRequest | undefined> {
+  const text = await documents.read(jobBlobs.cancel(job));
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = cancelRequestSchema.safeParse(value);
+  return parsed.success
+    ? parsed.data
+    : { requested_at: "an unknown time", requested_by: "an unknown caller" };
 }
 
 /** Reads a job's JSON document; `undefined` when it does not exist. */

@@ -80,6 +80,22 @@ export function stoppedWorkerError(stopped: StoppedWorker): BatchfnError {
   return failed(input, logs, errors.workerCrashed, message, stopped.thrown);
 }
 
+/**
+ * An attempt its job's cancel stopped (`started`: its worker was ended) or kept from starting; what
+ * it would have written is dropped.
+ */
+export function canceledAttemptError(
+  input: MiniBatchInput,
+  logs: LogCollector,
+  started: boolean,
+): BatchfnError {
+  const message = started
+    ? `${attemptName(input)} was stopped because the job was canceled; its worker was ended and its rows dropped`
+    : `${attemptName(input)} was not started because the job was canceled`;
+  logs.add(engineRecord("warning", message, tagsOf(input)));
+  return errors.miniBatchCanceled(message, { logs: logs.records() });
+}
+
 /** A worker answer that does not have the protocol's shape. */
 export function unreadableOutcomeError(input: MiniBatchInput, logs: LogCollector): BatchfnError {
   return failed(

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:wor
 import type { Piscina } from "piscina";
 import { engineRecord } from "../log/log-levels.js";
 import type { MiniBatchInput } from "../runtime.js";
-import { stoppedWorkerError, unreadableOutcomeError } from "./attempt-failures.js";
+import { canceledAttemptError, stoppedWorkerError, unreadableOutcomeError } from "./attempt-failures.js";
 import type { LogCollector } from "./log-collector.js";
 import {
   progressMessageSchema,
@@ -20,6 +20,8 @@ export interface MiniBatchAttempt {
   memoryLimitMb: number;
   /** Receives the attempt's log records as they arrive, so they survive a killed worker. */
   logs: LogCollector;
+  /** Aborted when the job is canceled: the task leaves piscina's queue, or its worker is terminated. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -27,12 +29,14 @@ export interface MiniBatchAttempt {
  * clock starts when the runtime starts (`init` timeout) and again when `run` starts (the
  * deployment's timeout), so time spent waiting for a free worker does not count. On expiry, or when
  * the worker says it holds more than its memory limit, the task is aborted, which makes piscina
- * terminate and replace the worker. Resolves with the
- * worker's outcome (success or a script failure); throws `MiniBatchTimeout`, `ScriptInitFailed`
- * or `WorkerCrashed` when the worker did not answer.
+ * terminate and replace the worker; so does an abort of `signal` (the job
+ * was canceled), and a task still queued is dropped without starting. Resolves with the worker's
+ * outcome (success or a script failure); throws `MiniBatchTimeout`, `ScriptInitFailed`,
+ * `WorkerCrashed` when the worker did not answer, `MiniBatchCanceled` when it was canceled.
  */
 export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<WorkerOutcome> {
-  const { input, logs } = attempt;
+  const { input, logs, signal } = attempt;
+  if (signal?.aborted) throw canceledAttemptError(input, logs, false);
   const tags = { miniBatch: input.index, attempt: input.attempt };
   const { port1, port2 } = new MessageChannel();
   const controller = new AbortController();
@@ -40,6 +44,9 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
   let expired: "init" | "run" | undefined;
   let memory: { usedBytes: number } | undefined;
   let settled = false;
+  /** The worker began the attempt (it reported a phase). */
+  let started = false;
+  let canceled = false;
   const receive = (message: unknown) => {
     const parsed = progressMessageSchema.safeParse(message);
     if (!parsed.success) {
@@ -52,7 +59,9 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
       if (settled) return;
       memory = { usedBytes: parsed.data.usedBytes };
       controller.abort();
-    } else if (!settled) {
+    } else {
+      started = true;
+      if (settled) return;
       const phase = parsed.data.phase;
       clearTimeout(timer);
       const seconds = phase === "init" ? attempt.initTimeoutSeconds : attempt.timeoutSeconds;
@@ -63,6 +72,12 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
     }
   };
   port1.on("message", receive);
+  const cancel = () => {
+    if (settled) return;
+    canceled = true;
+    controller.abort();
+  };
+  signal?.addEventListener("abort", cancel, { once: true });
   let answer: unknown;
   let stopped: { thrown: unknown } | undefined;
   try {
@@ -74,9 +89,11 @@ export async function attemptMiniBatch(attempt: MiniBatchAttempt): Promise<Worke
     stopped = { thrown };
   }
   settled = true;
+  signal?.removeEventListener("abort", cancel);
   clearTimeout(timer);
   drain(port1, receive);
   port1.close();
+  if (stopped && canceled) throw canceledAttemptError(input, logs, started);
   if (stopped) throw stoppedWorkerError({ ...attempt, thrown: stopped.thrown, expired, memory });
   const outcome = workerOutcomeSchema.safeParse(answer);
   if (!outcome.success) throw unreadableOutcomeError(input, logs);

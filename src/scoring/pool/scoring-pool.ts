@@ -48,14 +48,25 @@ export interface ScoredMiniBatch {
   formatted?: FormattedRows;
 }
 
+/** How the caller controls one `run`. */
+export interface MiniBatchRunOptions {
+  /**
+   * Aborting it (the job was canceled) stops the attempt: one not started yet never starts, a
+   * running one has its worker ended (a thread terminated, a process killed) and its rows dropped;
+   * `run` then rejects with `MiniBatchCanceled`.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Worker threads that score mini-batches with one runtime. `run` throws a `BatchfnError` with the
  * attempt's `logs` when the mini-batch fails: `ScriptError` (run threw), `ScriptInitFailed`,
  * `InvalidScoringScript`, `MiniBatchTimeout` (its worker was stopped), `WorkerCrashed` (the
- * script ended its thread), `WorkerOutOfMemory` (its worker went over `workerMemoryMb`). A stopped or crashed worker is replaced; the pool keeps working.
+ * script ended its thread), `WorkerOutOfMemory` (its worker went over `workerMemoryMb`), `MiniBatchCanceled` (its `signal` was
+ * aborted). A stopped or crashed worker is replaced; the pool keeps working.
  */
 export interface ScoringPool {
-  run(input: MiniBatchInput): Promise<ScoredMiniBatch>;
+  run(input: MiniBatchInput, options?: MiniBatchRunOptions): Promise<ScoredMiniBatch>;
   /** Waits for running mini-batches, calls the runtimes' `shutdown()`, then stops the threads. */
   close(): Promise<void>;
 }
@@ -103,12 +114,13 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     );
   });
 
-  async function attempt(input: MiniBatchInput): Promise<ScoredMiniBatch> {
+  async function attempt(input: MiniBatchInput, options: MiniBatchRunOptions = {}): Promise<ScoredMiniBatch> {
     const logs = new LogCollector(settings.maxLogRecords, { miniBatch: input.index, attempt: input.attempt });
     for (const record of between.splice(0)) logs.add(record);
     const outcome = await attemptMiniBatch({
       piscina,
       input,
+      signal: options.signal,
       timeoutSeconds: settings.timeoutSeconds,
       initTimeoutSeconds,
       memoryLimitMb,

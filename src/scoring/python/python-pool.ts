@@ -6,9 +6,15 @@ import type { LogRecord } from "../../spec/log-record.schema.js";
 import { writeInMemoryFiles } from "../in-memory-files.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
+import { canceledAttemptError } from "../pool/attempt-failures.js";
 import { drainingPool } from "../pool/draining-pool.js";
 import { LogCollector } from "../pool/log-collector.js";
-import type { ScoredMiniBatch, ScoringPool, ScoringPoolOptions } from "../pool/scoring-pool.js";
+import type {
+  MiniBatchRunOptions,
+  ScoredMiniBatch,
+  ScoringPool,
+  ScoringPoolOptions,
+} from "../pool/scoring-pool.js";
 import type { MiniBatchInput, PythonRuntimeSpec } from "../runtime.js";
 import { workerEnv } from "../runtime-env.js";
 import type { DriverAnswer } from "./driver-protocol.js";
@@ -45,9 +51,10 @@ const MAX_BETWEEN = 100;
  * with the thread pool's semantics: `init()` once per process, when it gets its first mini-batch
  * (a failed start is tried again, in a new process, on the next one); `run(mini_batch)` per
  * mini-batch under `retry_settings.timeout`, after which the process is killed and replaced; a
- * process that dies (sys.exit, a segfault, an out-of-memory kill) fails that attempt only.
+ * process that dies (sys.exit, a segfault, an out-of-memory kill) fails that attempt only; a
+ * canceled attempt (its `signal` aborted) leaves the queue, or has its process killed.
  * Failures are `BatchfnError`s carrying the attempt's logs: `ScriptInitFailed`, `ScriptError`,
- * `MiniBatchTimeout`, `WorkerCrashed`.
+ * `MiniBatchTimeout`, `WorkerCrashed`, `MiniBatchCanceled`.
  */
 export function createPythonPool(options: PythonPoolOptions): ScoringPool {
   const spec = options.runtime;
@@ -68,13 +75,26 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
   }));
   const waiting: Array<(slot: Slot) => void> = [];
 
-  function acquire(): Promise<Slot> {
+  /** A free slot; undefined when `signal` is aborted while waiting for one. */
+  function acquire(signal: AbortSignal | undefined): Promise<Slot | undefined> {
     const free = slots.find((slot) => !slot.busy);
     if (free) {
       free.busy = true;
       return Promise.resolve(free);
     }
-    return new Promise((resolve) => waiting.push(resolve));
+    return new Promise((resolve) => {
+      const canceled = () => {
+        const at = waiting.indexOf(take);
+        if (at >= 0) waiting.splice(at, 1);
+        resolve(undefined);
+      };
+      const take = (slot: Slot) => {
+        signal?.removeEventListener("abort", canceled);
+        resolve(slot);
+      };
+      waiting.push(take);
+      signal?.addEventListener("abort", canceled, { once: true });
+    });
   }
 
   function release(slot: Slot): void {
@@ -109,10 +129,13 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
     slot.initialized = false;
   }
 
-  async function attempt(input: MiniBatchInput): Promise<ScoredMiniBatch> {
+  async function attempt(input: MiniBatchInput, control: MiniBatchRunOptions = {}): Promise<ScoredMiniBatch> {
+    const { signal } = control;
     const tags: LogTags = { miniBatch: input.index, attempt: input.attempt };
     const logs = new LogCollector(maxLogRecords, tags);
-    const slot = await acquire();
+    if (signal?.aborted) throw canceledAttemptError(input, logs, false);
+    const slot = await acquire(signal);
+    if (!slot) throw canceledAttemptError(input, logs, false);
     for (const record of between.splice(0)) logs.add(record);
     slot.sink = (record) => logs.add({ ...record, ...tags });
     const place: AttemptPlace = { input, logs, scriptName: spec.scriptName, interpreter: spec.interpreter };
@@ -122,7 +145,8 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
         discard(slot);
         process = start(slot);
         const started = Date.now();
-        const ready = await answerWithin(process, initTimeoutSeconds);
+        const ready = await answerWithin(process, initTimeoutSeconds, signal);
+        if (ready === "canceled") throw canceledAttemptError(input, logs, true);
         if (ready === "timeout") throw timedOut(place, "init", initTimeoutSeconds);
         if (ready.type === "exit") throw processEnded(place, ready, "init");
         if (ready.type === "error") throw initFailed(place, ready);
@@ -137,16 +161,18 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
         );
       }
       await writeInMemoryFiles(input.files);
+      if (signal?.aborted) throw canceledAttemptError(input, logs, true);
       const files = input.files.map((file) => file.path);
       const handover = spec.entry === "run_files" ? await handOver(input) : undefined;
       const answer = await (async () => {
         try {
           process.send({ type: "run", files, ...(handover ? { items: handover.items } : {}) });
-          return await answerWithin(process, options.timeoutSeconds);
+          return await answerWithin(process, options.timeoutSeconds, signal);
         } finally {
           await handover?.remove();
         }
       })();
+      if (answer === "canceled") throw canceledAttemptError(input, logs, true);
       if (answer === "timeout") throw timedOut(place, "run", options.timeoutSeconds);
       if (answer.type === "exit") throw processEnded(place, answer, "run");
       if (answer.type === "error") throw runFailed(place, answer);
@@ -165,6 +191,7 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
         throw thrown;
       }
     } catch (thrown) {
+      // a process that failed to start, timed out, broke the protocol or was canceled is killed
       if (thrown instanceof BatchfnError && thrown.code !== "ScriptError") discard(slot);
       throw thrown;
     } finally {
@@ -203,19 +230,30 @@ async function handOver(input: MiniBatchInput) {
   return { items, failedItems, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The process's next answer, or "timeout" after `seconds` (the caller then kills the process). */
+/**
+ * The process's next answer, "timeout" after `seconds`, or "canceled" once `signal` is aborted
+ * (the caller then kills the process).
+ */
 async function answerWithin(
   process: PythonProcess,
   seconds: number,
-): Promise<DriverAnswer | ProcessEnd | "timeout"> {
+  signal: AbortSignal | undefined,
+): Promise<DriverAnswer | ProcessEnd | "timeout" | "canceled"> {
   let timer: NodeJS.Timeout | undefined;
+  let canceled: (() => void) | undefined;
   const expired = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), seconds * 1000);
   });
+  const aborted = new Promise<"canceled">((resolve) => {
+    canceled = () => resolve("canceled");
+    if (signal?.aborted) canceled();
+    else signal?.addEventListener("abort", canceled, { once: true });
+  });
   try {
-    return await Promise.race([process.next(), expired]);
+    return await Promise.race([process.next(), expired, aborted]);
   } finally {
     clearTimeout(timer);
+    if (canceled) signal?.removeEventListener("abort", canceled);
   }
 }
 

@@ -179,7 +179,7 @@ describe("the app on the local host: HTTP → orchestration → activities → B
     expect(after.body.value).toHaveLength(before.body.value.length);
   });
 
-  it("cancels a running job: running mini-batches finish, no new one starts, parts are kept", async () => {
+  it("cancels a running job: running mini-batches are stopped, no new one starts, finished parts are kept", async () => {
     const dir = await mkdtemp(join(tmpdir(), "batchfn-slow-"));
     await writeFile(
       join(dir, "deployment.yml"),

@@ -338,6 +338,7 @@ describe("the batch-score.sh workflow with batchfn", { timeout: 180_000 }, () =>
       "tsv",
     ]);
     expect(tsvValue(canceled)).toBe("Completed");
+    expect(canceled.stderr).toContain(`Job ${jobs[0]} had already ended Completed; nothing was changed.`);
   });
 
   it("keeps following a job through an app that answers 503 for a while", async () => {

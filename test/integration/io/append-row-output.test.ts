@@ -46,7 +46,7 @@ describe("append_row output", () => {
       errorFiles: ["azureml://datastores/ws/paths/out/errors.jsonl"],
       rows: 4,
       errorLines: 1,
-      miniBatches: { total: 4, succeeded: 3, failed: 1, notRun: 0, withFailedItems: 1 },
+      miniBatches: { total: 4, succeeded: 3, failed: 1, notRun: 0 },
       items: { succeeded: 4, failed: 1 },
     });
     expect(await world.read("errors.jsonl")).toBe(

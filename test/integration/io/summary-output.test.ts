@@ -94,7 +94,7 @@ describe("errors.jsonl and job_summary.json", () => {
         summary: "azureml://datastores/ws/paths/out/job_summary.json",
       },
       items: { total: 120, succeeded: 3, failed: 41, files: 4, rows: 120 },
-      mini_batches: { total: 4, succeeded: 3, failed: 0, not_run: 1, with_failed_items: 1 },
+      mini_batches: { total: 4, succeeded: 2, failed: 1, not_run: 1 },
       rows_written: 3,
       error_lines: 2,
       error_threshold: {

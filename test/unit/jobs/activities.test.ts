@@ -151,7 +151,10 @@ describe("scoreMiniBatch on an in-memory job store", () => {
     expect([early.code, early.status]).toEqual(["JobNotPlanned", 409]);
 
     await world.activities.planJob({ jobName: job });
-    await world.store.requestCancel(job);
+    await world.store.requestCancel(job, {
+      requested_at: "2026-01-01T00:00:00.000Z",
+      requested_by: "the admin key",
+    });
     expect(await world.activities.scoreMiniBatch({ jobName: job, index: 0 })).toEqual({
       index: 0,
       succeededItems: 0,
