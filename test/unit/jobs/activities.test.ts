@@ -184,12 +184,16 @@ describe("finalizeJob on an in-memory job store", () => {
   it("records a job that was never planned as ended with its reason, this host's paths replaced", async () => {
     const world = await host();
     const job = await world.submit(jobSpec("final-unplanned"));
-    const outputs = await world.activities.finalizeJob({
+    const finalized = await world.activities.finalizeJob({
       jobName: job,
       status: "Failed",
       message: `Input not found under ${join(world.workDir, "inputs")}`,
     });
-    expect(outputs).toEqual([]);
+    expect(finalized).toEqual({
+      status: "Failed",
+      message: "Input not found under <work>/inputs",
+      outputs: [],
+    });
     expect(await world.records.get(job)).toMatchObject({
       status: "Failed",
       message: "Input not found under <work>/inputs",
