@@ -1,6 +1,7 @@
 import type { BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import { isConditionFailure, storageFailure } from "../../storage/storage-error.js";
+import { mapLimited } from "../map-limited.js";
 import { isFailedMiniBatch } from "./mini-batch-counts.js";
 import { type BlockKind, blockId, errorShards, type OutputShard, outputShards } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
@@ -38,21 +39,26 @@ export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Pr
     target.action === "append_row" && target.format === "csv"
       ? await csvColumns(target, parts, deps)
       : undefined;
-  const predictionFiles: string[] = [];
-  if (target.action === "append_row") {
-    for (const shard of outputShards(target)) {
-      const header = columns ? csvHeader(columns) : undefined;
-      await commitShard({ container, target, shard, kind: "rows", parts, header });
-      predictionFiles.push(`${target.location.display}${shard.fileName}`);
-    }
-  }
-  const errorFiles: string[] = [];
-  for (const shard of errorShards(target)) {
-    await commitShard({ container, target, shard, kind: "errors", parts });
-    errorFiles.push(`${target.location.display}${shard.fileName}`);
-  }
-  return { predictionFiles, errorFiles, ...tally(target, parts), ...(columns ? { columns } : {}) };
+  const header = columns ? csvHeader(columns) : undefined;
+  const rowFiles = target.action === "append_row" ? outputShards(target) : [];
+  const errorFiles = errorShards(target);
+  // each file is its own commit: they go at once (a few at a time)
+  const commits: ShardCommit[] = [
+    ...rowFiles.map((shard) => ({ container, target, shard, kind: "rows" as const, parts, header })),
+    ...errorFiles.map((shard) => ({ container, target, shard, kind: "errors" as const, parts })),
+  ];
+  await mapLimited(commits, COMMITS_AT_ONCE, commitShard);
+  const shown = (shard: OutputShard) => `${target.location.display}${shard.fileName}`;
+  return {
+    predictionFiles: rowFiles.map(shown),
+    errorFiles: errorFiles.map(shown),
+    ...tally(target, parts),
+    ...(columns ? { columns } : {}),
+  };
 }
+
+/** Output files committed at once. */
+const COMMITS_AT_ONCE = 8;
 
 function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
   const totals = {

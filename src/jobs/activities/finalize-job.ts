@@ -44,10 +44,12 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
     const { jobName } = input;
     let { status, progress } = input;
     let message = input.message === undefined ? undefined : ports.redactHost(input.message);
-    const spec = await ports.cache.spec(jobName);
     ports.cache.dropPrepared(jobName);
-    const job = await ports.cache.prepared(jobName);
-    const cancel = await ports.store.readCancelRequest(jobName);
+    const [spec, job, cancel] = await Promise.all([
+      ports.cache.spec(jobName),
+      ports.cache.prepared(jobName),
+      ports.store.readCancelRequest(jobName),
+    ]);
     if (cancel && status === "Completed") status = "Canceled";
     const record = (outputs: string[]) =>
       ports.records.update(jobName, (current) => ({

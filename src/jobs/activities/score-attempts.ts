@@ -77,7 +77,11 @@ export async function scoreWithRetries(
       );
     } catch (thrown) {
       if (thrown instanceof BatchfnError && thrown.code === "MiniBatchCanceled") {
-        await ports.log(spec, redactRecords(thrown.logs, options.redact));
+        // a stopped attempt's lines are kept; one that never started has nothing to say (the job's
+        // end counts it), unless records from between mini-batches came with it
+        const started = thrown.details[0]?.code !== "AttemptNotStarted";
+        if (started || thrown.logs.length > 1)
+          await ports.log(spec, redactRecords(thrown.logs, options.redact));
         return "canceled";
       }
       const error = thrown instanceof BatchfnError ? thrown : ensureError(thrown);

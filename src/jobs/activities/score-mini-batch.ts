@@ -111,7 +111,8 @@ export function createScoreMiniBatch(ports: ScoreMiniBatchPorts): JobActivities[
         return staged === "canceled" ? notRun(index) : outcomeOf(index, staged);
       });
     } finally {
-      await rm(localDir, { recursive: true, force: true });
+      // the scratch folder is this attempt's alone: its removal need not hold up the outcome
+      void rm(localDir, { recursive: true, force: true }).catch(() => undefined);
     }
   };
 }

@@ -93,7 +93,8 @@ export function canceledAttemptError(
     ? `${attemptName(input)} was stopped because the job was canceled; its worker was ended and its rows dropped`
     : `${attemptName(input)} was not started because the job was canceled`;
   logs.add(engineRecord("warning", message, tagsOf(input)));
-  return errors.miniBatchCanceled(message, { logs: logs.records() });
+  const details = [{ code: started ? "AttemptStopped" : "AttemptNotStarted", message }];
+  return errors.miniBatchCanceled(message, { logs: logs.records(), details });
 }
 
 /** A worker answer that does not have the protocol's shape. */

@@ -108,9 +108,10 @@ describe("job cancel on the app", () => {
       if (shown.status === "Canceled") break;
       await sleep(25);
     }
-    const elapsed = Date.now() - canceledAt;
-    console.log(`job cancel → Canceled in ${elapsed} ms`);
-    expect(elapsed).toBeLessThan(2000);
+    // when the job ended Canceled (its record says), not when this loop noticed
+    const endedAfter = Date.parse(String(shown.finished_at)) - canceledAt;
+    console.log(`job cancel → Canceled in ${endedAfter} ms (seen here after ${Date.now() - canceledAt} ms)`);
+    expect(endedAfter).toBeLessThan(2000);
 
     // no attempt started after the cancel; the running ones are stopped: their threads tick no more
     const started = await starts();
