@@ -48,6 +48,7 @@ describe("parseInvokeBody", () => {
       },
       jobName: "job-1",
       deploymentName: "blue",
+      labels: {},
     });
   });
 
