@@ -197,6 +197,11 @@ export const errors = {
     }),
   outputColumnsMismatch: (message: string) =>
     new BatchfnError({ code: "OutputColumnsMismatch", status: 400, message }),
+  /** A model output (or a returned value) that the chosen `output_format` cannot hold (Parquet). */
+  unsupportedOutputType: (message: string, details: ErrorDetail[] = []) =>
+    new BatchfnError({ code: "UnsupportedOutputType", status: 400, message, details }),
+  /** Two input files that would write the same output file (`output_layout: per_file`). */
+  outputNameClash: (message: string) => new BatchfnError({ code: "OutputNameClash", status: 400, message }),
   taskHubInUse: (message: string) => new BatchfnError({ code: "TaskHubInUse", status: 409, message }),
   unsupportedMediaType: (type: string, accepted: readonly string[]) =>
     new BatchfnError({

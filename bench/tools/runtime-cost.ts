@@ -50,8 +50,9 @@ async function main(): Promise<void> {
   const runtimeRound = (inMemory: boolean) => async () => {
     let rows = 0;
     for (const [index, file] of files(inMemory).entries()) {
-      const result = await runtime.run({ index, attempt: 1, files: [file], outputFormat: "csv" });
-      rows += result.formatted?.rows ?? 0;
+      const output = { format: "csv" as const, perFile: false };
+      const result = await runtime.run({ index, attempt: 1, files: [file], output });
+      rows += result.pieces?.reduce((sum, piece) => sum + piece.rows, 0) ?? 0;
     }
     return rows;
   };

@@ -5,9 +5,12 @@ import { createInvokeHandler } from "../api/jobs/invoke.js";
 import { createJobHandlers } from "../api/jobs/job-handlers.js";
 import { createJobLogsHandler } from "../api/jobs/job-logs.js";
 import { createJobOutputHandlers } from "../api/jobs/job-outputs.js";
+import type { JobsApiDeps } from "../api/jobs/jobs-api-deps.js";
 import { createRerunHandler } from "../api/jobs/rerun.js";
 import type { Authorizer } from "../auth/authorizer.js";
 import type { JobRunner } from "../jobs/job-runner.js";
+import { checkParquetOutputs } from "../scoring/deployment-assets.js";
+import type { Deployment, Model } from "../spec/resources.js";
 import type { Engine } from "./create-engine.js";
 
 /** The jobs API's handlers, each behind its access rule (functions/jobs-api.ts gives them routes). */
@@ -22,6 +25,28 @@ export interface JobsApi {
   rerun: Handler;
 }
 
+/** The jobs API's ports, from the engine; the Durable client comes from each invocation. */
+export function jobsApiDeps(engine: Engine, runner: (context: InvocationContext) => JobRunner): JobsApiDeps {
+  return {
+    registry: engine.registry,
+    records: engine.records,
+    store: engine.store,
+    jobLog: engine.jobLog,
+    access: engine.access,
+    catalog: engine.catalog,
+    outputs: engine.outputs,
+    cancels: engine.cancels,
+    runner,
+    checkModelOutputs: (deployment: Deployment, model: Model) =>
+      checkParquetOutputs({
+        deployment,
+        model,
+        workDir: engine.workDir,
+        download: (uri, dir) => engine.registry.downloadArtifact(uri, dir),
+      }),
+  };
+}
+
 /**
  * Invoking an endpoint and reading or cancelling its jobs: its invokers (its keys, or the Invoke
  * role for aad_token endpoints) and admins. Listing every endpoint's jobs: admins.
@@ -32,17 +57,7 @@ export function createJobsApi(options: {
   runner: (context: InvocationContext) => JobRunner;
 }): JobsApi {
   const { engine, auth } = options;
-  const deps = {
-    registry: engine.registry,
-    records: engine.records,
-    store: engine.store,
-    jobLog: engine.jobLog,
-    access: engine.access,
-    catalog: engine.catalog,
-    outputs: engine.outputs,
-    cancels: engine.cancels,
-    runner: options.runner,
-  };
+  const deps = jobsApiDeps(engine, options.runner);
   const jobs = createJobHandlers(deps);
   const outputs = createJobOutputHandlers(deps);
   const ofJob = routeAccess.job("job");

@@ -1,11 +1,14 @@
 import { z } from "zod";
+import { errors } from "../errors.js";
 import { defaultNamedOutputPath, defaultOutputPath } from "../io/output/output-location.js";
 import { outputLocationSchema } from "../io/output/output-target.js";
 import type { InvokeOverrides, InvokeRequest } from "../spec/invoke.schema.js";
 import { literalType, literalValue } from "../spec/job-io.schema.js";
+import { recordSettingsProblems } from "../spec/record-settings.js";
 import {
   type Deployment,
   type DeploymentSettings,
+  defaultOutputFileName,
   deploymentSchema,
   deploymentSettingsSchema,
   type Model,
@@ -77,12 +80,24 @@ export const jobSpecSchema = z.object({
 });
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
-/** A deployment's settings with an invocation's overrides on top (`retry_settings` merged by key). */
+/**
+ * A deployment's settings with an invocation's overrides on top (`retry_settings` merged by key).
+ * An invocation that changes the output format without naming a file gets the new format's default
+ * name when the deployment had its own format's default (`predictions.csv` → `predictions.parquet`).
+ */
 export function mergeSettings(settings: DeploymentSettings, overrides: InvokeOverrides): DeploymentSettings {
   const { instance_count: _ignored, retry_settings, ...rest } = overrides;
+  const format = rest.output_format;
+  const renamed =
+    format !== undefined &&
+    rest.output_file_name === undefined &&
+    settings.output_file_name === defaultOutputFileName(settings.output_format)
+      ? { output_file_name: defaultOutputFileName(format) }
+      : {};
   return deploymentSettingsSchema.parse({
     ...settings,
     ...rest,
+    ...renamed,
     retry_settings: { ...settings.retry_settings, ...retry_settings },
   });
 }
@@ -100,7 +115,9 @@ export interface JobSpecOptions {
 /**
  * The job's spec from its deployment and invocation: the default input chosen and every named input
  * and output checked against the deployment (`chooseJobIO`), named outputs without a path given
- * their default folders.
+ * their default folders. Record settings the merged settings cannot have together
+ * (`recordSettingsProblems`) are `InvalidSpec`, naming the field as the invocation wrote it when it
+ * gave it, else as the deployment holds it.
  */
 export function buildJobSpec(options: JobSpecOptions): JobSpec {
   const { deployment } = options;
@@ -113,6 +130,17 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
     name,
     { path: folderPath(output.path ?? defaultNamedOutputPath(options.name, name)) },
   ]);
+  const settings = mergeSettings(deployment.settings, request.overrides);
+  const problems = recordSettingsProblems(settings, {
+    scoringScript: deployment.code_configuration !== undefined,
+    pathOf: (key) => (key in request.overrides ? key : `settings.${key} of the deployment`),
+  });
+  if (problems.length > 0) {
+    throw errors.invalidSpec(
+      `The invocation of batch deployment '${deployment.endpoint_name}/${deployment.name}' has settings that do not go together: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}.`,
+      problems,
+    );
+  }
   return jobSpecSchema.parse({
     name: options.name,
     endpoint_name: deployment.endpoint_name,
@@ -126,7 +154,7 @@ export function buildJobSpec(options: JobSpecOptions): JobSpec {
     inputs: Object.keys(io.inputs).length > 0 ? io.inputs : undefined,
     output: { path: folderPath(outputPath), overwrite: request.overwrite },
     outputs: outputs.length > 0 ? Object.fromEntries(outputs) : undefined,
-    settings: mergeSettings(deployment.settings, request.overrides),
+    settings,
     instance_count: request.overrides.instance_count ?? deployment.resources.instance_count,
   });
 }

@@ -78,6 +78,7 @@ export function createOutputFolders(deps: OutputFolderDeps): OutputFolders {
         action: spec.settings.output_action,
         fileName: spec.settings.output_file_name,
         format: spec.settings.output_format,
+        layout: spec.settings.output_layout,
         miniBatches: 1,
         overwrite: spec.output.overwrite,
       });

@@ -3,6 +3,7 @@ import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Deployment, Model } from "../spec/resources.js";
 import { checkMlflowModel } from "./mlflow/check-mlflow-model.js";
+import { checkMlflowParquetOutputs } from "./mlflow/parquet-outputs.js";
 import { mlflowRuntimeSpec, pythonMlflowModel } from "./mlflow/python-model.js";
 import { checkOnnxModel } from "./onnx/check-onnx-model.js";
 import { locateModel } from "./onnx/inspect-model.js";
@@ -121,9 +122,12 @@ export async function checkDeploymentRuns(options: {
       const modelDir = join(scratch, "model");
       const name = `${options.model.name}:${options.model.version}`;
       await options.download(options.model.path, modelDir);
-      const python = pythonMlflowModel(await locateModel(modelDir, name));
-      if (python) {
+      const located = await locateModel(modelDir, name);
+      const parquet = writesParquet(options.deployment);
+      const python = pythonMlflowModel(located);
+      if (python && located.kind === "mlflow") {
         const { deployment } = options;
+        if (parquet) checkMlflowParquetOutputs(located.model, python.label);
         return await checkMlflowModel({
           model: python,
           interpreter: options.pythonInterpreter ?? "python3",
@@ -132,7 +136,7 @@ export async function checkDeploymentRuns(options: {
           env: deployment.environment_variables,
         });
       }
-      await checkOnnxModel(modelDir, name);
+      await checkOnnxModel(modelDir, name, { parquet });
       return [];
     }
     const codeDir = join(scratch, "code");
@@ -147,6 +151,40 @@ export async function checkDeploymentRuns(options: {
     await options.download(code.code, codeDir);
     const bundle = await bundleScoringScript({ codeDir, scoringScript: code.scoring_script });
     return bundle.warnings;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** True when the deployment's rows are written as Parquet. */
+function writesParquet(deployment: Deployment): boolean {
+  return (
+    deployment.settings.output_action === "append_row" && deployment.settings.output_format === "parquet"
+  );
+}
+
+/**
+ * Checks, when an invocation asks a no-code deployment for Parquet output that the deployment
+ * itself does not write (so nothing checked it when it was created), that the model's outputs have
+ * Parquet types: downloads the model and runs the same checks as `checkDeploymentRuns`. Throws
+ * `UnsupportedOutputType` naming the output.
+ */
+export async function checkParquetOutputs(options: {
+  deployment: Deployment;
+  model: Model;
+  workDir: string;
+  download: ArtifactDownloader;
+}): Promise<void> {
+  if (options.deployment.code_configuration || !writesParquet(options.deployment)) return;
+  const scratch = join(options.workDir, `check-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    const modelDir = join(scratch, "model");
+    const name = `${options.model.name}:${options.model.version}`;
+    await options.download(options.model.path, modelDir);
+    const located = await locateModel(modelDir, name);
+    const python = pythonMlflowModel(located);
+    if (python && located.kind === "mlflow") checkMlflowParquetOutputs(located.model, python.label);
+    else await checkOnnxModel(modelDir, name, { parquet: true });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

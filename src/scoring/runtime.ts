@@ -1,4 +1,6 @@
-import type { FormattedRows, RunResult } from "../io/output/scored-rows.js";
+import type { OutputPiece, OutputRequest } from "../io/output/output-pieces.js";
+import type { RunResult } from "../io/output/scored-rows.js";
+import type { PassThrough } from "./pass-through/pass-through.js";
 
 /**
  * The contract between the engine and a scoring runtime (a custom script, or the no-code ONNX
@@ -49,20 +51,22 @@ export interface MiniBatchInput {
   attempt: number;
   files: MiniBatchFile[];
   /**
-   * The output's row format (append_row): the worker then formats the rows itself and sends back
-   * their text instead of the rows, so the work is spread over the workers.
+   * How the rows are written (append_row): the worker then writes them itself and sends back the
+   * output pieces instead of the rows, so the work is spread over the workers.
    */
-  outputFormat?: "aml" | "csv";
+  output?: OutputRequest;
+  /** Input columns a no-code runtime copies into each prediction row. */
+  passThrough?: PassThrough;
 }
 
-/** A runtime's result: `formatted` when it wrote the rows as output text itself (`rows` is then empty). */
+/** A runtime's result: `pieces` when it wrote the rows in the output format itself (`rows` is then empty). */
 export interface RuntimeResult extends RunResult {
-  formatted?: FormattedRows;
+  pieces?: OutputPiece[];
 }
 
 /** A scoring runtime, as loaded inside a worker. */
 export interface ScoringRuntime {
-  /** With `input.outputFormat`, a runtime may answer with the rows' output text instead of the rows. */
+  /** With `input.output`, a runtime may answer with the rows' output pieces instead of the rows. */
   run(input: MiniBatchInput): Promise<RuntimeResult>;
   shutdown(): Promise<void>;
 }

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { caseInsensitive } from "./fields.js";
 import { ioName } from "./job-io.schema.js";
 import { outputFileName } from "./names.js";
-import { loggingLevel, outputAction, outputFormat, workerMemoryMb } from "./resources.js";
+import {
+  columnName,
+  loggingLevel,
+  outputAction,
+  outputFormat,
+  outputLayout,
+  workerMemoryMb,
+} from "./resources.js";
 
 /**
  * The scoring settings of a deployment as written: under `settings:` in the v2 form, at the root of
@@ -16,6 +23,10 @@ export const settingsFields = {
   output_action: caseInsensitive(outputAction).optional(),
   output_file_name: outputFileName.optional(),
   output_format: caseInsensitive(outputFormat).optional(),
+  output_layout: caseInsensitive(outputLayout).optional(),
+  key_field: columnName.optional(),
+  include_columns: z.array(columnName).min(1).optional(),
+  exclude_columns: z.array(columnName).min(1).optional(),
   retry_settings: z
     .strictObject({
       max_retries: z.number().int().min(0).optional(),

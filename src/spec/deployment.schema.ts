@@ -8,7 +8,14 @@ import { checkDeclarations } from "./io-declarations.js";
 import { toModel } from "./model.schema.js";
 import { readDocument } from "./parse-document.js";
 import { collectAcceptedNotUsed } from "./python-only.js";
-import { type Deployment, deploymentSchema, type Model, type ModelReference } from "./resources.js";
+import { recordSettingsProblems } from "./record-settings.js";
+import {
+  type Deployment,
+  defaultOutputFileName,
+  deploymentSchema,
+  type Model,
+  type ModelReference,
+} from "./resources.js";
 import {
   type Checked,
   type DocumentOptions,
@@ -104,7 +111,7 @@ function toDeployment(
     code_configuration,
     environment_variables: { ...input.environment_variables, ...settingsVariables },
     resources: instanceCount === undefined ? undefined : { instance_count: instanceCount },
-    settings: { ...compact(rootSettings), ...compact(settings) },
+    settings: withDefaultFileName({ ...compact(rootSettings), ...compact(settings) }),
     inputs: input.inputs,
     outputs: input.outputs,
     accepted_not_used,
@@ -112,9 +119,25 @@ function toDeployment(
   const deployment = toCanonical(deploymentSchema, candidate, place.prefix, problems);
   if (!deployment) return undefined;
   checkDeclarations(deployment, place.prefix, problems);
+  problems.push(
+    ...recordSettingsProblems(deployment.settings, {
+      scoringScript: deployment.code_configuration !== undefined,
+      pathOf: (key) => join(place.prefix, document[key] === undefined ? `settings.${key}` : key),
+    }),
+  );
   if (problems.length > 0) return undefined;
   const { inlineModel, modelLabel } = modelField;
   return compact({ deployment, inlineModel, modelLabel, warnings });
+}
+
+/** Settings as written, with the output file name of their format when they name none (`predictions.parquet`). */
+function withDefaultFileName<T extends { output_format?: string; output_file_name?: string }>(
+  settings: T,
+): T {
+  const format = settings.output_format;
+  if (settings.output_file_name !== undefined || (format !== "jsonl" && format !== "parquet"))
+    return settings;
+  return { ...settings, output_file_name: defaultOutputFileName(format) };
 }
 
 interface ModelField {

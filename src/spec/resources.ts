@@ -51,8 +51,26 @@ export const endpointSchema = z.strictObject({
 export type Endpoint = z.infer<typeof endpointSchema>;
 
 export const outputAction = z.enum(["append_row", "summary_only"]);
-/** `aml`: Azure ML's rows (space-separated, no header). `csv`: a real CSV with a header. */
-export const outputFormat = z.enum(["aml", "csv"]);
+/**
+ * `aml`: Azure ML's rows (space-separated, no header). `csv`: a real CSV with a header. `jsonl`: one
+ * JSON object per row. `parquet`: a Parquet file typed from the model's outputs.
+ */
+export const outputFormat = z.enum(["aml", "csv", "jsonl", "parquet"]);
+export type OutputFormatName = z.infer<typeof outputFormat>;
+/** `single_file`: one predictions file (Azure ML's). `per_file`: one per input file, mirroring the input folder. */
+export const outputLayout = z.enum(["single_file", "per_file"]);
+/** An input column named in `key_field`, `include_columns` or `exclude_columns`. */
+export const columnName = z.string().min(1).max(1024);
+
+/** The output file name a format gets when none is given: `predictions.csv` (aml, csv), `.jsonl`, `.parquet`. */
+export function defaultOutputFileName(format: OutputFormatName): string {
+  return `predictions${formatExtension(format)}`;
+}
+
+/** The file extension of an output format (aml rows go into `.csv`, as in Azure ML). */
+export function formatExtension(format: OutputFormatName): string {
+  return format === "aml" ? ".csv" : `.${format}`;
+}
 export const loggingLevel = z.enum(["warning", "info", "debug"]);
 
 /**
@@ -75,6 +93,14 @@ export const deploymentSettingsSchema = z.strictObject({
   output_action: outputAction.default("append_row"),
   output_file_name: z.string().min(1).default("predictions.csv"),
   output_format: outputFormat.default("aml"),
+  /** batchfn addition: one predictions file per input file (`per_file`). */
+  output_layout: outputLayout.default("single_file"),
+  /** batchfn addition (no-code runtimes): an input column copied into every prediction row. */
+  key_field: columnName.optional(),
+  /** batchfn addition (no-code runtimes): input columns joined to the prediction rows (`["*"]`: all). */
+  include_columns: z.array(columnName).min(1).optional(),
+  /** batchfn addition (no-code runtimes): every input column but these joined to the prediction rows. */
+  exclude_columns: z.array(columnName).min(1).optional(),
   retry_settings: retrySettingsSchema.default({ max_retries: 3, timeout: 30 }),
   error_threshold: z.number().int().min(-1).default(-1),
   logging_level: loggingLevel.default("info"),

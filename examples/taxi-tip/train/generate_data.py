@@ -1,7 +1,8 @@
 """Generates the NYC-taxi-like trips of the taxi-tip example, deterministically (seeded).
 
 Writes train/taxi-tip-train.csv (with the label `tipAmount`) and data/taxi-tip-01.csv ...
-data/taxi-tip-10.csv (scoring input, without the label). Re-run from the repository root:
+data/taxi-tip-10.csv (scoring input, without the label, with a `tripId` first: the file's number
+and the trip's, `0100001`, a key for pass-through columns). Re-run from the repository root:
     /usr/bin/python3 examples/taxi-tip/train/generate_data.py
 """
 
@@ -49,6 +50,8 @@ def tips(rng: np.random.Generator, trip: dict[str, np.ndarray]) -> np.ndarray:
 
 def write_csv(path: Path, trip: dict[str, np.ndarray], columns: list[str]) -> None:
     def cell(column: str, value: float) -> str:
+        if trip[column].dtype.kind == "U":
+            return str(value)
         return str(int(value)) if trip[column].dtype == np.int64 else f"{value:.2f}".rstrip("0").rstrip(".")
 
     n = trip[columns[0]].shape[0]
@@ -64,7 +67,8 @@ def main() -> None:
     write_csv(EXAMPLE / "train" / "taxi-tip-train.csv", train, COLUMNS + ["tipAmount"])
     for index in range(1, SCORING_FILES + 1):
         rows = int(rng.integers(SCORING_ROWS.start, SCORING_ROWS.stop))
-        write_csv(EXAMPLE / "data" / f"taxi-tip-{index:02d}.csv", trips(rng, rows), COLUMNS)
+        scoring = {"tripId": np.array([f"{index:02d}{row:05d}" for row in range(1, rows + 1)]), **trips(rng, rows)}
+        write_csv(EXAMPLE / "data" / f"taxi-tip-{index:02d}.csv", scoring, ["tripId", *COLUMNS])
 
 
 if __name__ == "__main__":

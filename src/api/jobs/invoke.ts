@@ -57,6 +57,9 @@ export function createInvokeHandler(deps: JobsApiDeps): Handler {
       path: invoke.overrides.instance_count === undefined ? "resources.instance_count" : "instance_count",
       count: spec.instance_count,
     });
+    if (spec.settings.output_format !== deployment.settings.output_format) {
+      await deps.checkModelOutputs({ ...deployment, settings: spec.settings }, model);
+    }
 
     const { record, created } = await submitJob(
       { spec, idempotencyKey: key, input: describeInput(spec.input), labels: invoke.labels },

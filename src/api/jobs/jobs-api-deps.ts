@@ -8,6 +8,7 @@ import type { OutputFolders } from "../../jobs/output-folders.js";
 import type { JobRecords } from "../../jobs/records/job-records.js";
 import type { JobStore } from "../../jobs/store/job-store.js";
 import type { Registry } from "../../registry/registry.js";
+import type { Deployment, Model } from "../../spec/resources.js";
 
 /** What the jobs API needs; `runner` is per invocation because the Durable client comes from its binding. */
 export interface JobsApiDeps {
@@ -23,6 +24,12 @@ export interface JobsApiDeps {
   runner: (context: InvocationContext) => JobRunner;
   /** This instance's cancel watch: a cancel taken here stops the job's mini-batches running here at once. */
   cancels?: Pick<CancelWatch, "seen">;
+  /**
+   * Checks that a no-code model's outputs fit the output format the invocation asks for, where the
+   * deployment's own check did not (Parquet asked by the invocation only); throws
+   * `UnsupportedOutputType`.
+   */
+  checkModelOutputs: (deployment: Deployment, model: Model) => Promise<void>;
   now?: () => Date;
   /** How often `logs?follow=true` looks for new lines. */
   followIntervalMs?: number;

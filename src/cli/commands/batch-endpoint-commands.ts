@@ -228,7 +228,7 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
           )
           .option(
             "--set <key=value...>",
-            "set an invoke setting: output_file_name=x.csv, retry_settings.max_retries=1, error_threshold=5, logging_level=debug, max_concurrency_per_instance=2, overwrite=true, default_input=<name>, inputs.<name>.type=uri_folder inputs.<name>.path=<path>, inputs.<name>.default=<value>, outputs.<name>.path=<path>",
+            "set an invoke setting: output_file_name=x.csv, retry_settings.max_retries=1, error_threshold=5, logging_level=debug, max_concurrency_per_instance=2, overwrite=true, default_input=<name>, inputs.<name>.type=uri_folder inputs.<name>.path=<path>, inputs.<name>.default=<value>, outputs.<name>.path=<path>, output_format=parquet, output_layout=per_file, key_field=id, 'include_columns=[\"a\"]'",
           ),
       schema: invokeFlags,
       run: async (o, context) => {

@@ -1,9 +1,9 @@
-import type { BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import { isConditionFailure, storageFailure } from "../../storage/storage-error.js";
 import { mapLimited } from "../map-limited.js";
+import { commitFile, type FileCommit } from "./commit-file.js";
 import { isFailedMiniBatch } from "./mini-batch-counts.js";
-import { type BlockKind, blockId, errorShards, type OutputShard, outputShards } from "./output-layout.js";
+import { commitOutput, plannedOutputs, readStagedPieces } from "./output-files.js";
+import { blockId, detailed, errorShards, type OutputShard, outputShards } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
 import { listPartSummaries, type PartSummary, readPartRecord } from "./part-record.js";
 import { csvHeader } from "./row-format.js";
@@ -36,22 +36,36 @@ export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Pr
   const parts = await listPartSummaries(deps.jobs, target.job);
   const container = deps.access.container(target.location.store, target.location.container);
   const columns =
-    target.action === "append_row" && target.format === "csv"
+    target.action === "append_row" && target.format === "csv" && !detailed(target)
       ? await csvColumns(target, parts, deps)
       : undefined;
-  const header = columns ? csvHeader(columns) : undefined;
-  const rowFiles = target.action === "append_row" ? outputShards(target) : [];
+  const head = columns ? Buffer.from(csvHeader(columns), "utf8") : undefined;
+  const shardCommit = (shard: OutputShard, kind: "rows" | "errors"): FileCommit => ({
+    container,
+    target,
+    fileName: shard.fileName,
+    shard: shard.shard,
+    ids: shardIds(target, shard, parts, kind),
+    ...(kind === "rows" && head ? { head } : {}),
+  });
   const errorFiles = errorShards(target);
+  const rowFiles = target.action === "append_row" && !detailed(target) ? outputShards(target) : [];
   // each file is its own commit: they go at once (a few at a time)
-  const commits: ShardCommit[] = [
-    ...rowFiles.map((shard) => ({ container, target, shard, kind: "rows" as const, parts, header })),
-    ...errorFiles.map((shard) => ({ container, target, shard, kind: "errors" as const, parts })),
+  const commits = [
+    ...rowFiles.map((shard) => shardCommit(shard, "rows")),
+    ...errorFiles.map((shard) => shardCommit(shard, "errors")),
   ];
-  await mapLimited(commits, COMMITS_AT_ONCE, commitShard);
-  const shown = (shard: OutputShard) => `${target.location.display}${shard.fileName}`;
+  const shown = (fileName: string) => `${target.location.display}${fileName}`;
+  let predictionFiles = rowFiles.map((shard) => shown(shard.fileName));
+  if (detailed(target)) {
+    const outputs = plannedOutputs(target, await readStagedPieces(deps.jobs, target, parts));
+    await mapLimited(outputs, COMMITS_AT_ONCE, (output) => commitOutput(container, target, output));
+    predictionFiles = outputs.map((output) => shown(output.fileName));
+  }
+  await mapLimited(commits, COMMITS_AT_ONCE, commitFile);
   return {
-    predictionFiles: rowFiles.map(shown),
-    errorFiles: errorFiles.map(shown),
+    predictionFiles,
+    errorFiles: errorFiles.map((shard) => shown(shard.fileName)),
     ...tally(target, parts),
     ...(columns ? { columns } : {}),
   };
@@ -59,6 +73,23 @@ export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Pr
 
 /** Output files committed at once. */
 const COMMITS_AT_ONCE = 8;
+
+/** The staged blocks of a shard: the recorded attempt of each of its mini-batches that staged any. */
+function shardIds(
+  target: OutputTarget,
+  shard: OutputShard,
+  parts: Map<number, PartSummary>,
+  kind: "rows" | "errors",
+): string[] {
+  const ids: string[] = [];
+  for (let index = shard.first; index < shard.end; index += 1) {
+    const part = parts.get(index);
+    if (part && (kind === "rows" ? part.rows : part.errorLines) > 0) {
+      ids.push(blockId(target.job, kind, index, part.attempt));
+    }
+  }
+  return ids;
+}
 
 function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
   const totals = {
@@ -107,80 +138,4 @@ async function csvColumns(
     );
   }
   return columns;
-}
-
-interface ShardCommit {
-  container: ContainerClient;
-  target: OutputTarget;
-  shard: OutputShard;
-  kind: BlockKind;
-  parts: Map<number, PartSummary>;
-  header?: string;
-}
-
-async function commitShard(commit: ShardCommit): Promise<void> {
-  const { container, target, shard, kind, parts, header } = commit;
-  const blob = container.getBlockBlobClient(`${target.location.prefix}${shard.fileName}`);
-  const ids: string[] = [];
-  if (header !== undefined) {
-    const id = blockId(target.job, "header", shard.shard, 0);
-    await blob.stageBlock(id, Buffer.from(header, "utf8"), Buffer.byteLength(header));
-    ids.push(id);
-  }
-  for (let index = shard.first; index < shard.end; index += 1) {
-    const part = parts.get(index);
-    if (part && (kind === "rows" ? part.rows : part.errorLines) > 0) {
-      ids.push(blockId(target.job, kind, index, part.attempt));
-    }
-  }
-  try {
-    await blob.commitBlockList(ids, {
-      conditions: target.overwrite ? undefined : { ifNoneMatch: "*" },
-      metadata: { batchfnjob: target.job },
-      blobHTTPHeaders: { blobContentType: contentType(shard.fileName) },
-    });
-  } catch (thrown) {
-    if (isConditionFailure(thrown)) {
-      if (await committedByThisJob(blob, target.job, ids)) return;
-      throw errors.outputExists(`${target.location.display}${shard.fileName}`);
-    }
-    if (storageFailure(thrown).code === "InvalidBlockList")
-      throw await missingBlocks(blob, ids, shard, thrown);
-    throw thrown;
-  }
-}
-
-async function committedByThisJob(
-  blob: BlockBlobClient,
-  job: string,
-  ids: readonly string[],
-): Promise<boolean> {
-  const properties = await blob.getProperties();
-  if (properties.metadata?.batchfnjob !== job) return false;
-  const committed = (await blob.getBlockList("committed")).committedBlocks ?? [];
-  return committed.length === ids.length && committed.every((block, i) => block.name === ids[i]);
-}
-
-async function missingBlocks(
-  blob: BlockBlobClient,
-  ids: readonly string[],
-  shard: OutputShard,
-  cause: unknown,
-) {
-  const list = await blob.getBlockList("all");
-  const present = new Set(
-    [...(list.uncommittedBlocks ?? []), ...(list.committedBlocks ?? [])].map((b) => b.name),
-  );
-  const missing = ids.find((id) => !present.has(id));
-  const which = missing ? Buffer.from(missing, "base64").toString("ascii") : "unknown";
-  return errors.corruptRecord(
-    `Output file '${shard.fileName}' cannot be committed: staged block ${which} is missing (uncommitted blocks expire 7 days after staging, and a commit by another job on the same file discards them).`,
-    [{ message: String(cause) }],
-  );
-}
-
-function contentType(fileName: string): string {
-  if (fileName.endsWith(".csv")) return "text/csv; charset=utf-8";
-  if (fileName.endsWith(".jsonl")) return "application/x-ndjson";
-  return "text/plain; charset=utf-8";
 }

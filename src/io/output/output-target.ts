@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { errors } from "../../errors.js";
 import { jobName, outputFileNameProblem } from "../../spec/names.js";
-import { outputAction, outputFormat } from "../../spec/resources.js";
+import { outputAction, outputFormat, outputLayout } from "../../spec/resources.js";
 import { blobStoreSchema } from "../inputs/blob-access.js";
 
 /** A folder in blob storage where a job's output files go. `prefix` is "" or ends with `/`. */
@@ -28,6 +28,8 @@ export const outputTargetSchema = z.strictObject({
   action: outputAction,
   fileName: z.string().min(1),
   format: outputFormat,
+  /** `per_file`: one predictions file per input file, named after it (`output-layout.ts`). */
+  layout: outputLayout.default("single_file"),
   /** Mini-batches in the plan: fixes how the output is sharded before any of them runs. */
   miniBatches: z.number().int().min(1),
   maxMiniBatchesPerFile: z.number().int().min(1).default(DEFAULT_MINI_BATCHES_PER_FILE),

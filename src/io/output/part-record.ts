@@ -2,6 +2,22 @@ import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import { errors } from "../../errors.js";
+import { VALUE_TYPES } from "./row-batch.js";
+
+/**
+ * One output piece a part staged (`output-pieces.ts`), as the finaliser needs it: where it goes,
+ * its rows and bytes, its columns, and for Parquet its types and footer (base64).
+ */
+export const stagedPieceSchema = z.strictObject({
+  file: z.string().optional(),
+  rows: z.number().int().nonnegative(),
+  /** Bytes of its block (0: nothing staged). */
+  bytes: z.number().int().nonnegative(),
+  columns: z.array(z.string()).optional(),
+  types: z.array(z.enum(VALUE_TYPES)).optional(),
+  footer: z.string().optional(),
+});
+export type StagedPiece = z.infer<typeof stagedPieceSchema>;
 
 /**
  * What the last recorded attempt of a mini-batch staged: `<jobs container>/<job>/parts/<index>.json`.
@@ -22,6 +38,8 @@ export const partRecordSchema = z.strictObject({
   /** Files uploaded by a summary_only script. */
   outputFiles: z.number().int().nonnegative(),
   columns: z.array(z.string()).optional(),
+  /** The pieces staged (Parquet, per_file); the finaliser reads them from the record's body. */
+  pieces: z.array(stagedPieceSchema).optional(),
 });
 export type PartRecord = z.infer<typeof partRecordSchema>;
 
@@ -36,9 +54,10 @@ const partMetadataSchema = z.object({
   errorlines: count,
   outputfiles: count,
   columns: z.string().default(""),
+  pieces: count.default(0),
 });
-/** A part as the finaliser sees it from a listing: the record without columns, plus their hash. */
-export type PartSummary = Omit<PartRecord, "columns"> & { columnsKey: string };
+/** A part as the finaliser sees it from a listing: the record without columns and pieces, plus the columns' hash. */
+export type PartSummary = Omit<PartRecord, "columns" | "pieces"> & { columnsKey: string; pieces: number };
 
 export const partBlobs = {
   prefix: (job: string) => `${job}/parts/`,
@@ -60,6 +79,7 @@ export async function writePartRecord(jobs: ContainerClient, job: string, record
       errorlines: String(record.errorLines),
       outputfiles: String(record.outputFiles),
       ...(record.columns ? { columns: columnsKey(record.columns) } : {}),
+      ...(record.pieces ? { pieces: String(record.pieces.length) } : {}),
     },
   });
 }
@@ -84,6 +104,7 @@ export async function listPartSummaries(
       errorLines: m.errorlines,
       outputFiles: m.outputfiles,
       columnsKey: m.columns,
+      pieces: m.pieces,
     });
   }
   return parts;

@@ -1,7 +1,8 @@
 import { errors } from "../../errors.js";
 import type { ItemFailure, ScoredRow } from "./scored-rows.js";
 
-export type OutputFormat = "aml" | "csv";
+/** The append_row formats written as text, one line per row. */
+export type TextFormat = "aml" | "csv" | "jsonl";
 
 /** The text one mini-batch adds to the output file, and the columns its records had (csv). */
 export interface FormattedRows {
@@ -14,6 +15,8 @@ export interface FormattedRows {
  * text holds.
  * - `aml` (Azure ML's `append_row`): a string as is; a record's values joined by one space, no header;
  *   a line feed or carriage return inside a string or value is written as `\n` or `\r` (`amlText`).
+ * - `jsonl`: a record as one JSON object (its keys in its own order, values as `jsonValue` writes
+ *   them), a string row as a JSON string.
  * - `csv`: RFC 4180 fields (quoted when they hold `,`, `"`, CR or LF); a string row is one field.
  *   Records are aligned on the keys of the mini-batch's first record (a missing key is an empty
  *   field, an extra key is refused with `OutputColumnsMismatch`); the header is not part of the
@@ -21,11 +24,8 @@ export interface FormattedRows {
  * Values: strings as is, numbers and booleans as JavaScript prints them, null/undefined empty,
  * dates in ISO 8601, arrays and objects as JSON.
  */
-export function formatRows(
-  rows: readonly ScoredRow[],
-  format: OutputFormat,
-  miniBatch: number,
-): FormattedRows {
+export function formatRows(rows: readonly ScoredRow[], format: TextFormat, miniBatch: number): FormattedRows {
+  if (format === "jsonl") return { text: jsonRecords(rows) };
   if (format === "aml") {
     let text = "";
     for (const row of rows) text += `${typeof row === "string" ? amlText(row) : joinedValues(row)}\n`;
@@ -54,6 +54,23 @@ export function formatRows(
     text += `${line}\n`;
   }
   return { text, ...(columns ? { columns } : {}) };
+}
+
+function jsonRecords(rows: readonly ScoredRow[]): string {
+  let text = "";
+  for (const row of rows) {
+    if (typeof row === "string") {
+      text += `${JSON.stringify(row)}\n`;
+      continue;
+    }
+    let line = "";
+    for (const key in row) {
+      if (!Object.hasOwn(row, key)) continue;
+      line += `${line === "" ? "" : ","}${JSON.stringify(key)}:${jsonValue(row[key])}`;
+    }
+    text += `{${line}}\n`;
+  }
+  return text;
 }
 
 function extraColumn(row: Record<string, unknown>, columns: string[], miniBatch: number, i: number): Error {
@@ -137,4 +154,18 @@ export function valueText(value: unknown): string {
 /** A CSV field (RFC 4180): quoted when it holds `,`, `"`, CR or LF. */
 export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * A value as JSON: numbers as JavaScript prints them (NaN and ±Infinity as null, as JSON has no
+ * such numbers), integers held as bigints exactly, dates as ISO text, missing values as null.
+ */
+export function jsonValue(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  if (typeof value === "bigint") return value.toString();
+  return (
+    JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? Number(inner) : inner)) ??
+    "null"
+  );
 }

@@ -1,11 +1,12 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
 import type { BlobAccess } from "../inputs/blob-access.js";
-import { type BlockKind, blockId, shardOf } from "./output-layout.js";
+import { type BlockKind, blockId, detailed, pieceFile, shardOf } from "./output-layout.js";
+import { type OutputPiece, piecesFromRecords } from "./output-pieces.js";
 import { ERRORS_FILE, type OutputTarget } from "./output-target.js";
-import { type PartRecord, writePartRecord } from "./part-record.js";
-import { errorLines, formatRows } from "./row-format.js";
-import type { FormattedRows, RunResult } from "./scored-rows.js";
+import { type PartRecord, type StagedPiece, writePartRecord } from "./part-record.js";
+import { errorLines } from "./row-format.js";
+import type { RunResult } from "./scored-rows.js";
 
 export interface StageMiniBatchRequest {
   target: OutputTarget;
@@ -16,8 +17,10 @@ export interface StageMiniBatchRequest {
   failed?: boolean;
   /** Files a summary_only script wrote (see uploadSummaryOutputs). */
   outputFiles?: number;
-  /** The rows already formatted in the target's format by the scoring worker (`result.rows` is then empty). */
-  formatted?: FormattedRows;
+  /** The rows already written as output pieces by the scoring worker (`result.rows` is then empty). */
+  pieces?: OutputPiece[];
+  /** The names of the mini-batch's input files: with one, its rows are that file's (per_file). */
+  files?: readonly string[];
 }
 
 export interface OutputDeps {
@@ -47,12 +50,17 @@ export async function stageMiniBatchOutput(
     );
   }
   const container = deps.access.container(target.location.store, target.location.container);
-  const appended = target.action === "append_row";
-  const rows = appended ? (request.formatted ?? formatRows(result.rows, target.format, index)) : { text: "" };
-  const stagedRows = appended ? (request.formatted?.rows ?? result.rows.length) : 0;
-  if (rows.text !== "") {
-    await stage(container, target, shardOf(target, index).fileName, "rows", index, attempt, rows.text);
+  const pieces = target.action === "append_row" && !request.failed ? outputPieces(request) : [];
+  const staged: StagedPiece[] = [];
+  for (const piece of pieces) {
+    const bytes = typeof piece.content === "string" ? Buffer.from(piece.content, "utf8") : piece.content;
+    if (bytes.length > 0) {
+      await stage(container, target, pieceFile(target, index, piece), "rows", index, attempt, bytes);
+    }
+    staged.push(stagedPiece(piece, bytes.length));
   }
+  const rows = staged.reduce((sum, piece) => sum + (piece.bytes > 0 ? piece.rows : 0), 0);
+  const columns = target.layout === "single_file" && target.format === "csv" ? pieces[0]?.columns : undefined;
   const failures = errorLines(result.failedItems, index, attempt);
   if (failures !== "") {
     await stage(
@@ -69,15 +77,39 @@ export async function stageMiniBatchOutput(
     index,
     attempt,
     status: request.failed ? "failed" : "succeeded",
-    rows: rows.text === "" ? 0 : stagedRows,
+    rows,
     succeededItems: result.succeededItems,
     failedItems: result.failedItems.reduce((sum, failure) => sum + failure.count, 0),
     errorLines: result.failedItems.length,
     outputFiles: request.outputFiles ?? 0,
-    ...(rows.columns ? { columns: rows.columns } : {}),
+    ...(columns && rows > 0 ? { columns } : {}),
+    ...(detailed(target) && staged.length > 0 ? { pieces: staged } : {}),
   };
   await writePartRecord(deps.jobs, target.job, record);
   return record;
+}
+
+/** The pieces of an attempt: as the worker wrote them, else written here from the rows. */
+function outputPieces(request: StageMiniBatchRequest): OutputPiece[] {
+  const { target, index, result, files } = request;
+  if (request.pieces) return request.pieces;
+  const only = files?.length === 1 ? files[0] : undefined;
+  return piecesFromRecords(
+    result.rows,
+    { format: target.format, perFile: target.layout === "per_file" },
+    { miniBatch: index, ...(only === undefined ? {} : { onlyFile: only }) },
+  );
+}
+
+function stagedPiece(piece: OutputPiece, bytes: number): StagedPiece {
+  return {
+    ...(piece.file === undefined ? {} : { file: piece.file }),
+    rows: piece.rows,
+    bytes,
+    ...(piece.columns ? { columns: piece.columns } : {}),
+    ...(piece.types ? { types: piece.types } : {}),
+    ...(piece.footer ? { footer: Buffer.from(piece.footer).toString("base64") } : {}),
+  };
 }
 
 async function stage(
@@ -87,9 +119,9 @@ async function stage(
   kind: BlockKind,
   index: number,
   attempt: number,
-  text: string,
+  content: string | Uint8Array,
 ): Promise<void> {
-  const body = Buffer.from(text, "utf8");
+  const body = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   const blob = container.getBlockBlobClient(`${target.location.prefix}${fileName}`);
   await blob.stageBlock(blockId(target.job, kind, index, attempt), body, body.length);
 }

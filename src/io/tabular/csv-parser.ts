@@ -141,18 +141,14 @@ export function parseCsv(text: string, path: string, options: ReadTableOptions =
     );
   }
   const keep = options.stringColumns;
-  return {
-    columns: header.map((name, index) =>
-      csvColumn(
-        name,
-        text,
-        cells[index] ?? { starts: new Int32Array(0), ends: new Int32Array(0), specials: [] },
-        rows,
-        keep?.has(name) ?? false,
-      ),
-    ),
-    rowCount: rows,
-  };
+  const selected = options.selectColumns ? new Set(options.selectColumns(header)) : undefined;
+  const columns = [];
+  for (const [index, name] of header.entries()) {
+    if (selected && !selected.has(name)) continue;
+    const column = cells[index] ?? { starts: new Int32Array(0), ends: new Int32Array(0), specials: [] };
+    columns.push(csvColumn(name, text, column, rows, keep?.has(name) ?? false));
+  }
+  return { columns, rowCount: rows };
 }
 
 function grow(array: Int32Array, capacity: number): Int32Array {

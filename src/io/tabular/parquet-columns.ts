@@ -5,7 +5,7 @@ import {
   parquetMetadataAsync,
   parquetRead,
 } from "hyparquet";
-import { ensureError, errors } from "../../errors.js";
+import { BatchfnError, ensureError, errors } from "../../errors.js";
 import { fileLabel, type ReadTableOptions } from "./table.js";
 
 /** Top-level columns of a parquet file over a range of rows, with the file's metadata. */
@@ -43,12 +43,12 @@ export async function readParquetMetadata(
 }
 
 /**
- * Reads rows [start, end) of every top-level column (all rows when no range is given), from the
- * file at `source`, or from its bytes.
+ * Reads rows [start, end) of every top-level column (all rows when no range is given), or of those
+ * `select` keeps from the file's column names, from the file at `source`, or from its bytes.
  */
 export async function readParquetColumns(
   source: string | Uint8Array,
-  range: { start?: number; end?: number } = {},
+  range: { start?: number; end?: number; select?: (names: string[]) => string[] } = {},
   options: ReadTableOptions = {},
 ): Promise<ParquetColumns> {
   const path = typeof source === "string" ? source : (options.displayName ?? "parquet bytes");
@@ -58,7 +58,8 @@ export async function readParquetColumns(
     const total = Number(metadata.num_rows);
     const start = Math.min(range.start ?? 0, total);
     const end = Math.max(start, Math.min(range.end ?? total, total));
-    const names = topLevelNames(metadata);
+    const all = topLevelNames(metadata);
+    const names = range.select ? range.select(all) : all;
     const chunks = new Map<string, { rowStart: number; data: DecodedArray }[]>(
       names.map((name) => [name, []]),
     );
@@ -68,6 +69,7 @@ export async function readParquetColumns(
         metadata,
         rowStart: start,
         rowEnd: end,
+        ...(range.select ? { columns: names } : {}),
         onChunk: (chunk) =>
           chunks.get(chunk.columnName)?.push({ rowStart: chunk.rowStart, data: chunk.columnData }),
       });
@@ -75,11 +77,13 @@ export async function readParquetColumns(
     const data = names.map((name) => assemble(chunks.get(name) ?? [], start, end));
     return { metadata, names, data, rowCount: end - start };
   } catch (thrown) {
+    if (thrown instanceof BatchfnError) throw thrown;
     throw unreadable(path, options, thrown);
   }
 }
 
-function topLevelNames(metadata: FileMetaData): string[] {
+/** The names of the top-level columns of a parquet file, in file order. */
+export function topLevelNames(metadata: FileMetaData): string[] {
   const names: string[] = [];
   const root = metadata.schema[0];
   let index = 1;

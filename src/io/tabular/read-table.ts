@@ -25,10 +25,16 @@ export async function readTable(
   switch (format) {
     case "csv":
       return parseCsv(await text(), path, options);
-    case "jsonl":
-      return parseJsonl(await text(), path, options);
+    case "jsonl": {
+      const table = parseJsonl(await text(), path, options);
+      if (!options.selectColumns) return table;
+      const selected = new Set(options.selectColumns(table.columns.map((column) => column.name)));
+      return { ...table, columns: table.columns.filter((column) => selected.has(column.name)) };
+    }
     case "parquet": {
-      const parquet = await readParquetColumns(bytes ?? path, {}, options);
+      const select = options.selectColumns;
+      const range = select ? { select: (names: string[]) => [...select(names)] } : {};
+      const parquet = await readParquetColumns(bytes ?? path, range, options);
       return {
         columns: parquet.names.map((name, index) => columnFromValues(name, parquet.data[index] ?? [])),
         rowCount: parquet.rowCount,

@@ -34,6 +34,8 @@ export interface ReadTableOptions {
   rowOffset?: number;
   /** Columns kept as text even when every value looks like a number (CSV), e.g. codes such as zip codes. */
   stringColumns?: ReadonlySet<string>;
+  /** Reads only the columns this keeps of the file's column names (in file order); may throw. */
+  selectColumns?: (names: readonly string[]) => readonly string[];
 }
 
 /** Where a row sits, as a person counts it: data rows from 1 (a CSV header is not a row). */

@@ -99,7 +99,10 @@ export function createFinalizeJob(ports: FinalizeJobPorts): JobActivities["final
     });
     await writeJobSummary(job.target, summary, ports);
     const display = job.target.location.display;
-    const files = [...totals.predictionFiles, ...totals.errorFiles];
+    // per_file writes one file per input file: the record (and the orchestration's history) names
+    // their folder, job_summary.json lists them all
+    const predictions = job.target.layout === "per_file" ? [display] : totals.predictionFiles;
+    const files = [...predictions, ...totals.errorFiles];
     const level = status === "Completed" ? "info" : "error";
     await ports.log(spec, [
       engineRecord(

@@ -1,6 +1,7 @@
 import { BatchfnError, ensureError, errors } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { ResolvedInput } from "../../io/inputs/resolved-input.js";
+import { checkPerFileNames } from "../../io/output/output-layout.js";
 import { outputTarget } from "../../io/output/output-target.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
@@ -44,6 +45,12 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
           : undefined;
       const input = failed?.input ?? (await ports.inputs.resolve(inputReference(spec.input)));
       const inputs = await resolveSideInputs(spec, ports.inputs);
+      if (spec.settings.output_action === "append_row" && spec.settings.output_layout === "per_file") {
+        checkPerFileNames(
+          input.items.map((item) => item.name),
+          spec.settings.output_format,
+        );
+      }
       const rows = spec.settings.mini_batch_rows;
       const plan = await planJob(
         {
@@ -68,6 +75,7 @@ export function createPlanJob(ports: PlanJobPorts): JobActivities["planJob"] {
         action: spec.settings.output_action,
         fileName: spec.settings.output_file_name,
         format: spec.settings.output_format,
+        layout: spec.settings.output_layout,
         miniBatches: plan.miniBatches,
         overwrite: spec.output.overwrite,
       });

@@ -5,6 +5,7 @@ import { uploadNamedOutputs } from "../../io/output/named-outputs.js";
 import { type StagedMiniBatch, stageMiniBatchOutput } from "../../io/output/stage-mini-batch.js";
 import { uploadSummaryOutputs } from "../../io/output/summary-outputs.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
+import { passThroughOf } from "../../scoring/pass-through/pass-through.js";
 import type { ScoredMiniBatch } from "../../scoring/pool/scoring-pool.js";
 import type { MiniBatchFile, MiniBatchInput } from "../../scoring/runtime.js";
 import type { JobSpec } from "../job-spec.js";
@@ -53,8 +54,19 @@ export async function scoreWithRetries(
   const maxAttempts = spec.settings.retry_settings.max_retries + 1;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const outputFormat = job.target.action === "append_row" ? job.target.format : undefined;
-      const scored = await options.run({ index, attempt, files: options.files, outputFormat });
+      const { target } = job;
+      const output =
+        target.action === "append_row"
+          ? { format: target.format, perFile: target.layout === "per_file" }
+          : undefined;
+      const passThrough = passThroughOf(spec.settings);
+      const scored = await options.run({
+        index,
+        attempt,
+        files: options.files,
+        ...(output ? { output } : {}),
+        ...(passThrough ? { passThrough } : {}),
+      });
       await ports.log(spec, redactRecords(scored.logs, options.redact));
       let outputFiles: number | undefined;
       if (spec.settings.output_action === "summary_only") {
@@ -71,7 +83,8 @@ export async function scoreWithRetries(
           attempt,
           result: redactResult(scored.result, options.redact),
           outputFiles,
-          formatted: scored.formatted,
+          ...(scored.pieces ? { pieces: scored.pieces } : {}),
+          files: options.files.map((file) => file.name),
         },
         ports,
       );

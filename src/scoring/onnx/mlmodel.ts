@@ -49,6 +49,8 @@ export interface MlflowModel {
   signature?: ModelSignature;
   /** The names of a column-based output signature (`[{"name": "a", "type": "double"}, ...]`), in order. */
   outputNames?: string[];
+  /** The types of the output signature: MLflow column types, or `tensor:<dtype>` for tensor specs. */
+  outputTypes?: Array<{ name?: string; type: string }>;
 }
 
 /** Parses the text of an `MLmodel` file; a malformed file fails with `InvalidModel` naming it. */
@@ -70,10 +72,12 @@ export function parseMlmodel(text: string, label: string): MlflowModel {
   for (const [name, settings] of Object.entries(parsed.data.flavors)) flavors[name] = settings ?? {};
   const inputs = parsed.data.signature?.inputs;
   const outputNames = outputColumnNames(parsed.data.signature?.outputs);
+  const outputTypes = outputSignatureTypes(parsed.data.signature?.outputs);
   return {
     flavors,
     signature: inputs ? parseSignatureInputs(inputs, label) : undefined,
     ...(outputNames ? { outputNames } : {}),
+    ...(outputTypes ? { outputTypes } : {}),
   };
 }
 
@@ -91,6 +95,31 @@ function outputColumnNames(json: string | null | undefined): string[] | undefine
     .min(1)
     .safeParse(value);
   return named.success ? named.data.map((output) => output.name) : undefined;
+}
+
+/** The types of an output signature (column or tensor specs); none when it is missing or malformed. */
+function outputSignatureTypes(json: string | null | undefined): MlflowModel["outputTypes"] {
+  if (!json) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const tensors = z.array(tensorSpecSchema).min(1).safeParse(value);
+  if (tensors.success) {
+    return tensors.data.map((t) => ({
+      ...(t.name === undefined ? {} : { name: t.name }),
+      type: `tensor:${t["tensor-spec"].dtype}`,
+    }));
+  }
+  const columns = z
+    .array(z.looseObject({ name: z.string().optional(), type: z.string() }))
+    .min(1)
+    .safeParse(value);
+  return columns.success
+    ? columns.data.map((c) => ({ ...(c.name === undefined ? {} : { name: c.name }), type: c.type }))
+    : undefined;
 }
 
 function parseSignatureInputs(json: string, label: string): ModelSignature {

@@ -2,9 +2,14 @@ import { basename } from "node:path";
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import { z } from "zod";
 import { BatchfnError, ensureError, errors } from "../../errors.js";
-import type { ItemFailure, ScoredRow } from "../../io/output/scored-rows.js";
+import { batchRecords } from "../../io/output/batch-text.js";
+import { piecesFromBatches } from "../../io/output/output-pieces.js";
+import type { BatchColumn, RowBatch } from "../../io/output/row-batch.js";
+import type { ItemFailure } from "../../io/output/scored-rows.js";
 import { readTable } from "../../io/tabular/read-table.js";
 import { tabularFormatOf } from "../../io/tabular/tabular-format.js";
+import { joinedName, type PassThrough } from "../pass-through/pass-through.js";
+import { readPassThrough } from "../pass-through/read-pass-through.js";
 import type {
   MiniBatchFile,
   MiniBatchInput,
@@ -18,12 +23,13 @@ import { buildInputs, type InputData } from "./input-tensors.js";
 import { inspectModel } from "./inspect-model.js";
 import {
   type OutputColumn,
+  onnxValueType,
   outputColumns,
   type PredictionBatch,
   predictionBatch,
-  predictionColumnNames,
-  predictionRecords,
-  predictionText,
+  predictionNames,
+  predictionRows,
+  unsupportedParquetOutput,
 } from "./predictions.js";
 
 /**
@@ -70,37 +76,40 @@ export async function createOnnxRuntime(
     throw errors.invalidModel(`${label} has no tensor output to write as predictions.`);
   }
   const columns = outputColumns(fetches);
+  const outputs = new Map(session.outputMetadata.map((output) => [output.name, output]));
   context.logger.info(`Loaded ${label}: ${plan.description}; outputs ${fetches.join(", ")}.`, {
     model: model.modelPath,
     source: model.source,
   });
-  const scorer = { session, plan, columns, fetches, batchRows: settings.BATCHFN_ONNX_BATCH_ROWS };
+  const scorer: Scorer = {
+    session,
+    plan,
+    columns,
+    fetches,
+    batchRows: settings.BATCHFN_ONNX_BATCH_ROWS,
+    types: fetches.map((name) => {
+      const output = outputs.get(name);
+      if (!output?.isTensor) return { name, type: "unknown", width: 1 };
+      const [, width] = output.shape;
+      return {
+        name,
+        type: output.type,
+        width: output.shape.length === 2 && typeof width === "number" ? width : 1,
+      };
+    }),
+  };
 
   return {
     async run(input: MiniBatchInput): Promise<RuntimeResult> {
-      const format = input.outputFormat;
-      const rows: ScoredRow[] = [];
-      let text = "";
-      let textRows = 0;
-      let columns: string[] | undefined;
+      const request = input.output;
+      if (request?.format === "parquet") checkParquetTypes(scorer, label);
+      const batches: RowBatch[] = [];
       const failedItems: ItemFailure[] = [];
       let succeededItems = 0;
       for (const file of input.files) {
         const count = file.rowCount ?? 1;
         try {
-          const batches = await scoreFile(scorer, file);
-          // append_row: the text straight from the tensors (what the worker would format the
-          // records into), so no record is made per row
-          for (const batch of batches) {
-            if (format === undefined) {
-              for (const row of predictionRecords(batch)) rows.push(row);
-              continue;
-            }
-            if (batch.count === 0) continue;
-            columns ??= predictionColumnNames(batch);
-            text += predictionText(batch, format);
-            textRows += batch.count;
-          }
+          batches.push(...(await scoreFile(scorer, file, input.passThrough)));
           succeededItems += count;
         } catch (thrown) {
           const error =
@@ -111,9 +120,10 @@ export async function createOnnxRuntime(
           context.logger.warn(error.message, { item: file.name, code: error.code });
         }
       }
-      if (format === undefined) return { rows, succeededItems, failedItems };
-      const formatted = { text, rows: textRows, ...(columns ? { columns } : {}) };
-      return { rows: [], succeededItems, failedItems, formatted };
+      if (request === undefined) return { rows: batches.flatMap(batchRecords), succeededItems, failedItems };
+      // append_row: the output written straight from the tensors, so no record is made per row
+      const pieces = piecesFromBatches(batches, request, input.index);
+      return { rows: [], succeededItems, failedItems, pieces };
     },
     async shutdown(): Promise<void> {
       await session.release();
@@ -127,16 +137,33 @@ interface Scorer {
   columns: OutputColumn[];
   fetches: string[];
   batchRows: number;
+  /** The element type of each fetched output, and its values per row when its shape says. */
+  types: Array<{ name: string; type: string; width: number }>;
 }
 
-/** Scores one file in batches of rows; a failure anywhere fails the whole file (nothing of it is kept). */
-async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<PredictionBatch[]> {
+/** Parquet output needs every output's type to have a Parquet type (`onnxValueType`). */
+function checkParquetTypes(scorer: Scorer, label: string): void {
+  const unsupported = scorer.types.find((output) => onnxValueType(output.type) === undefined);
+  if (unsupported) throw unsupportedParquetOutput(label, unsupported);
+}
+
+/**
+ * Scores one file in batches of rows, each joined with the file's pass-through columns; a failure
+ * anywhere fails the whole file (nothing of it is kept). A file without rows gives one empty batch,
+ * so its columns are known.
+ */
+async function scoreFile(
+  scorer: Scorer,
+  file: MiniBatchFile,
+  passThrough?: PassThrough,
+): Promise<RowBatch[]> {
   const format = tabularFormatOf(file.path) ?? tabularFormatOf(file.name);
   if (format === undefined) {
     throw errors.unsupportedFileType(
       `File '${file.name}' is not a tabular file (.csv, .parquet, .pqt, .jsonl): the no-code ONNX runtime scores tabular files only; give the deployment a scoring script for other files.`,
     );
   }
+  const joined = passThrough ? await readPassThrough(file, passThrough) : [];
   const { plan } = scorer;
   const table = await readTable(file.path, {
     format,
@@ -153,7 +180,7 @@ async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Predictio
       `File '${file.name}' has ${total} rows, but the model takes batches of exactly ${plan.fixedBatch} rows.`,
     );
   }
-  const batches: PredictionBatch[] = [];
+  const batches: RowBatch[] = [];
   for (let start = 0; start < total; start += batch) {
     const count = Math.min(batch, total - start);
     const feeds: Record<string, Tensor> = {};
@@ -168,17 +195,47 @@ async function scoreFile(scorer: Scorer, file: MiniBatchFile): Promise<Predictio
         thrown,
       );
     }
-    batches.push(
-      predictionBatch({
-        results,
-        columns: scorer.columns,
-        firstRow: file.rowOffset + start,
-        count,
-        fileName: file.name,
-      }),
-    );
+    const predictions = predictionBatch({
+      results,
+      columns: scorer.columns,
+      firstRow: file.rowOffset + start,
+      count,
+      fileName: file.name,
+    });
+    batches.push(predictionRows(predictions, joinedColumns(predictions, joined, start)));
   }
+  if (batches.length === 0) batches.push(emptyRows(scorer, file, joined));
   return batches;
+}
+
+/** The pass-through columns cut to a batch's rows, named so they do not take a prediction's name. */
+function joinedColumns(batch: PredictionBatch, joined: readonly BatchColumn[], start: number): BatchColumn[] {
+  if (joined.length === 0) return [];
+  const taken = new Set(["row", "file_name", ...predictionNames(batch)]);
+  return joined.map((column) => ({
+    name: joinedName(column.name, taken),
+    type: column.type,
+    values: Array.prototype.slice.call(column.values, start, start + batch.count),
+  }));
+}
+
+/** The rows of a file without rows: no row, but the columns every batch would have had. */
+function emptyRows(scorer: Scorer, file: MiniBatchFile, joined: readonly BatchColumn[]): RowBatch {
+  const predictions: PredictionBatch = {
+    outputs: scorer.columns.map((column, k) => {
+      const output = scorer.types[k];
+      return {
+        base: column.base,
+        values: [],
+        width: output?.width ?? 1,
+        type: onnxValueType(output?.type ?? "") ?? "float64",
+      };
+    }),
+    firstRow: file.rowOffset,
+    count: 0,
+    fileName: file.name,
+  };
+  return predictionRows(predictions, joinedColumns(predictions, joined, 0));
 }
 
 function sliceTensor(input: InputData, start: number, count: number): Tensor {

@@ -1,5 +1,5 @@
 import { errors } from "../../errors.js";
-import { amlText, csvField, valueText } from "../../io/output/row-format.js";
+import type { BatchColumn, RowBatch, ValueType } from "../../io/output/row-batch.js";
 import { shortestFloat32 } from "./float32-text.js";
 
 /** An output tensor as onnxruntime returns it. */
@@ -33,11 +33,41 @@ export function outputColumns(outputNames: readonly string[]): OutputColumn[] {
 
 /** The predictions of one scored batch of rows, checked: one value (or K) per row of each output. */
 export interface PredictionBatch {
-  outputs: Array<{ base: string; values: ArrayLike<unknown>; width: number }>;
+  outputs: Array<{ base: string; values: ArrayLike<unknown>; width: number; type: ValueType }>;
   /** Index of the batch's first row in the original file. */
   firstRow: number;
   count: number;
   fileName: string;
+}
+
+/**
+ * The output column type of an ONNX tensor type, or undefined for those Parquet output does not
+ * take (float16, bfloat16, uint64, 4-bit and complex types).
+ */
+export function onnxValueType(type: string): ValueType | undefined {
+  return ONNX_TYPES[type];
+}
+
+const ONNX_TYPES: Readonly<Record<string, ValueType>> = {
+  float32: "float32",
+  float64: "float64",
+  int8: "int32",
+  int16: "int32",
+  int32: "int32",
+  uint8: "int32",
+  uint16: "int32",
+  uint32: "int64",
+  int64: "int64",
+  bool: "boolean",
+  string: "string",
+};
+
+/** `UnsupportedOutputType` for a model output Parquet output cannot hold. */
+export function unsupportedParquetOutput(label: string, output: { name: string; type: string }) {
+  return errors.unsupportedOutputType(
+    `${label}: output '${output.name}' is of type ${output.type}, which output_format parquet cannot hold (it holds float32, float64, int8-int64, uint8-uint32, bool and string outputs); use output_format csv or jsonl, or cast the output in the model.`,
+    [{ path: "settings.output_format", message: `output '${output.name}' is ${output.type}` }],
+  );
 }
 
 /** Reads the model's outputs for a batch of `count` rows; a missing or misshapen output fails. */
@@ -58,88 +88,44 @@ export function predictionBatch(options: {
         `Output '${column.output}' has shape [${tensor.dims.join(",")}] for a batch of ${count} rows; batchfn needs one row of output per input row.`,
       );
     }
-    return { base: column.base, values, width: count === 0 ? 1 : values.length / count };
+    const width = count === 0 ? 1 : values.length / count;
+    return { base: column.base, values, width, type: onnxValueType(tensor.type) ?? "float64" };
   });
   return { outputs, firstRow, count, fileName };
 }
 
 /**
- * One record per row: `row` (index in the original file, from 0, as Azure ML numbers it), the
+ * The rows of a batch, column by column: `row` (index in the original file, from 0, as Azure ML
+ * numbers it), the `joined` input columns (already cut to the batch's rows and named), the
  * prediction columns, and `file_name`.
  */
-export function predictionRecords(batch: PredictionBatch): Record<string, unknown>[] {
-  const records: Record<string, unknown>[] = [];
-  for (let i = 0; i < batch.count; i++) {
-    const record: Record<string, unknown> = { row: batch.firstRow + i };
-    for (const output of batch.outputs) {
-      if (output.width === 1) record[output.base] = output.values[i];
-      else
-        for (let k = 0; k < output.width; k++)
-          record[`${output.base}_${k}`] = output.values[i * output.width + k];
-    }
-    record.file_name = batch.fileName;
-    records.push(record);
-  }
-  return records;
-}
-
-/** The keys of `predictionRecords`' records, in order: the csv columns. */
-export function predictionColumnNames(batch: PredictionBatch): string[] {
-  const names = ["row"];
+export function predictionRows(batch: PredictionBatch, joined: readonly BatchColumn[] = []): RowBatch {
+  const { count } = batch;
+  const rows = new Array<number>(count);
+  for (let i = 0; i < count; i++) rows[i] = batch.firstRow + i;
+  const columns: BatchColumn[] = [{ name: "row", type: "int64", values: rows }, ...joined];
   for (const output of batch.outputs) {
-    if (output.width === 1) names.push(output.base);
-    else for (let k = 0; k < output.width; k++) names.push(`${output.base}_${k}`);
-  }
-  names.push("file_name");
-  return names;
-}
-
-/**
- * The output text of `predictionRecords(batch)` in an append_row format, written straight from the
- * tensors (no record per row): exactly what `formatRows` makes of those records — values as
- * JavaScript prints them, joined by a space (`aml`) or a comma with the file name as a CSV field.
- */
-export function predictionText(batch: PredictionBatch, format: "aml" | "csv"): string {
-  const csv = format === "csv";
-  const separator = csv ? "," : " ";
-  const field = (value: unknown) =>
-    typeof value === "number" ? String(value) : csv ? csvField(valueText(value)) : amlText(valueText(value));
-  const fileField = field(batch.fileName);
-  const [single] = batch.outputs;
-  if (batch.outputs.length === 1 && single?.width === 1 && isNumbers(single.values)) {
-    return numberLines(single.values, batch, `${separator}`, `${separator}${fileField}\n`);
-  }
-  let text = "";
-  for (let i = 0; i < batch.count; i++) {
-    let line = String(batch.firstRow + i);
-    for (const output of batch.outputs) {
-      const at = i * output.width;
-      for (let k = 0; k < output.width; k++) line += `${separator}${field(output.values[at + k])}`;
+    if (output.width === 1) {
+      columns.push({ name: output.base, type: output.type, values: output.values });
+      continue;
     }
-    text += `${line}${separator}${fileField}\n`;
+    for (let k = 0; k < output.width; k++) {
+      const values = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) values[i] = output.values[i * output.width + k];
+      columns.push({ name: `${output.base}_${k}`, type: output.type, values });
+    }
   }
-  return text;
+  columns.push({ name: "file_name", type: "string", values: new Array<string>(count).fill(batch.fileName) });
+  return { file: batch.fileName, count, columns };
 }
 
-/**
- * The usual case, one number per row: each line is one template (the same text `String` gives a
- * number), with no call per value.
- */
-function numberLines(values: NumberArray, batch: PredictionBatch, separator: string, end: string): string {
-  let text = "";
-  const first = batch.firstRow;
-  for (let i = 0; i < batch.count; i++) text += `${first + i}${separator}${values[i]}${end}`;
-  return text;
-}
-
-type NumberArray = Float64Array | Float32Array | Int32Array | number[];
-
-function isNumbers(values: ArrayLike<unknown>): values is NumberArray {
-  if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array)
-    return true;
-  if (!Array.isArray(values)) return false;
-  for (const value of values) if (typeof value !== "number") return false;
-  return true;
+/** The names of the prediction columns of a batch (every column but `row` and `file_name`). */
+export function predictionNames(batch: PredictionBatch): string[] {
+  return batch.outputs.flatMap((output) =>
+    output.width === 1
+      ? [output.base]
+      : Array.from({ length: output.width }, (_, k) => `${output.base}_${k}`),
+  );
 }
 
 function readValues(tensor: OutputTensor): ArrayLike<unknown> {

@@ -1,4 +1,4 @@
-import { type BatchfnError, errors, type ScoringFailureOptions } from "../../errors.js";
+import { BatchfnError, errors, type ScoringFailureOptions } from "../../errors.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import type { MiniBatchInput } from "../runtime.js";
 import { memoryExceededMessage } from "../worker-memory.js";
@@ -42,6 +42,10 @@ export function outcomeError(
   const details =
     outcome.causeCode === undefined ? [] : [{ code: outcome.causeCode, message: outcome.message }];
   const failure = { logs: logs.records(), cause, details };
+  // the output cannot hold what was scored (the job's output settings): retrying cannot help
+  if (outcome.causeCode === "UnsupportedOutputType" || outcome.causeCode === "OutputColumnsMismatch") {
+    return new BatchfnError({ code: outcome.causeCode, status: 400, message: outcome.message, ...failure });
+  }
   if (outcome.code === "InvalidScoringScript") return errors.invalidScoringScript(outcome.message, failure);
   if (outcome.code === "ScriptInitFailed") return errors.scriptInitFailed(outcome.message, failure);
   return errors.scriptError(outcome.message, failure);

@@ -1,28 +1,29 @@
-import type { FormattedRows, RunResult, ScoredRow } from "../../io/output/scored-rows.js";
+import type { OutputPiece } from "../../io/output/output-pieces.js";
+import type { RunResult, ScoredRow } from "../../io/output/scored-rows.js";
+import type { MiniBatchInput } from "../runtime.js";
 
 /**
- * Formats a mini-batch's rows as output text inside the worker, so that formatting runs on every
- * worker at once and one string crosses the thread boundary instead of a structured clone of every
- * row. Only rows that are strings or records of primitive values are formatted here; for anything
- * else (dates, nested objects, values a structured clone would change or refuse) and for rows the
- * format refuses, it returns undefined and the engine formats the rows itself, as before, so
- * the output and the errors are the same either way. The formatter is loaded on first use: a pool
- * asked for rows only never loads the output code.
+ * Writes a mini-batch's rows as output pieces inside the worker, so that formatting runs on every
+ * worker at once and a few strings (or Parquet bytes) cross the thread boundary instead of a
+ * structured clone of every row. Only rows that are strings or records of primitive values are
+ * written here; for anything else (dates, nested objects, values a structured clone would change or
+ * refuse) and for rows the format refuses, it returns undefined and the engine writes the rows
+ * itself, as before, so the output and the errors are the same either way. The writer is loaded on
+ * first use: a pool asked for rows only never loads the output code.
  */
 export async function formatInWorker(
   result: RunResult,
-  format: "aml" | "csv",
-  miniBatch: number,
-): Promise<FormattedRows | undefined> {
-  if (!result.rows.every(isPlainRow)) return undefined;
-  const { formatRows } = await import("../../io/output/row-format.js");
+  input: MiniBatchInput,
+): Promise<OutputPiece[] | undefined> {
+  const request = input.output;
+  if (!request || !result.rows.every(isPlainRow)) return undefined;
+  const { piecesFromRecords } = await import("../../io/output/output-pieces.js");
+  const only = input.files.length === 1 ? input.files[0]?.name : undefined;
   try {
-    const formatted = formatRows(result.rows, format, miniBatch);
-    return {
-      text: formatted.text,
-      rows: formatted.text === "" ? 0 : result.rows.length,
-      ...(formatted.columns ? { columns: formatted.columns } : {}),
-    };
+    return piecesFromRecords(result.rows, request, {
+      miniBatch: input.index,
+      ...(only === undefined ? {} : { onlyFile: only }),
+    });
   } catch {
     return undefined;
   }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { BroadcastChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { z } from "zod";
-import type { FormattedRows, RunResult } from "../../io/output/scored-rows.js";
+import type { OutputPiece } from "../../io/output/output-pieces.js";
+import type { RunResult } from "../../io/output/scored-rows.js";
 import type { LogRecord } from "../../spec/log-record.schema.js";
 import { loggingLevel as loggingLevelSchema } from "../../spec/resources.js";
 import { engineRecord, type LoggingLevel } from "../log/log-levels.js";
@@ -44,8 +45,8 @@ export interface ScoringPoolOptions {
 export interface ScoredMiniBatch {
   result: RunResult;
   logs: LogRecord[];
-  /** The rows as output text, when `outputFormat` was asked for (`result.rows` is then empty). */
-  formatted?: FormattedRows;
+  /** The rows as output pieces, when `output` was asked for (`result.rows` is then empty). */
+  pieces?: OutputPiece[];
 }
 
 /** How the caller controls one `run`. */
@@ -130,7 +131,7 @@ export function createScoringPool(options: ScoringPoolOptions): ScoringPool {
     else initialized.delete(outcome.threadId);
     if (outcome.ok) {
       const scored: ScoredMiniBatch = { result: outcome.result, logs: logs.records() };
-      return outcome.formatted ? { ...scored, formatted: outcome.formatted } : scored;
+      return outcome.pieces ? { ...scored, pieces: outcome.pieces } : scored;
     }
     throw outcomeError(outcome, input, logs);
   }

@@ -135,10 +135,9 @@ async function scoreWith(
   }
   post({ type: "phase", phase: "run" });
   try {
-    const { formatted: written, ...result } = await worker.runtime.run(input);
-    const formatted =
-      input.outputFormat && (written ?? (await formatInWorker(result, input.outputFormat, input.index)));
-    if (formatted) return { ok: true, threadId, result: { ...result, rows: [] }, formatted };
+    const { pieces: written, ...result } = await worker.runtime.run(input);
+    const pieces = input.output && (written ?? (await formatInWorker(result, input)));
+    if (pieces) return { ok: true, threadId, result: { ...result, rows: [] }, pieces };
     checkCloneable(result);
     return { ok: true, threadId, result };
   } catch (thrown) {

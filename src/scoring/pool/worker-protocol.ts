@@ -1,8 +1,10 @@
 import { MessagePort } from "node:worker_threads";
 import { z } from "zod";
-import type { FormattedRows, RunResult } from "../../io/output/scored-rows.js";
+import type { OutputPiece } from "../../io/output/output-pieces.js";
+import { VALUE_TYPES } from "../../io/output/row-batch.js";
+import type { RunResult } from "../../io/output/scored-rows.js";
 import { logRecordSchema } from "../../spec/log-record.schema.js";
-import { loggingLevel } from "../../spec/resources.js";
+import { loggingLevel, outputFormat } from "../../spec/resources.js";
 import type { MiniBatchInput, RuntimeSpec } from "../runtime.js";
 
 /**
@@ -47,7 +49,14 @@ const miniBatchInputSchema = z.object({
       data: z.custom<Uint8Array>((value) => value instanceof Uint8Array).optional(),
     }),
   ),
-  outputFormat: z.enum(["aml", "csv"]).optional(),
+  output: z.object({ format: outputFormat, perFile: z.boolean() }).optional(),
+  passThrough: z
+    .object({
+      keyField: z.string().optional(),
+      include: z.array(z.string()).optional(),
+      exclude: z.array(z.string()).optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<MiniBatchInput>;
 
 /** One mini-batch for a worker, with the port its logs and progress go back on. */
@@ -76,11 +85,16 @@ const runResultSchema = z.object({
   ),
 }) satisfies z.ZodType<RunResult>;
 
-const formattedRowsSchema = z.object({
-  text: z.string(),
+const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, "must be bytes");
+
+export const outputPieceSchema = z.object({
+  file: z.string().optional(),
   rows: z.number().int().nonnegative(),
   columns: z.array(z.string()).optional(),
-}) satisfies z.ZodType<FormattedRows>;
+  types: z.array(z.enum(VALUE_TYPES)).optional(),
+  content: z.union([z.string(), bytes]),
+  footer: bytes.optional(),
+}) satisfies z.ZodType<OutputPiece>;
 
 /** Codes a worker reports for a mini-batch that failed while the worker itself stayed healthy. */
 export const workerFailureCode = z.enum(["InvalidScoringScript", "ScriptInitFailed", "ScriptError"]);
@@ -91,8 +105,8 @@ export const workerOutcomeSchema = z.discriminatedUnion("ok", [
     ok: z.literal(true),
     threadId: z.number().int(),
     result: runResultSchema,
-    /** The rows as output text, when the worker formatted them (`result.rows` is then empty). */
-    formatted: formattedRowsSchema.optional(),
+    /** The rows as output pieces, when the worker wrote them (`result.rows` is then empty). */
+    pieces: z.array(outputPieceSchema).optional(),
   }),
   z.object({
     ok: z.literal(false),

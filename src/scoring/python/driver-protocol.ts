@@ -70,6 +70,10 @@ export const driverAnswerSchema = z.discriminatedUnion("type", [
         message: z.string(),
       }),
     ),
+    /** The rows of each scored file, in order (no-code MLflow driver). */
+    fileRows: z.array(z.object({ file: z.string(), rows: z.number().int().nonnegative() })).optional(),
+    /** The numpy dtype of each prediction column (no-code MLflow driver). */
+    columnTypes: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ type: z.literal("error"), phase: z.enum(["init", "run"]), ...errorFields }),
   z.object({ type: z.literal("shutdown-done"), message: z.string().optional() }),

@@ -6,6 +6,7 @@ import type { LogRecord } from "../../spec/log-record.schema.js";
 import { writeInMemoryFiles } from "../in-memory-files.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
+import { type DriverRows, mlflowPieces } from "../mlflow/mlflow-output.js";
 import { canceledAttemptError } from "../pool/attempt-failures.js";
 import { drainingPool } from "../pool/draining-pool.js";
 import { LogCollector } from "../pool/log-collector.js";
@@ -129,7 +130,20 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
     slot.initialized = false;
   }
 
-  async function attempt(input: MiniBatchInput, control: MiniBatchRunOptions = {}): Promise<ScoredMiniBatch> {
+  /**
+   * One attempt; a `run_files` module's rows (a no-code MLflow model) are then joined with their
+   * pass-through columns and written as output pieces here, once the process is free again.
+   */
+  async function run(input: MiniBatchInput, control: MiniBatchRunOptions = {}): Promise<ScoredMiniBatch> {
+    const { items, ...scored } = await attempt(input, control);
+    if (!items || !input.output) return scored;
+    return { ...scored, ...(await mlflowPieces(items, input)) };
+  }
+
+  async function attempt(
+    input: MiniBatchInput,
+    control: MiniBatchRunOptions = {},
+  ): Promise<ScoredMiniBatch & { items?: DriverRows }> {
     const { signal } = control;
     const tags: LogTags = { miniBatch: input.index, attempt: input.attempt };
     const logs = new LogCollector(maxLogRecords, tags);
@@ -177,11 +191,15 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
       if (answer.type === "exit") throw processEnded(place, answer, "run");
       if (answer.type === "error") throw runFailed(place, answer);
       if (answer.type === "items-result" && handover) {
-        const { rows, succeededItems, failedItems } = answer;
-        return {
-          result: { rows, succeededItems, failedItems: [...handover.failedItems, ...failedItems] },
-          logs: logs.records(),
+        const { rows, succeededItems, failedItems, fileRows, columnTypes } = answer;
+        const items = {
+          rows,
+          succeededItems,
+          failedItems: [...handover.failedItems, ...failedItems],
+          ...(fileRows ? { fileRows } : {}),
+          ...(columnTypes ? { columnTypes } : {}),
         };
+        return { result: items, logs: logs.records(), items };
       }
       if (answer.type !== "result") throw processEnded(place, unexpected(answer), "run");
       try {
@@ -216,7 +234,7 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
     );
   }
 
-  return drainingPool(attempt, shutdownProcesses);
+  return drainingPool(run, shutdownProcesses);
 }
 
 /**

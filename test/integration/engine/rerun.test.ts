@@ -9,6 +9,7 @@ import { createJobHandlers } from "../../../src/api/jobs/job-handlers.js";
 import type { JobsApiDeps } from "../../../src/api/jobs/jobs-api-deps.js";
 import { createRerunHandler } from "../../../src/api/jobs/rerun.js";
 import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
+import { jobsApiDeps } from "../../../src/app/jobs-api.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "engine");
@@ -42,16 +43,7 @@ beforeAll(async () => {
     Object.fromEntries(ITEMS.map((name) => [name, POISONED.includes(name) ? "POISON" : `good ${name}`])),
   );
   await world.upload("clean/", { "a.txt": "a", "b.txt": "b" });
-  deps = {
-    registry: engine.registry,
-    records: engine.records,
-    store: engine.store,
-    jobLog: engine.jobLog,
-    access: engine.access,
-    catalog: engine.catalog,
-    outputs: engine.outputs,
-    runner: () => world.runner,
-  };
+  deps = jobsApiDeps(engine, () => world.runner);
 }, 120_000);
 
 afterAll(async () => {

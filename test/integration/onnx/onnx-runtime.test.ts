@@ -127,9 +127,19 @@ describe("createOnnxRuntime on a model with one input per column", () => {
       typeof content === "string" ? Buffer.from(content) : content.slice(),
     );
     const inMemory = onDisk.map((f, i) => ({ ...f, path: join(dir, "absent", f.name), data: bytes[i] }));
-    for (const outputFormat of [undefined, "csv"] as const) {
-      const fromDisk = await runtime.run({ index: 0, attempt: 1, files: onDisk, outputFormat });
-      const fromMemory = await runtime.run({ index: 0, attempt: 1, files: inMemory, outputFormat });
+    for (const output of [undefined, { format: "csv" as const, perFile: false }]) {
+      const fromDisk = await runtime.run({
+        index: 0,
+        attempt: 1,
+        files: onDisk,
+        ...(output ? { output } : {}),
+      });
+      const fromMemory = await runtime.run({
+        index: 0,
+        attempt: 1,
+        files: inMemory,
+        ...(output ? { output } : {}),
+      });
       expect(fromMemory.failedItems).toEqual([]);
       expect(fromMemory).toEqual(fromDisk);
     }

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +105,62 @@ print(json.dumps([model.predict(test[test["file"] == n][list(model.feature_names
     const rows = z.array(z.object({ row: z.number(), file_name: z.string() }).loose()).parse(result.rows);
     expect(rows.map((row) => row.row)).toEqual(Array.from({ length: 22 }, (_, i) => 1000 + i));
     expect(rows.every((row) => row.file_name === "in/big.csv")).toBe(true);
+  });
+
+  it("joins pass-through columns to each file's rows and writes them per file, typed from the model's outputs", async () => {
+    const { pool: scoring } = await mlflowPool();
+    const missingKey = join(dir, "no-key.csv");
+    await writeFile(missingKey, "sex,bmi,bp,s1,s2,s3,s4,s5,s6\n1,33.0,95.0,182,114.8,54.0,3.0,4.1897,74\n");
+    const scored = await scoring.run({
+      index: 3,
+      attempt: 1,
+      files: [
+        exampleFile("patients-01.csv"),
+        { path: missingKey, name: "no-key.csv", rowOffset: 0 },
+        exampleFile("patients-03.parquet"),
+      ],
+      passThrough: { keyField: "age", include: ["bmi"] },
+      output: { format: "jsonl", perFile: true },
+    });
+    expect(scored.result.succeededItems).toBe(2);
+    expect(scored.result.failedItems).toEqual([
+      expect.objectContaining({
+        item: "no-key.csv",
+        code: "MissingColumn",
+        message: expect.stringContaining("'age'"),
+      }),
+    ]);
+    const pieces = scored.pieces ?? [];
+    expect(pieces.map((piece) => piece.file)).toEqual(["patients-01.csv", "patients-03.parquet"]);
+    const csvRows = String(pieces[0]?.content)
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const csvInput = (await readFile(join(example, "data", "patients-01.csv"), "utf8"))
+      .trimEnd()
+      .split("\n")
+      .slice(1);
+    expect(csvRows).toHaveLength(csvInput.length);
+    csvRows.forEach((row, i) => {
+      expect(Object.keys(row)).toEqual(["row", "age", "bmi", "prediction", "file_name"]);
+      const cells = (csvInput[i] ?? "").split(",");
+      expect([row.row, row.age, row.bmi]).toEqual([i, cells[0], cells[2]]);
+    });
+    const parquetRows = String(pieces[1]?.content)
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(typeof parquetRows[0]?.age).toBe("number");
+    expect(parquetRows.every((row) => typeof row.prediction === "number")).toBe(true);
+
+    const parquet = await scoring.run({
+      index: 4,
+      attempt: 1,
+      files: [exampleFile("patients-02.csv")],
+      passThrough: { keyField: "age" },
+      output: { format: "parquet", perFile: false },
+    });
+    expect(parquet.pieces?.[0]?.columns).toEqual(["row", "age", "prediction", "file_name"]);
+    expect(parquet.pieces?.[0]?.types).toEqual(["int64", "string", "float64", "string"]);
   });
 });

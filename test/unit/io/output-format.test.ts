@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
-import { blockId, errorShards, outputShards, shardOf } from "../../../src/io/output/output-layout.js";
+import {
+  blockId,
+  checkPerFileNames,
+  errorShards,
+  outputShards,
+  perFileName,
+  shardOf,
+} from "../../../src/io/output/output-layout.js";
 import { outputTarget } from "../../../src/io/output/output-target.js";
 import { csvHeader, errorLines, formatRows } from "../../../src/io/output/row-format.js";
 
@@ -91,6 +98,25 @@ describe("formatRows", () => {
     ).toThrow(/row 2: column 'c'/);
   });
 
+  it("writes jsonl: a record as one JSON object, a text row as a JSON string", () => {
+    const formatted = formatRows(
+      [
+        { file: "b.png", label: 3, ok: true, none: null, nan: Number.NaN, big: 2n ** 62n },
+        'say "hi"\nbye',
+        { when: new Date("2026-01-02T03:04:05Z"), probs: [0.1, 0.9] },
+      ],
+      "jsonl",
+      0,
+    );
+    expect(formatted.columns).toBeUndefined();
+    expect(formatted.text).toBe(
+      `{"file":"b.png","label":3,"ok":true,"none":null,"nan":null,"big":4611686018427387904}\n"say \\"hi\\"\\nbye"\n{"when":"2026-01-02T03:04:05.000Z","probs":[0.1,0.9]}\n`,
+    );
+    const lines = formatted.text.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1] ?? "")).toBe('say "hi"\nbye');
+  });
+
   it("writes one JSON line per failed item, with the count only when it is not 1", () => {
     expect(
       errorLines(
@@ -139,6 +165,34 @@ describe("output layout", () => {
     expect(blockId("job-1", "rows", 5, 1)).toBe(blockId("job-1", "rows", 5, 1));
     expect(blockId("job-1", "rows", 5, 1)).not.toBe(blockId("job-2", "rows", 5, 1));
     expect(Buffer.from(ids[0] ?? "", "base64").length).toBeLessThanOrEqual(64);
+  });
+
+  it("names a per_file output after its input file, with the format's extension", () => {
+    expect(perFileName("a.csv", "parquet")).toBe("a.parquet");
+    expect(perFileName("2026/01/trips.v2.csv", "jsonl")).toBe("2026/01/trips.v2.jsonl");
+    expect(perFileName("images/1.png", "aml")).toBe("images/1.csv");
+    expect(perFileName("folder.d/README", "csv")).toBe("folder.d/README.csv");
+    expect(perFileName(".hidden", "csv")).toBe(".hidden.csv");
+  });
+
+  it("refuses input files whose per_file outputs would clash, or take batchfn's own names", () => {
+    expect(() =>
+      checkPerFileNames(["a.csv", "b.csv", "sub/a.csv", "sub/errors.csv"], "parquet"),
+    ).not.toThrow();
+    const clash = (items: string[], format: "csv" | "jsonl") => {
+      try {
+        checkPerFileNames(items, format);
+      } catch (thrown) {
+        if (thrown instanceof BatchfnError) return thrown;
+      }
+      throw new Error("expected OutputNameClash");
+    };
+    const same = clash(["a.csv", "a.parquet"], "csv");
+    expect(same.code).toBe("OutputNameClash");
+    expect(same.message).toContain("'a.csv' and 'a.parquet' would both write their predictions to 'a.csv'");
+    expect(clash(["errors.csv"], "jsonl").message).toContain(
+      "'errors.jsonl', the name of a file batchfn writes",
+    );
   });
 
   it("refuses output file names with folders or batchfn's own names", () => {

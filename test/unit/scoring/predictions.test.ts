@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { batchRecords, batchText } from "../../../src/io/output/batch-text.js";
 import { formatRows } from "../../../src/io/output/row-format.js";
 import {
   type OutputTensor,
   outputColumns,
   predictionBatch,
-  predictionColumnNames,
-  predictionRecords,
-  predictionText,
+  predictionRows,
 } from "../../../src/scoring/onnx/predictions.js";
 
 /** Outputs of every kind a model gives: float32 (printed shortest), int64, bool, strings, [N,2]. */
@@ -27,31 +26,42 @@ function mixedBatch(fileName: string) {
   });
 }
 
-describe("predictions written straight as text", () => {
-  for (const format of ["csv", "aml"] as const) {
+describe("predictions written straight from the tensors", () => {
+  for (const format of ["csv", "aml", "jsonl"] as const) {
     it(`is exactly what formatRows makes of the records (${format})`, () => {
       for (const fileName of ["plain.csv", "odd, name.csv"]) {
-        const batch = mixedBatch(fileName);
-        const fromRecords = formatRows(predictionRecords(batch), format, 0);
-        expect(predictionText(batch, format)).toBe(fromRecords.text);
-        if (format === "csv") expect(predictionColumnNames(batch)).toEqual(fromRecords.columns);
+        const rows = predictionRows(mixedBatch(fileName));
+        const fromRecords = formatRows(batchRecords(rows), format, 0);
+        expect(batchText(rows, format)).toBe(fromRecords.text);
+        if (format === "csv") expect(rows.columns.map((c) => c.name)).toEqual(fromRecords.columns);
       }
     });
   }
 
-  it("numbers rows from the batch's first row and prints float32 values shortest", () => {
-    const text = predictionText(mixedBatch("f.csv"), "aml");
-    expect(text.split("\n")[0]).toBe("40 0.1 1 true cat 0.25 0.75 f.csv");
-    expect(predictionColumnNames(mixedBatch("f.csv"))).toEqual([
-      "row",
-      "score",
-      "count",
-      "flag",
-      "label",
-      "probabilities_0",
-      "probabilities_1",
-      "file_name",
+  it("numbers rows from the batch's first row, prints float32 values shortest and types the columns", () => {
+    const rows = predictionRows(mixedBatch("f.csv"));
+    expect(batchText(rows, "aml").split("\n")[0]).toBe("40 0.1 1 true cat 0.25 0.75 f.csv");
+    expect(rows.columns.map((c) => [c.name, c.type])).toEqual([
+      ["row", "int64"],
+      ["score", "float32"],
+      ["count", "int64"],
+      ["flag", "boolean"],
+      ["label", "string"],
+      ["probabilities_0", "float64"],
+      ["probabilities_1", "float64"],
+      ["file_name", "string"],
     ]);
+    expect(batchText(rows, "jsonl").split("\n")[1]).toBe(
+      '{"row":41,"score":-2.5,"count":2,"flag":false,"label":"say \\"hi\\"","probabilities_0":0.5,"probabilities_1":0.5,"file_name":"f.csv"}',
+    );
+  });
+
+  it("places joined input columns after row, before the predictions", () => {
+    const rows = predictionRows(mixedBatch("f.csv"), [
+      { name: "trip", type: "string", values: ["a", "b", null] },
+    ]);
+    expect(rows.columns.map((c) => c.name).slice(0, 3)).toEqual(["row", "trip", "score"]);
+    expect(batchText(rows, "csv").split("\n")[2]?.startsWith("42,,")).toBe(true);
   });
 
   it("writes a model with one number per row the same way (its own fast path)", () => {
@@ -73,8 +83,9 @@ describe("predictions written straight as text", () => {
           count: 4,
           fileName: "a, b.csv",
         });
-        const text = predictionText(batch, format);
-        expect(text).toBe(formatRows(predictionRecords(batch), format, 0).text);
+        const rows = predictionRows(batch);
+        const text = batchText(rows, format);
+        expect(text).toBe(formatRows(batchRecords(rows), format, 0).text);
         expect(text.split("\n")).toHaveLength(5);
       }
     }

@@ -99,6 +99,7 @@ describe("parseDeploymentDocument: defaults of the deployment table", () => {
         output_action: "append_row",
         output_file_name: "predictions.csv",
         output_format: "aml",
+        output_layout: "single_file",
         retry_settings: { max_retries: 3, timeout: 30 },
         error_threshold: -1,
         logging_level: "info",
@@ -156,6 +157,7 @@ settings:
         output_action: "summary_only",
         output_file_name: "scores.csv",
         output_format: "csv",
+        output_layout: "single_file",
         retry_settings: { max_retries: 0, timeout: 600 },
         error_threshold: 0,
         logging_level: "debug",
@@ -268,6 +270,7 @@ describe("parseDeploymentDocument: the 2021 form", () => {
         output_action: "append_row",
         output_file_name: "taxi-predictions.csv",
         output_format: "aml",
+        output_layout: "single_file",
         retry_settings: { max_retries: 1, timeout: 60 },
         error_threshold: 10,
         logging_level: "warning",
@@ -358,6 +361,27 @@ describe("parseDeploymentDocument: case-insensitive values", () => {
   ])("reads logging_level %s as %s", (written, canonical) => {
     const { deployment } = parseDeploymentDocument(`${minimal}settings: {logging_level: ${written}}\n`);
     expect(deployment.settings.logging_level).toBe(canonical);
+  });
+
+  it("reads the record settings and names the output file after its format when none is given", () => {
+    const { deployment } = parseDeploymentDocument(
+      `${minimal}settings: {output_format: Parquet, output_layout: PER_FILE, key_field: trip_id, include_columns: ["*"]}\n`,
+    );
+    expect(deployment.settings).toMatchObject({
+      output_format: "parquet",
+      output_layout: "per_file",
+      output_file_name: "predictions.parquet",
+      key_field: "trip_id",
+      include_columns: ["*"],
+    });
+    const named = parseDeploymentDocument(
+      `${minimal}settings: {output_format: jsonl, output_file_name: out.txt}\n`,
+    );
+    expect(named.deployment.settings.output_file_name).toBe("out.txt");
+    expect(
+      parseDeploymentDocument(`${minimal}settings: {output_format: jsonl}\n`).deployment.settings
+        .output_file_name,
+    ).toBe("predictions.jsonl");
   });
 
   it("reads output_action and output_format in any case", () => {

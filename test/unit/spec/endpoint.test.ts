@@ -104,6 +104,7 @@ describe("parseEndpointDocument: the 2021 form", () => {
         output_action: "append_row",
         output_file_name: "predictions.csv",
         output_format: "aml",
+        output_layout: "single_file",
         retry_settings: { max_retries: 3, timeout: 30 },
         error_threshold: -1,
         logging_level: "info",

@@ -55,9 +55,56 @@ const invalidDeployments: Case[] = [
     [{ path: "settings.output_action", message: "must be one of: append_row, summary_only" }],
   ],
   [
+    "include_columns and exclude_columns together",
+    `${deployment}settings: {include_columns: [a], exclude_columns: [b]}`,
+    [{ path: "settings.exclude_columns", message: "give include_columns or exclude_columns, not both" }],
+  ],
+  [
+    "a key_field that exclude_columns excludes",
+    `${deployment}settings: {key_field: id, exclude_columns: [id]}`,
+    [{ path: "settings.exclude_columns", message: "names the key_field 'id', which every row carries" }],
+  ],
+  [
+    "pass-through columns with a scoring script",
+    `${deployment}code_configuration: {code: ./src, scoring_script: score.py}\nsettings: {key_field: id}`,
+    [
+      {
+        path: "settings.key_field",
+        message:
+          "applies to no-code deployments (ONNX and MLflow models without a scoring script); a scoring script returns its own columns",
+      },
+    ],
+  ],
+  [
+    "pass-through columns with summary_only (2021 form: settings at the root)",
+    `${deployment}output_action: summary_only\ninclude_columns: [a]`,
+    [
+      {
+        path: "include_columns",
+        message: "joins input columns to the prediction rows, so it needs output_action: append_row",
+      },
+    ],
+  ],
+  [
+    "per_file with a scoring script and mini-batches of several files",
+    `${deployment}code_configuration: {code: ./src, scoring_script: score.js}\nsettings: {output_layout: per_file, mini_batch_size: 4}`,
+    [
+      {
+        path: "settings.output_layout",
+        message:
+          "per_file with a scoring script needs mini_batch_size: 1, as the script's rows do not say which input file they come from",
+      },
+    ],
+  ],
+  [
+    "an unknown output_layout",
+    `${deployment}settings: {output_layout: per_folder}`,
+    [{ path: "settings.output_layout", message: "must be one of: single_file, per_file" }],
+  ],
+  [
     "an unknown output_format",
-    `${deployment}settings: {output_format: parquet}`,
-    [{ path: "settings.output_format", message: "must be one of: aml, csv" }],
+    `${deployment}settings: {output_format: xml}`,
+    [{ path: "settings.output_format", message: "must be one of: aml, csv, jsonl, parquet" }],
   ],
   [
     "negative max_retries",

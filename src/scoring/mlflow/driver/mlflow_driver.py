@@ -44,26 +44,37 @@ def run(mini_batch: List[str]) -> List[Dict[str, Any]]:
 
 
 def run_files(files: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """Scores each file: {"rows", "succeededItems", "failedItems": [{"item", "count", "code", "message"}]},
-    items counted as the job counts them (a row range of a split file: its rows)."""
+    """Scores each file: {"rows", "succeededItems", "failedItems": [{"item", "count", "code", "message"}],
+    "fileRows": [{"file", "rows"}] (the rows of each scored file, in order), "columnTypes": {column: numpy
+    dtype of the predictions}}, items counted as the job counts them (a row range of a split file: its rows)."""
     if model is None:
         raise RuntimeError("run_files() was called before init()")
     rows: List[Dict[str, Any]] = []
     failed: List[Dict[str, Any]] = []
+    file_rows: List[Dict[str, Any]] = []
+    types: Dict[str, str] = {}
     succeeded = 0
     for file in files:
         name = file["name"]
         # A row range of a split file counts its rows, as the job counts items.
         count = int(file.get("rowCount") or 1)
         try:
-            rows.extend(score_file(file["path"], name, int(file.get("rowOffset") or 0)))
+            scored = score_file(file["path"], name, int(file.get("rowOffset") or 0), types)
+            rows.extend(scored)
+            file_rows.append({"file": name, "rows": len(scored)})
             succeeded += count
         except ScoringFailure as failure:
             failed.append({"item": name, "count": count, "code": failure.code, "message": failure.message})
-    return {"rows": rows, "succeededItems": succeeded, "failedItems": failed}
+    return {
+        "rows": rows,
+        "succeededItems": succeeded,
+        "failedItems": failed,
+        "fileRows": file_rows,
+        "columnTypes": types,
+    }
 
 
-def score_file(path: str, name: str, row_offset: int) -> List[Dict[str, Any]]:
+def score_file(path: str, name: str, row_offset: int, types: Dict[str, str]) -> List[Dict[str, Any]]:
     data, tabular = read_input(path, name, model)
     count = len(data) if tabular else 1
     try:
@@ -71,6 +82,8 @@ def score_file(path: str, name: str, row_offset: int) -> List[Dict[str, Any]]:
     except Exception as error:  # noqa: BLE001 (the model's own failure fails this file only)
         raise ScoringFailure("ModelRunFailed", f"'{name}': predict failed: {type(error).__name__}: {error}") from error
     columns = prediction_columns(result, count, model.output_names, name)
+    for column, values in columns:
+        types.setdefault(column, str(np.asarray(values).dtype))
     records = []
     for index in range(count):
         record: Dict[str, Any] = {"row": row_offset + index} if tabular else {}

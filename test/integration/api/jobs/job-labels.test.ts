@@ -7,6 +7,7 @@ import {
   registerDeploymentFile,
   registerEndpointFile,
 } from "../../../../src/api/registry/register-from-files.js";
+import { jobsApiDeps } from "../../../../src/app/jobs-api.js";
 import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import { type EngineWorld, engineWorld } from "../../../support/engine-world.js";
 import { examplePath } from "../../examples/example-files.js";
@@ -24,16 +25,7 @@ beforeAll(async () => {
   await registerEndpointFile(examplePath("taxi-tip", "endpoint.yml"), options);
   await registerDeploymentFile(examplePath("taxi-tip", "deployment.yml"), options);
   await world.upload("taxi/", { "a.csv": "fareAmount\n1\n" });
-  deps = {
-    registry: engine.registry,
-    records: engine.records,
-    store: engine.store,
-    jobLog: engine.jobLog,
-    access: engine.access,
-    catalog: engine.catalog,
-    outputs: engine.outputs,
-    runner: () => idleRunner,
-  };
+  deps = jobsApiDeps(engine, () => idleRunner);
 }, 60_000);
 
 afterAll(async () => {

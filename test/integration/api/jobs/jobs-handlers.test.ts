@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { HttpRequest, type HttpResponseInit, InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvokeHandler } from "../../../../src/api/jobs/invoke.js";
@@ -9,6 +12,7 @@ import {
   registerDeploymentFile,
   registerEndpointFile,
 } from "../../../../src/api/registry/register-from-files.js";
+import { jobsApiDeps } from "../../../../src/app/jobs-api.js";
 import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import type { ScoringJobInput } from "../../../../src/jobs/orchestration/contract.js";
 import { MINI_BATCHES_PER_WORKER } from "../../../../src/jobs/submit-job.js";
@@ -36,16 +40,7 @@ beforeAll(async () => {
   await engine.registry.endpoints.create({ name: "no-default" });
   await world.upload("taxi/", { "a.csv": "fareAmount\n1\n" });
   await world.upload("taken/", { "predictions.csv": "old\n" });
-  deps = {
-    registry: engine.registry,
-    records: engine.records,
-    store: engine.store,
-    jobLog: engine.jobLog,
-    access: engine.access,
-    catalog: engine.catalog,
-    outputs: engine.outputs,
-    runner: () => recordingRunner,
-  };
+  deps = jobsApiDeps(engine, () => recordingRunner);
 }, 60_000);
 
 afterAll(async () => {
@@ -181,6 +176,66 @@ describe("POST /api/batch-endpoints/{name}/jobs", () => {
     expect([noDefault.status, errorOf(noDefault).code]).toEqual([400, "NoDefaultDeployment"]);
     expect(errorOf(noDefault).message).toContain("azureml-model-deployment");
     expect(await stored()).toEqual(before);
+  });
+});
+
+describe("POST /api/batch-endpoints/{name}/jobs: output formats the model cannot fill", () => {
+  const half = "test/fixtures/models/float16-output";
+
+  async function deploymentFile(name: string, settings: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "batchfn-half-"));
+    const file = join(dir, "deployment.yml");
+    await writeFile(
+      file,
+      `name: ${name}\nendpoint_name: half\nmodel: {name: half-model, version: 1, path: ${resolve(half)}}\nsettings: {${settings}}\n`,
+    );
+    return file;
+  }
+
+  beforeAll(async () => {
+    await world.engine.registry.endpoints.create({ name: "half" });
+    const options = { registry: world.engine.registry, workDir: world.engine.workDir };
+    await registerDeploymentFile(await deploymentFile("half-csv", "output_format: csv"), options);
+  });
+
+  it("refuses a deployment writing Parquet from a float16 output, naming the output, and stores nothing", async () => {
+    const options = { registry: world.engine.registry, workDir: world.engine.workDir };
+    const error = await registerDeploymentFile(
+      await deploymentFile("half-parquet", "output_format: parquet"),
+      options,
+    ).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toMatchObject({
+      code: "UnsupportedOutputType",
+      status: 400,
+      message: expect.stringContaining("output 'half' is of type float16"),
+    });
+    await expect(world.engine.registry.deployments.show("half", "half-parquet")).rejects.toMatchObject({
+      code: "NotFound",
+    });
+  });
+
+  it("refuses an invocation asking that deployment for Parquet, and writes nothing", async () => {
+    const before = await stored();
+    const response = await invoke(JSON.stringify({ input, output_format: "parquet" }), {}, "half");
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toMatchObject({
+      code: "UnsupportedOutputType",
+      message: expect.stringContaining("float16"),
+    });
+    expect(await stored()).toEqual(before);
+    const jsonl = await invoke(
+      JSON.stringify({
+        input,
+        output_format: "jsonl",
+        output_path: "azureml://datastores/workspaceblobstore/paths/half-jsonl/",
+      }),
+      {},
+      "half",
+    );
+    expect(jsonl.status).toBe(202);
   });
 });
 

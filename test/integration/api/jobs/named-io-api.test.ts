@@ -12,6 +12,7 @@ import {
   registerDeploymentFile,
   registerEndpointFile,
 } from "../../../../src/api/registry/register-from-files.js";
+import { jobsApiDeps } from "../../../../src/app/jobs-api.js";
 import type { JobRunner } from "../../../../src/jobs/job-runner.js";
 import { type EngineWorld, engineWorld } from "../../../support/engine-world.js";
 import { examplePath } from "../../examples/example-files.js";
@@ -49,16 +50,7 @@ beforeAll(async () => {
   await registerDeploymentFile(join(dir, "declaring.yml"), options);
   await world.upload("trips/", { "a.csv": "fareAmount\n1\n" });
   await world.upload("full/", { "old.txt": "x" });
-  deps = {
-    registry: engine.registry,
-    records: engine.records,
-    store: engine.store,
-    jobLog: engine.jobLog,
-    access: engine.access,
-    catalog: engine.catalog,
-    outputs: engine.outputs,
-    runner: () => runner,
-  };
+  deps = jobsApiDeps(engine, () => runner);
 }, 60_000);
 
 afterAll(async () => {
