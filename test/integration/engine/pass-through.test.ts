@@ -116,4 +116,29 @@ describe("pass-through columns and per-file Parquet over the taxi example", () =
       }),
     ]);
   });
+
+  it("fails a per_file job whose input files would write one output file, before scoring anything", async () => {
+    const trips = await readFile(examplePath("taxi-tip", "data", "taxi-tip-05.csv"), "utf8");
+    const asJsonl = (await csvCells(examplePath("taxi-tip", "data", "taxi-tip-05.csv")))
+      .map((row) =>
+        JSON.stringify(
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === "tripId" ? v : Number(v)])),
+        ),
+      )
+      .join("\n");
+    await world.upload("clash/", { "trips.csv": trips, "trips.jsonl": asJsonl });
+    const { spec, result } = await world.runJob({
+      endpoint: "taxi-tip",
+      deployment: "taxi-tip-passthrough",
+      body: { input: "azureml://datastores/workspaceblobstore/paths/clash/" },
+    });
+    expect(result.status).toBe("Failed");
+    const failed = await world.engine.records.get(spec.name);
+    expect(failed).toMatchObject({ status: "Failed" });
+    expect(failed?.message).toContain(
+      "'trips.csv' and 'trips.jsonl' would both write their predictions to 'trips.parquet'",
+    );
+    const folder = `batchfn-outputs/${failed?.name}/`;
+    expect(await world.exists(`${folder}trips.parquet`)).toBe(false);
+  });
 });
