@@ -10,14 +10,14 @@ import { bundledFixture, inputFiles, tempDir } from "./scoring-fixtures.js";
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
- * Transpiles the pool's sources file by file (as `tsc` does for dist/) into `outDir`, beside a link
- * to node_modules. The ONNX runtime is left out: a script pool never loads it.
+ * Transpiles the sources file by file (as `tsc` does for dist/) into `outDir`, beside a link to
+ * node_modules: all of src/, so that whatever the pool imports from the layers below it (spec/,
+ * io/, storage/) is there. The ONNX runtime is left out: a script pool never loads it.
  */
 async function compileSources(outDir: string): Promise<void> {
-  const scoring = (await readdir(join(repo, "src/scoring"), { recursive: true }))
-    .filter((file) => file.endsWith(".ts") && !file.startsWith("onnx"))
-    .map((file) => join(repo, "src/scoring", file));
-  const sources = [join(repo, "src/errors.ts"), ...scoring];
+  const sources = (await readdir(join(repo, "src"), { recursive: true }))
+    .filter((file) => file.endsWith(".ts") && !file.startsWith(join("scoring", "onnx")))
+    .map((file) => join(repo, "src", file));
   await build({
     entryPoints: sources,
     outbase: repo,
