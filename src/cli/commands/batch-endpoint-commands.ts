@@ -15,7 +15,7 @@ import { outputUri, resolveInput } from "../invoke/invoke-input.js";
 import { readInvokeIO } from "../invoke/named-io.js";
 import { parsePairs } from "../set-values.js";
 import { positiveInteger } from "./flag-parsers.js";
-import { listJobs } from "./job-commands.js";
+import { endpointMonitorUrl, listJobs } from "./job-commands.js";
 
 /**
  * Creates or replaces an endpoint from a document (`--file`, `--set`, `--name`): local paths of
@@ -112,12 +112,20 @@ export function registerBatchEndpointCommands(program: BatchfnCommand, runtime: 
     {
       name: "show",
       summary: "Show a batch endpoint",
-      flags: (c) => c.requiredFlag("-n, --name <endpoint>", "endpoint name"),
-      schema: z.object({ name: z.string() }),
-      run: async (o, context) => ({
-        value: (await context.api.send({ path: routes.endpoint(o.name) })).body,
-      }),
-      examples: ["batchfn batch-endpoint show --name taxi-tip --query scoring_uri -o tsv"],
+      flags: (c) =>
+        c
+          .requiredFlag("-n, --name <endpoint>", "endpoint name")
+          .option("--web", "also print the endpoint's jobs in the job monitor (on stderr)"),
+      schema: z.object({ name: z.string(), web: z.boolean().optional() }),
+      run: async (o, context) => {
+        const value = (await context.api.send({ path: routes.endpoint(o.name) })).body;
+        if (o.web) context.note(`Job monitor: ${endpointMonitorUrl(context.api.baseUrl, o.name)}`);
+        return { value };
+      },
+      examples: [
+        "batchfn batch-endpoint show --name taxi-tip --query scoring_uri -o tsv",
+        "batchfn batch-endpoint show --name taxi-tip --web",
+      ],
     },
     runtime,
   );

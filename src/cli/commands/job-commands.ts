@@ -31,6 +31,12 @@ export function monitorUrl(baseUrl: string, job: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/api/monitor/#/jobs/${encodeURIComponent(job)}`;
 }
 
+/** The job monitor's list of one endpoint's jobs (its `endpoint` filter, docs/monitor.md). */
+export function endpointMonitorUrl(baseUrl: string, endpoint: string): string {
+  const query = new URLSearchParams({ endpoint }).toString();
+  return `${baseUrl.replace(/\/+$/, "")}/api/monitor/#/jobs?${query}`;
+}
+
 /** Asks a job to stop; says on stderr what happens, or that it had ended already and is unchanged. */
 export async function cancelJob(context: CliContext, name: string): Promise<Outcome> {
   const answer = await context.api.send({ method: "POST", path: routes.jobCancel(name) });

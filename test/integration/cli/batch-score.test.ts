@@ -166,6 +166,9 @@ describe("the batch-score.sh workflow with batchfn", { timeout: 180_000 }, () =>
     const page = `${world.app.url}/api/monitor/#/jobs/${job}`;
     expect(web.stderr).toContain(`Job monitor: ${page}`);
     expect((await fetch(page)).status).toBe(200);
+    const endpoint = await world.cli(["batch-endpoint", "show", "--name", "taxi-tip", "--web", "-o", "none"]);
+    expect(endpoint.code).toBe(0);
+    expect(endpoint.stderr).toContain(`Job monitor: ${world.app.url}/api/monitor/#/jobs?endpoint=taxi-tip`);
   });
 
   it("invokes on a local folder (uploaded to the artifact store)", async () => {

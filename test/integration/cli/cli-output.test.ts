@@ -291,6 +291,7 @@ describe("usage errors: exit code 2 and a hint", { timeout: 60_000 }, () => {
     expect(help).toMatch(
       /^ {2}batch-deployment list-jobs --name\/-n <deployment> --endpoint-name\/-e <endpoint>/m,
     );
+    expect(help).toMatch(/^ {2}batch-endpoint show --name\/-n <endpoint> \[--web\]/m);
     expect(help).toContain("[--set-default]");
     expect(help).toContain("--input-local-path <path>");
     expect(help).toMatch(/-o, --output <format>/);
