@@ -55,19 +55,24 @@ afterAll(async () => {
 });
 
 describe("an endpoint's keys against another endpoint's jobs", () => {
-  it("cannot show, list, read the logs or outputs of, or cancel them", async () => {
-    for (const [path, method] of [
+  it("cannot show, list, read the logs or outputs of, cancel or re-run them", async () => {
+    const jobsOfB = async () => listSchema.parse((await asAdmin("jobs?endpoint=iso-b")).body).value.length;
+    const before = await jobsOfB();
+    for (const [path, method, body] of [
       [`jobs/${jobB}`, "GET"],
       [`jobs/${jobB}/logs`, "GET"],
       [`jobs/${jobB}/outputs`, "GET"],
       [`jobs/${jobB}/outputs/predictions.csv`, "GET"],
       [`jobs/${jobB}/cancel`, "POST"],
+      [`jobs/${jobB}/rerun`, "POST", {}],
+      [`jobs/${jobB}/rerun`, "POST", { failed_only: true }],
       ["jobs?endpoint=iso-b", "GET"],
     ] as const) {
-      const answer = await asKey(keyA, path, { method });
+      const answer = await asKey(keyA, path, { method, body });
       expect(answer.status, path).toBe(401);
       expect(errorSchema.parse(answer.body).error.code).toBe("Unauthenticated");
     }
+    expect(await jobsOfB()).toBe(before);
     const own = listSchema.parse((await asKey(keyA, "jobs?endpoint=iso-a")).body);
     expect(own.value.map((job) => job.name)).not.toContain(jobB);
     expect((await asKey(keyB, `jobs/${jobB}`)).status).toBe(200);
@@ -121,6 +126,7 @@ describe("an endpoint deleted and created again under the same name", () => {
       expect(errorSchema.parse(answer.body).error.code).toBe("Unauthenticated");
     }
     expect((await asKey(newKey, `jobs/${old}/cancel`, { method: "POST" })).status).toBe(401);
+    expect((await asKey(newKey, `jobs/${old}/rerun`, { method: "POST", body: {} })).status).toBe(401);
     const listed = listSchema.parse((await asKey(newKey, "jobs?endpoint=iso-reborn")).body);
     expect(listed.value.map((job) => job.name)).not.toContain(old);
 
