@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { generatedFolder } from "./data-folder.js";
 import { Prng } from "./prng.js";
 
-/** The columns of the taxi-tip example's scoring files, in their order. */
+/** The columns of the taxi-tip example's scoring files that its model reads, in order (not `tripId`). */
 export const TAXI_COLUMNS = ["fareAmount", "paymentType", "passengerCount", "tripDistance", "tripTimeSecs"];
 
 export interface TaxiDataOptions {
