@@ -140,6 +140,7 @@ var tableNames = [
   '${tablePrefix}Data'
   '${tablePrefix}Datastores'
   '${tablePrefix}EndpointKeys'
+  '${tablePrefix}Computes'
   '${tablePrefix}Jobs'
 ]
 
