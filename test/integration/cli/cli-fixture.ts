@@ -86,8 +86,17 @@ export async function startCliWorld(overrides: Record<string, string> = {}): Pro
 }
 
 function run(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+  return runProcess(process.execPath, [inject("cliBundle"), ...args], options);
+}
+
+/** Runs a command to its end and answers its exit code and everything it printed. */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [inject("cliBundle"), ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -10,6 +10,7 @@ import {
   type CliResult,
   expectExit,
   expectedTaxiRows,
+  runProcess,
   taxiFiles,
   taxiRows,
   tsvValue,
@@ -62,19 +63,7 @@ afterAll(async () => {
 
 /** `batchfn <args>` as a shell finds it on PATH, in the project folder. */
 function batchfn(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("batchfn", args, { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runProcess("batchfn", args, { cwd: project, env });
 }
 
 describe("the installed batchfn CLI", { timeout: 180_000 }, () => {
