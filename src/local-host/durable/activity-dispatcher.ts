@@ -48,6 +48,8 @@ export class ActivityDispatcher {
   private readonly waiting: Waiting[] = [];
   /** Calls waiting or running, by instance, execution and task: a call submitted twice runs once. */
   private readonly known = new Set<string>();
+  /** Calls waiting or running, by instance id (count). */
+  private readonly byInstance = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private started = false;
 
@@ -58,6 +60,7 @@ export class ActivityDispatcher {
     const key = callKey(item);
     if (this.known.has(key)) return;
     this.known.add(key);
+    this.byInstance.set(item.instanceId, (this.byInstance.get(item.instanceId) ?? 0) + 1);
     this.waiting.push({ item, dequeueCount });
     this.pump();
   }
@@ -65,6 +68,11 @@ export class ActivityDispatcher {
   /** Whether a call for this task is waiting or running here. */
   has(call: Pick<WorkItem, "instanceId" | "executionId" | "taskId">): boolean {
     return this.known.has(callKey(call));
+  }
+
+  /** Whether calls of this instance are waiting or running here (their answers are still to come). */
+  hasCallsFor(instanceId: string): boolean {
+    return this.byInstance.has(instanceId);
   }
 
   /** Starts running what was submitted (recovery submits before the host starts). */
@@ -86,7 +94,6 @@ export class ActivityDispatcher {
       if (!next) return;
       const run = this.run(next).finally(() => {
         this.running.delete(run);
-        this.known.delete(callKey(next.item));
         this.pump();
       });
       this.running.add(run);
@@ -94,7 +101,12 @@ export class ActivityDispatcher {
   }
 
   private async run({ item, dequeueCount }: Waiting): Promise<void> {
-    const outcome = await this.invoke(item, dequeueCount);
+    let outcome: InstanceMessage;
+    try {
+      outcome = await this.invoke(item, dequeueCount);
+    } finally {
+      this.settle(item);
+    }
     if (!this.options.alive()) return;
     this.options.answer({
       id: randomUUID(),
@@ -102,6 +114,14 @@ export class ActivityDispatcher {
       executionId: item.executionId,
       body: outcome,
     });
+  }
+
+  /** Forgets a call that ended, before its answer is handed over (so the answer sees no sibling of itself). */
+  private settle(item: WorkItem): void {
+    this.known.delete(callKey(item));
+    const left = (this.byInstance.get(item.instanceId) ?? 1) - 1;
+    if (left > 0) this.byInstance.set(item.instanceId, left);
+    else this.byInstance.delete(item.instanceId);
   }
 
   private async invoke(item: WorkItem, dequeueCount: number): Promise<InstanceMessage> {

@@ -4,12 +4,13 @@ import { ensureError } from "../../errors.js";
 import type { Committer } from "./committer.js";
 import type { DeliveryKeeper } from "./delivery-keeper.js";
 import type { FunctionLookup } from "./function-table.js";
-import type { InstanceStore } from "./instance-store.js";
+import type { InstanceStore, LoadedInstance } from "./instance-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
-import type { ControlMessage } from "./messages.js";
+import type { ControlMessage, WorkItem } from "./messages.js";
 import type { Delivery, QueueChannel } from "./queue-channel.js";
 import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 import { runSession } from "./session.js";
+import type { StoredInstance } from "./stored-instance.js";
 import { Wakeup } from "./wakeup.js";
 
 /** Received control messages held in memory at most (waiting for a busy instance or a timer). */
@@ -21,6 +22,12 @@ export const RETRY_AFTER_FAILURE_MS = 1_000;
 /** A message that failed this many times is dropped as poison. */
 const MAX_DEQUEUE = 10;
 
+/** An instance's state after episodes that were not committed, and the answers they consumed. */
+interface Uncommitted {
+  loaded: LoadedInstance;
+  deliveries: Array<Delivery<ControlMessage>>;
+}
+
 export interface ControlDispatcherOptions {
   control: QueueChannel<ControlMessage>;
   store: InstanceStore;
@@ -29,6 +36,14 @@ export interface ControlDispatcherOptions {
   lock: KeyedLock;
   orchestrations: FunctionLookup<OrchestrationTriggerHandler>;
   maxConcurrentEpisodes: number;
+  /**
+   * How long activity answers wait for the other calls of their instance still running here, so
+   * that one episode consumes them together (a wave awaited with `Task.all` costs one replay, not one
+   * per answer). An answer whose instance has no other call running here is taken at once.
+   */
+  answerWindowMs: number;
+  /** Whether activity calls of the instance are still waiting or running in this host. */
+  activitiesPending: (instanceId: string) => boolean;
   visibilityMs: number;
   pollMs: number;
   /** False once the backend stops or is killed: receive no more. */
@@ -46,6 +61,10 @@ export interface ControlDispatcherOptions {
 export class ControlDispatcher {
   readonly wakeup = new Wakeup();
   private readonly held = new Map<string, Array<Delivery<ControlMessage>>>();
+  /** When the oldest held message of each instance was held (for the answer window). */
+  private readonly heldSince = new Map<string, number>();
+  /** Instances whose held answers wait for their siblings, with the timer that ends the wait. */
+  private readonly windows = new Map<string, NodeJS.Timeout>();
   private readonly byMessageId = new Map<string, Delivery<ControlMessage>>();
   private readonly busy = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -54,6 +73,12 @@ export class ControlDispatcher {
   private flushing = false;
   /** Instances with local messages waiting for a retry timer, by instance id (count). */
   private readonly retrying = new Map<string, number>();
+  /**
+   * Instances whose last episodes only consumed activity answers while the orchestration kept
+   * waiting (no new work, same status and custom status): their state is committed with the next
+   * episode that changes something, or at a graceful stop (see ARCHITECTURE.md, the commit rule).
+   */
+  private readonly uncommitted = new Map<string, Uncommitted>();
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: ControlDispatcherOptions) {}
@@ -84,6 +109,18 @@ export class ControlDispatcher {
     return this.held.has(instanceId) || this.busy.has(instanceId) || this.retrying.has(instanceId);
   }
 
+  /** Whether an answer to this activity call was consumed by an episode not committed yet. */
+  holdsAnswer(call: Pick<WorkItem, "instanceId" | "executionId" | "taskId">): boolean {
+    const pending = this.uncommitted.get(call.instanceId);
+    return (
+      pending?.deliveries.some(({ message }) => {
+        const body = message.body;
+        const answer = body.kind === "activityCompleted" || body.kind === "activityFailed";
+        return answer && message.executionId === call.executionId && body.taskId === call.taskId;
+      }) ?? false
+    );
+  }
+
   /**
    * Resolves when the receive loop and every running session have ended (after `receiving` turned
    * false); answers already handed over in memory are committed first, unless the host was killed.
@@ -91,6 +128,8 @@ export class ControlDispatcher {
   async stopped(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const timer of this.windows.values()) clearTimeout(timer);
+    this.windows.clear();
     this.wakeup.notify();
     await this.loop;
     if (this.options.alive()) {
@@ -98,6 +137,9 @@ export class ControlDispatcher {
       this.schedule();
     }
     while (this.busy.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (this.options.alive()) {
+      await Promise.all([...this.uncommitted.keys()].map((instanceId) => this.process(instanceId, [])));
+    }
     this.flushing = false;
   }
 
@@ -167,6 +209,7 @@ export class ControlDispatcher {
   private hold(delivery: Delivery<ControlMessage>): void {
     const id = delivery.message.instanceId;
     const list = this.held.get(id) ?? [];
+    if (list.length === 0) this.heldSince.set(id, Date.now());
     list.push(delivery);
     this.held.set(id, list);
   }
@@ -187,7 +230,7 @@ export class ControlDispatcher {
   private schedule(): void {
     for (const instanceId of this.held.keys()) {
       if (this.busy.size >= this.options.maxConcurrentEpisodes) return;
-      if (this.busy.has(instanceId) || !this.running()) continue;
+      if (this.busy.has(instanceId) || !this.running() || this.waitsForSiblings(instanceId)) continue;
       this.busy.add(instanceId);
       void this.drain(instanceId).finally(() => {
         this.busy.delete(instanceId);
@@ -196,10 +239,39 @@ export class ControlDispatcher {
     }
   }
 
+  /**
+   * Whether the instance's held messages, all answers from this host, should wait for the answers of
+   * its other calls still running here (at most `answerWindowMs` after the first was held).
+   */
+  private waitsForSiblings(instanceId: string): boolean {
+    const left = (this.heldSince.get(instanceId) ?? 0) + this.options.answerWindowMs - Date.now();
+    const wait =
+      left > 0 &&
+      !this.flushing &&
+      this.options.activitiesPending(instanceId) &&
+      (this.held.get(instanceId)?.every((d) => this.local.has(d)) ?? false);
+    const timer = this.windows.get(instanceId);
+    if (!wait) {
+      clearTimeout(timer);
+      this.windows.delete(instanceId);
+      return false;
+    }
+    if (!timer) {
+      const ends = setTimeout(() => {
+        this.windows.delete(instanceId);
+        this.schedule();
+      }, left);
+      this.windows.set(instanceId, ends);
+    }
+    return true;
+  }
+
   private async drain(instanceId: string): Promise<void> {
     for (;;) {
+      if (this.waitsForSiblings(instanceId)) return;
       const deliveries = this.held.get(instanceId);
       this.held.delete(instanceId);
+      this.heldSince.delete(instanceId);
       if (!deliveries || deliveries.length === 0 || !this.running()) return;
       await this.process(instanceId, deliveries);
     }
@@ -218,18 +290,36 @@ export class ControlDispatcher {
         `Dropping durable message ${poison.messageId} for '${instanceId}' after ${poison.dequeueCount} failed attempts.`,
       );
     }
+    const pending = this.uncommitted.get(instanceId);
+    this.uncommitted.delete(instanceId);
+    /** Answers consumed by earlier episodes that were not committed: committed with this session's. */
+    const carried = pending?.deliveries ?? [];
     try {
       await this.options.lock.run(instanceId, async () => {
-        const loaded = await store.load(instanceId);
+        // The uncommitted state holds while its committed base is still the cached record; else its
+        // answers are applied again to the record as stored now (dropped if their task is closed).
+        const current = pending !== undefined && store.cachedEtag(instanceId) === pending.loaded.etag;
+        const loaded = current ? pending.loaded : await store.load(instanceId);
+        const replayed = current ? [] : carried;
+        const before = loaded && observable(loaded.stored);
         const result = await runSession({
           stored: loaded?.stored,
-          messages: live.map((d) => d.message),
+          messages: [...replayed, ...live].map((d) => d.message),
           handlerFor: (name) => this.options.orchestrations.get(name),
           now: () => new Date(),
           newId: randomUUID,
           logHandler: this.options.logHandler,
         });
-        if (result.stored && result.changed) {
+        const changed = result.changed || (current && carried.length > 0);
+        if (result.stored && changed) {
+          const onlyAnswers = deliveries.every((d) => this.local.has(d));
+          if (!this.flushing && onlyAnswers && before && result.stored === loaded?.stored) {
+            const waiting = result.stored.record.runtimeStatus === "Running";
+            if (waiting && result.outbox.length === 0 && observable(result.stored) === before) {
+              this.uncommitted.set(instanceId, { loaded, deliveries: [...carried, ...deliveries] });
+              return;
+            }
+          }
           await committer.commit(result.stored, result.outbox, loaded?.etag);
         } else if (result.outbox.length > 0) {
           await committer.send(result.outbox);
@@ -243,7 +333,7 @@ export class ControlDispatcher {
         "error",
         `Durable instance '${instanceId}' could not process ${deliveries.length} message(s); they will be retried: ${ensureError(thrown).message}`,
       );
-      this.retryLocal(deliveries.filter((d) => this.local.has(d)));
+      this.retryLocal([...carried, ...deliveries].filter((d) => this.local.has(d)));
     } finally {
       for (const delivery of deliveries) {
         this.options.keeper.release(delivery);
@@ -267,4 +357,10 @@ export class ControlDispatcher {
     }, RETRY_AFTER_FAILURE_MS);
     this.timers.add(timer);
   }
+}
+
+/** What readers of an instance see change: its runtime status, custom status and held messages. */
+function observable(stored: StoredInstance): string {
+  const { record } = stored;
+  return `${record.runtimeStatus}\n${stored.held.length}\n${JSON.stringify(record.customStatus ?? null)}`;
 }

@@ -45,6 +45,11 @@ export interface DurableBackendOptions {
   visibilityTimeoutMs?: number;
   /** Idle polling interval of the queues; default 100 ms. */
   pollIntervalMs?: number;
+  /**
+   * How long activity answers wait for the other calls of their instance still running here, to be
+   * consumed by one episode; default 50 ms (see ControlDispatcher).
+   */
+  answerWindowMs?: number;
   /** Page size of instance lists when the caller gives none; default 100. */
   listPageSize?: number;
   /** How long `start` waits for a hub lease held by another live host; default 30 s. */
@@ -172,6 +177,8 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
       lock,
       orchestrations,
       maxConcurrentEpisodes: options.maxConcurrentOrchestrations ?? 4,
+      answerWindowMs: options.answerWindowMs ?? 50,
+      activitiesPending: (instanceId) => activityDispatcher.hasCallsFor(instanceId),
       visibilityMs,
       pollMs,
       receiving,
@@ -195,7 +202,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
         const report = await repairTaskHub({
           store,
           committer,
-          activityInFlight: (item) => activityDispatcher.has(item),
+          activityInFlight: (item) => activityDispatcher.has(item) || dispatcher.holdsAnswer(item),
           instanceBusy: (id) => dispatcher.isBusy(id),
           submit: (item) => activityDispatcher.submit(item),
           quietMs: repairMs,

@@ -186,6 +186,11 @@ export class InstanceStore {
     return this.cache.get(instanceId)?.stored.version;
   }
 
+  /** The ETag of the cached record's blob, if one is cached (a commit or a reload changes it). */
+  cachedEtag(instanceId: string): string | undefined {
+    return this.cache.get(instanceId)?.etag;
+  }
+
   /** Forgets every cached record whose instance is not in `stored` (storage no longer has it); returns their ids. */
   forgetAllBut(stored: ReadonlySet<string>): string[] {
     const gone = [...this.cache.keys()].filter((id) => !stored.has(id));
