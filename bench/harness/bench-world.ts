@@ -27,7 +27,7 @@ export interface BenchWorld {
   registry: Registry;
   /** The data container, the `workspaceblobstore` datastore. */
   data: ContainerClient;
-  /** The jobs container: specs, plans, part records, logs. */
+  /** The jobs container: specs, plans, range records of parts, logs. */
   jobs: ContainerClient;
   /** What was registered and uploaded already (scenarios sharing a world do it once). */
   done: Set<string>;

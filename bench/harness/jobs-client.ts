@@ -108,18 +108,22 @@ async function poll(job: InvokedJob): Promise<JobView | undefined> {
 }
 
 /**
- * Seconds from the invocation until the job's first part record exists, i.e. until its first
- * mini-batch was scored and its output staged; polls the jobs container every `pollMs`.
+ * Seconds from the invocation until the job staged its first output, i.e. until its first
+ * mini-batch was scored and its rows staged: a blob under the job's default output folder
+ * (`batchfn-outputs/<job>/` of the data container) holds uncommitted blocks. (Part records are
+ * written once a range of mini-batches ended, so they no longer mark the first one.) Polls every
+ * `pollMs`.
  */
-export async function waitForFirstPart(
-  jobs: ContainerClient,
+export async function waitForFirstStaged(
+  data: ContainerClient,
   job: InvokedJob,
   pollMs: number,
   timeoutMs = 60_000,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  const prefix = `batchfn-outputs/${job.name}/`;
   for (;;) {
-    for await (const _part of jobs.listBlobsFlat({ prefix: `${job.name}/parts/` })) {
+    for await (const _blob of data.listBlobsFlat({ prefix, includeUncommitedBlobs: true })) {
       return (Date.now() - job.invokedAt) / 1000;
     }
     if (Date.now() > deadline) throw new Error(`job ${job.name} scored no mini-batch in time`);

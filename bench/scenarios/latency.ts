@@ -3,7 +3,7 @@ import { type BenchContext, median } from "./bench-context.js";
 import { type MeasuredJob, runMeasuredJob } from "./measured-job.js";
 
 export interface LatencyResult {
-  /** Median over the warm runs: invocation → first mini-batch scored (its part record written). */
+  /** Median over the warm runs: invocation → first mini-batch scored (its output block staged). */
   first_minibatch_s: number;
   /** Median over the warm runs: invocation → the job `Completed`. */
   one_file_job_s: number;

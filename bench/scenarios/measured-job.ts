@@ -3,7 +3,7 @@ import {
   type FinishedJob,
   type InvokedJob,
   invokeJob,
-  waitForFirstPart,
+  waitForFirstStaged,
   waitForJob,
 } from "../harness/jobs-client.js";
 import { measureUsage, type Usage } from "../harness/usage.js";
@@ -13,7 +13,7 @@ import type { BenchContext } from "./bench-context.js";
 export interface MeasuredJob extends FinishedJob {
   job: InvokedJob;
   usage: Usage;
-  /** Invocation → first part record, when asked for. */
+  /** Invocation → first output staged, when asked for. */
   firstMiniBatchSeconds?: number;
   /** HTTP requests the host made while the job ran (storage round trips), when asked for. */
   requests?: number;
@@ -26,7 +26,7 @@ export interface JobRequest {
   body: Record<string, unknown>;
   /** Status polls while the job runs; its duration comes from the job's own `finished_at`. */
   pollMs?: number;
-  /** Also time the first mini-batch (polls the part records every 10 ms until one exists). */
+  /** Also time the first mini-batch (polls the output folder every 10 ms until a block is staged). */
   firstMiniBatch?: boolean;
   /** Also count the host's HTTP requests during the job. */
   countRequests?: boolean;
@@ -42,7 +42,7 @@ export async function runMeasuredJob(
   const usage = measureUsage({ host: host.pid, azurite: context.world.azuritePid });
   const job = await invokeJob(host.url, context.world.adminKey, request.endpoint, request.body);
   const firstMiniBatchSeconds = request.firstMiniBatch
-    ? await waitForFirstPart(context.world.jobs, job, 10)
+    ? await waitForFirstStaged(context.world.data, job, 10)
     : undefined;
   const finished = await waitForJob(job, request.pollMs ?? 250);
   const measured = usage.stop();

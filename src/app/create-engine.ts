@@ -33,7 +33,7 @@ export interface EngineOptions {
 export interface Engine {
   registry: Registry;
   records: JobRecords;
-  /** The jobs container (part records, output claims and logs live there besides the store's documents). */
+  /** The jobs container (range records of parts, output claims and logs live there besides the store's documents). */
   jobs: ContainerClient;
   /** Each job's spec, prepared plan, cancel request and plan, in the jobs container. */
   store: JobStore;

@@ -2,10 +2,11 @@ import { errors } from "../../errors.js";
 import { mapLimited } from "../map-limited.js";
 import { commitFile, type FileCommit } from "./commit-file.js";
 import { isFailedMiniBatch } from "./mini-batch-counts.js";
-import { commitOutput, plannedOutputs, readStagedPieces } from "./output-files.js";
+import { commitOutput, plannedOutputs, stagedPieces } from "./output-files.js";
 import { blockId, detailed, errorShards, type OutputShard, outputShards } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
-import { listPartSummaries, type PartSummary, readPartRecord } from "./part-record.js";
+import type { PartRecord } from "./part-record.js";
+import { readRecordedParts } from "./range-record.js";
 import { csvHeader } from "./row-format.js";
 import type { OutputDeps } from "./stage-mini-batch.js";
 
@@ -17,7 +18,7 @@ export interface OutputTotals {
   errorLines: number;
   /** By the rule of `mini-batch-counts.ts`: succeeded + failed + notRun = total. */
   miniBatches: { total: number; succeeded: number; failed: number; notRun: number };
-  /** Planned mini-batches without a part record (never run, or their record was lost), ascending. */
+  /** Planned mini-batches without a recorded part (never run, or their record was lost), ascending. */
   missing: number[];
   items: { succeeded: number; failed: number };
   /** Files written by a summary_only script. */
@@ -26,18 +27,19 @@ export interface OutputTotals {
 }
 
 /**
- * Commits the output: for each file, the block list of the mini-batches' last recorded attempts in
- * mini-batch order (after the CSV header), create-only unless `overwrite` so a concurrent writer
- * can never be overwritten; the same for errors.jsonl. Mini-batches without a part record (never
- * run, e.g. after the error threshold stopped the job) add nothing. Running it again after it
+ * Commits the output: for each file, the block list of the mini-batches' recorded attempts (read
+ * from the job's range records) in mini-batch order (after the CSV header), create-only unless
+ * `overwrite` so a concurrent writer can never be overwritten; the same for errors.jsonl.
+ * Mini-batches without a recorded part (never run, e.g. after the error threshold stopped the
+ * job) add nothing. Running it again after it
  * succeeded is harmless: files it committed already are recognised and kept.
  */
 export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Promise<OutputTotals> {
-  const parts = await listPartSummaries(deps.jobs, target.job);
+  const parts = await readRecordedParts(deps.jobs, target.job);
   const container = deps.access.container(target.location.store, target.location.container);
   const columns =
     target.action === "append_row" && target.format === "csv" && !detailed(target)
-      ? await csvColumns(target, parts, deps)
+      ? csvColumns(target, parts)
       : undefined;
   const head = columns ? Buffer.from(csvHeader(columns), "utf8") : undefined;
   const shardCommit = (shard: OutputShard, kind: "rows" | "errors"): FileCommit => ({
@@ -58,7 +60,7 @@ export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Pr
   const shown = (fileName: string) => `${target.location.display}${fileName}`;
   let predictionFiles = rowFiles.map((shard) => shown(shard.fileName));
   if (detailed(target)) {
-    const outputs = plannedOutputs(target, await readStagedPieces(deps.jobs, target, parts));
+    const outputs = plannedOutputs(target, stagedPieces(target, parts));
     await mapLimited(outputs, COMMITS_AT_ONCE, (output) => commitOutput(container, target, output));
     predictionFiles = outputs.map((output) => shown(output.fileName));
   }
@@ -78,7 +80,7 @@ const COMMITS_AT_ONCE = 8;
 function shardIds(
   target: OutputTarget,
   shard: OutputShard,
-  parts: Map<number, PartSummary>,
+  parts: Map<number, PartRecord>,
   kind: "rows" | "errors",
 ): string[] {
   const ids: string[] = [];
@@ -91,7 +93,7 @@ function shardIds(
   return ids;
 }
 
-function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
+function tally(target: OutputTarget, parts: Map<number, PartRecord>) {
   const totals = {
     rows: 0,
     errorLines: 0,
@@ -119,22 +121,18 @@ function tally(target: OutputTarget, parts: Map<number, PartSummary>) {
 }
 
 /** The columns of the first mini-batch that returned records; every other one must match them. */
-async function csvColumns(
-  target: OutputTarget,
-  parts: Map<number, PartSummary>,
-  deps: OutputDeps,
-): Promise<string[] | undefined> {
+function csvColumns(target: OutputTarget, parts: Map<number, PartRecord>): string[] | undefined {
   const withColumns = [...parts.values()]
-    .filter((part) => part.index < target.miniBatches && part.rows > 0 && part.columnsKey !== "")
+    .filter((part) => part.index < target.miniBatches && part.rows > 0 && part.columns !== undefined)
     .sort((a, b) => a.index - b.index);
   const first = withColumns[0];
   if (!first) return undefined;
-  const columns = (await readPartRecord(deps.jobs, target.job, first.index)).columns ?? [];
-  const other = withColumns.find((part) => part.columnsKey !== first.columnsKey);
+  const columns = first.columns ?? [];
+  const key = JSON.stringify(columns);
+  const other = withColumns.find((part) => JSON.stringify(part.columns) !== key);
   if (other) {
-    const otherColumns = (await readPartRecord(deps.jobs, target.job, other.index)).columns ?? [];
     throw errors.outputColumnsMismatch(
-      `Mini-batch ${other.index} returned columns (${otherColumns.join(", ")}) but mini-batch ${first.index} returned (${columns.join(", ")}); csv output needs the same columns from every mini-batch.`,
+      `Mini-batch ${other.index} returned columns (${(other.columns ?? []).join(", ")}) but mini-batch ${first.index} returned (${columns.join(", ")}); csv output needs the same columns from every mini-batch.`,
     );
   }
   return columns;

@@ -1,12 +1,11 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { errors } from "../../errors.js";
-import { mapLimited } from "../map-limited.js";
 import { commitFile } from "./commit-file.js";
 import { blockId, outputShards, pieceFile } from "./output-layout.js";
 import type { OutputTarget } from "./output-target.js";
 import { parquetFooter } from "./parquet-footer.js";
 import { parquetMagic } from "./parquet-part.js";
-import { type PartSummary, readPartRecord, type StagedPiece } from "./part-record.js";
+import type { PartRecord, StagedPiece } from "./part-record.js";
 import { csvHeader } from "./row-format.js";
 
 /** A piece of the last recorded attempt of a mini-batch. */
@@ -23,19 +22,14 @@ export interface PlannedOutput {
   pieces: PieceAt[];
 }
 
-/** Reads the pieces of every recorded part that staged any (one read per part), in mini-batch order. */
-export async function readStagedPieces(
-  jobs: ContainerClient,
-  target: OutputTarget,
-  parts: ReadonlyMap<number, PartSummary>,
-): Promise<PieceAt[]> {
-  const withPieces = [...parts.values()]
-    .filter((part) => part.pieces > 0 && part.index < target.miniBatches)
-    .sort((a, b) => a.index - b.index);
-  const records = await mapLimited(withPieces, 16, (part) => readPartRecord(jobs, target.job, part.index));
-  return records.flatMap((record) =>
-    (record.pieces ?? []).map((piece) => ({ index: record.index, attempt: record.attempt, piece })),
-  );
+/** The pieces of every recorded part that staged any, in mini-batch order. */
+export function stagedPieces(target: OutputTarget, parts: ReadonlyMap<number, PartRecord>): PieceAt[] {
+  return [...parts.values()]
+    .filter((part) => part.index < target.miniBatches)
+    .sort((a, b) => a.index - b.index)
+    .flatMap((part) =>
+      (part.pieces ?? []).map((piece) => ({ index: part.index, attempt: part.attempt, piece })),
+    );
 }
 
 /**

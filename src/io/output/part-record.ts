@@ -1,7 +1,4 @@
-import { createHash } from "node:crypto";
-import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
-import { errors } from "../../errors.js";
 import { VALUE_TYPES } from "./row-batch.js";
 
 /**
@@ -20,10 +17,11 @@ export const stagedPieceSchema = z.strictObject({
 export type StagedPiece = z.infer<typeof stagedPieceSchema>;
 
 /**
- * What the last recorded attempt of a mini-batch staged: `<jobs container>/<job>/parts/<index>.json`.
- * It is written after the attempt's blocks are staged, so it only ever names blocks that exist;
- * the finaliser commits exactly the blocks it names. The numbers are also blob metadata, so one
- * listing gives the finaliser every mini-batch's outcome without reading the bodies.
+ * What one attempt of a mini-batch staged, as its activity returns it once the attempt's blocks are
+ * staged (so it only ever names blocks that exist). The orchestration learns each mini-batch's last
+ * one exactly once and records those of a range in one range record (`range-record.ts`); the
+ * finaliser commits exactly the blocks they name. Jobs started before range records wrote one
+ * such record per mini-batch, `<jobs container>/<job>/parts/<index>.json`; the finaliser still reads them.
  */
 export const partRecordSchema = z.strictObject({
   index: z.number().int().nonnegative(),
@@ -38,89 +36,7 @@ export const partRecordSchema = z.strictObject({
   /** Files uploaded by a summary_only script. */
   outputFiles: z.number().int().nonnegative(),
   columns: z.array(z.string()).optional(),
-  /** The pieces staged (Parquet, per_file); the finaliser reads them from the record's body. */
+  /** The pieces staged (Parquet, per_file only): the finaliser plans those files from them. */
   pieces: z.array(stagedPieceSchema).optional(),
 });
 export type PartRecord = z.infer<typeof partRecordSchema>;
-
-const count = z.coerce.number().int().nonnegative();
-const partMetadataSchema = z.object({
-  index: count,
-  attempt: count,
-  status: z.enum(["succeeded", "failed"]),
-  rows: count,
-  succeeded: count,
-  failed: count,
-  errorlines: count,
-  outputfiles: count,
-  columns: z.string().default(""),
-  pieces: count.default(0),
-});
-/** A part as the finaliser sees it from a listing: the record without columns and pieces, plus the columns' hash. */
-export type PartSummary = Omit<PartRecord, "columns" | "pieces"> & { columnsKey: string; pieces: number };
-
-export const partBlobs = {
-  prefix: (job: string) => `${job}/parts/`,
-  part: (job: string, index: number) => `${job}/parts/${String(index).padStart(10, "0")}.json`,
-};
-
-/** Records an attempt's outcome (last writer wins; attempts of one mini-batch run one after another). */
-export async function writePartRecord(jobs: ContainerClient, job: string, record: PartRecord): Promise<void> {
-  const body = JSON.stringify(record);
-  await jobs.getBlockBlobClient(partBlobs.part(job, record.index)).upload(body, Buffer.byteLength(body), {
-    blobHTTPHeaders: { blobContentType: "application/json" },
-    metadata: {
-      index: String(record.index),
-      attempt: String(record.attempt),
-      status: record.status,
-      rows: String(record.rows),
-      succeeded: String(record.succeededItems),
-      failed: String(record.failedItems),
-      errorlines: String(record.errorLines),
-      outputfiles: String(record.outputFiles),
-      ...(record.columns ? { columns: columnsKey(record.columns) } : {}),
-      ...(record.pieces ? { pieces: String(record.pieces.length) } : {}),
-    },
-  });
-}
-
-/** Every recorded part of a job, by mini-batch index, from one listing. */
-export async function listPartSummaries(
-  jobs: ContainerClient,
-  job: string,
-): Promise<Map<number, PartSummary>> {
-  const parts = new Map<number, PartSummary>();
-  for await (const blob of jobs.listBlobsFlat({ prefix: partBlobs.prefix(job), includeMetadata: true })) {
-    const parsed = partMetadataSchema.safeParse(blob.metadata ?? {});
-    if (!parsed.success) throw errors.corruptRecord(`Part record '${blob.name}' has invalid metadata.`);
-    const m = parsed.data;
-    parts.set(m.index, {
-      index: m.index,
-      attempt: m.attempt,
-      status: m.status,
-      rows: m.rows,
-      succeededItems: m.succeeded,
-      failedItems: m.failed,
-      errorLines: m.errorlines,
-      outputFiles: m.outputfiles,
-      columnsKey: m.columns,
-      pieces: m.pieces,
-    });
-  }
-  return parts;
-}
-
-/** Reads one part record in full (the finaliser needs the columns of one of them). */
-export async function readPartRecord(jobs: ContainerClient, job: string, index: number): Promise<PartRecord> {
-  const name = partBlobs.part(job, index);
-  const text = (await jobs.getBlobClient(name).downloadToBuffer()).toString("utf8");
-  const parsed = partRecordSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw errors.corruptRecord(`Part record '${name}' is not valid.`);
-  return parsed.data;
-}
-
-/** A short fingerprint of a column list ("" for none), comparable across mini-batches. */
-export function columnsKey(columns: readonly string[] | undefined): string {
-  if (!columns) return "";
-  return createHash("sha256").update(JSON.stringify(columns)).digest("hex").slice(0, 16);
-}

@@ -4,7 +4,7 @@ import type { BlobAccess } from "../inputs/blob-access.js";
 import { type BlockKind, blockId, detailed, pieceFile, shardOf } from "./output-layout.js";
 import { type OutputPiece, piecesFromRecords } from "./output-pieces.js";
 import { ERRORS_FILE, type OutputTarget } from "./output-target.js";
-import { type PartRecord, type StagedPiece, writePartRecord } from "./part-record.js";
+import type { PartRecord, StagedPiece } from "./part-record.js";
 import { errorLines } from "./row-format.js";
 import type { RunResult } from "./scored-rows.js";
 
@@ -25,23 +25,24 @@ export interface StageMiniBatchRequest {
 
 export interface OutputDeps {
   access: BlobAccess;
-  /** The jobs container (config.containers.jobs), where part records live. */
+  /** The jobs container (config.containers.jobs), where the range records of parts live (`range-record.ts`). */
   jobs: ContainerClient;
 }
 
-/** What one staged attempt amounts to: counts only, small enough for orchestration history. */
+/** What one staged attempt amounts to: its part record, small enough for orchestration history. */
 export type StagedMiniBatch = PartRecord;
 
 /**
  * Stages one attempt's output without committing anything: its rows as one uncommitted block of
- * the output file (append_row), its failures as one uncommitted block of errors.jsonl, then the part
- * record naming this attempt. Rows never pass through any other function: the finaliser only
- * commits block ids. A retry stages its own blocks and overwrites the record, so only the last
- * attempt's rows and failures end up in the files, exactly once.
+ * the output file (append_row), its failures as one uncommitted block of errors.jsonl, and returns
+ * the part record naming this attempt (no write: the orchestration learns the last attempt's record
+ * and its range's `recordParts` writes it). Rows never pass through any other function: the
+ * finaliser only commits block ids. A retry stages its own blocks and returns its own record, so
+ * only the last attempt's rows and failures end up in the files, exactly once.
  */
 export async function stageMiniBatchOutput(
   request: StageMiniBatchRequest,
-  deps: OutputDeps,
+  deps: Pick<OutputDeps, "access">,
 ): Promise<StagedMiniBatch> {
   const { target, index, attempt, result } = request;
   if (!Number.isInteger(index) || index < 0 || index >= target.miniBatches) {
@@ -73,7 +74,7 @@ export async function stageMiniBatchOutput(
       failures,
     );
   }
-  const record: PartRecord = {
+  return {
     index,
     attempt,
     status: request.failed ? "failed" : "succeeded",
@@ -85,8 +86,6 @@ export async function stageMiniBatchOutput(
     ...(columns && rows > 0 ? { columns } : {}),
     ...(detailed(target) && staged.length > 0 ? { pieces: staged } : {}),
   };
-  await writePartRecord(deps.jobs, target.job, record);
-  return record;
 }
 
 /** The pieces of an attempt: as the worker wrote them, else written here from the rows. */

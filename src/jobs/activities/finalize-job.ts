@@ -18,7 +18,7 @@ export interface FinalizeJobPorts {
   cache: JobCache;
   /** Where the plan is read. */
   store: JobStore;
-  /** The jobs container: the part records are listed there (io/output). */
+  /** The jobs container: the range records of parts are read there (io/output). */
   jobs: ContainerClient;
   access: BlobAccess;
   /** The job's row: its final status, progress and outputs. */

@@ -16,6 +16,7 @@ import type { JobInputs } from "./job-inputs.js";
 import { createLocalJobIO } from "./local-job-io.js";
 import { createPlanJob } from "./plan-job.js";
 import { createRecordMiniBatchFailure } from "./record-mini-batch-failure.js";
+import { createRecordParts } from "./record-parts.js";
 import { createScoreMiniBatch } from "./score-mini-batch.js";
 import type { ScoringPools } from "./scoring-pools.js";
 
@@ -26,7 +27,7 @@ export interface JobActivityDeps {
   inputs: JobInputs;
   /** Reaches the input and output datastores. */
   access: BlobAccess;
-  /** The jobs container: the part records are written and listed there (io/output). */
+  /** The jobs container: the range records of parts are written and read there (io/output). */
   jobs: ContainerClient;
   jobLog: JobLog;
   assets: DeploymentAssets;
@@ -73,7 +74,6 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
     [ACTIVITY.score]: createScoreMiniBatch({
       cache,
       store,
-      jobs,
       access,
       assets: deps.assets,
       pools: deps.pools,
@@ -84,7 +84,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       workerMemoryMb: deps.workerMemoryMb,
       localIO,
     }),
-    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, store, jobs, access, log, redactHost }),
+    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, store, access, log, redactHost }),
     [ACTIVITY.finalize]: createFinalizeJob({
       cache,
       store,
@@ -96,5 +96,6 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       now,
       localIO,
     }),
+    [ACTIVITY.recordParts]: createRecordParts({ jobs }),
   };
 }

@@ -9,8 +9,8 @@ const NAMED = 10;
 
 /**
  * The failure of a job the orchestration saw complete but whose output lacks planned mini-batches:
- * they have no part record (storage lost it, e.g. an emulator killed before it saved its last
- * writes), so their rows cannot be committed. Names the mini-batches and counts their items.
+ * no range record holds their part (storage lost it, e.g. an emulator killed before it saved its
+ * last writes), so their rows cannot be committed. Names the mini-batches and counts their items.
  */
 export async function partsLost(store: JobStore, plan: PlanRef, missing: number[]): Promise<BatchfnError> {
   let items = 0;

@@ -1,7 +1,7 @@
 import type { StagedMiniBatch } from "../../io/output/stage-mini-batch.js";
 import type { MiniBatchOutcome } from "../orchestration/contract.js";
 
-/** What the orchestration learns of a staged mini-batch: its counts. */
+/** What the orchestration learns of a staged mini-batch: its counts and its part record. */
 export function outcomeOf(index: number, staged: StagedMiniBatch): MiniBatchOutcome {
   return {
     index,
@@ -9,5 +9,6 @@ export function outcomeOf(index: number, staged: StagedMiniBatch): MiniBatchOutc
     failedItems: staged.failedItems,
     rows: staged.rows,
     canceled: false,
+    part: staged,
   };
 }

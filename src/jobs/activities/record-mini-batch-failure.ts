@@ -1,4 +1,3 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { stageMiniBatchOutput } from "../../io/output/stage-mini-batch.js";
 import { engineRecord } from "../../scoring/log/log-levels.js";
@@ -15,8 +14,6 @@ export interface RecordMiniBatchFailurePorts {
   cache: JobCache;
   /** Where the plan is read. */
   store: JobStore;
-  /** The jobs container: the part record is written there (io/output). */
-  jobs: ContainerClient;
   access: BlobAccess;
   log: ActivityLog;
   /** Rewrites this host's paths in the failure's message. */

@@ -1,4 +1,3 @@
-import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError, ensureError } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { uploadNamedOutputs } from "../../io/output/named-outputs.js";
@@ -33,8 +32,6 @@ export interface ScoreAttempts {
 export interface ScoreAttemptsPorts {
   /** Where the plan is read. */
   store: JobStore;
-  /** The jobs container: the part record is written there (io/output). */
-  jobs: ContainerClient;
   access: BlobAccess;
   log: ActivityLog;
 }

@@ -1,6 +1,5 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { ContainerClient } from "@azure/storage-blob";
 import { BatchfnError, ensureError } from "../../errors.js";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import { writeRowRange } from "../../io/tabular/row-range.js";
@@ -25,8 +24,6 @@ export interface ScoreMiniBatchPorts {
   cache: JobCache;
   /** Where the plan is read. */
   store: JobStore;
-  /** The jobs container: the part record is written there (io/output). */
-  jobs: ContainerClient;
   access: BlobAccess;
   assets: DeploymentAssets;
   pools: ScoringPools;

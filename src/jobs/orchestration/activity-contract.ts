@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   ACTIVITY,
   failureRecordSchema,
@@ -7,6 +7,7 @@ import {
   miniBatchOutcomeSchema,
   miniBatchRefSchema,
   planSummarySchema,
+  rangePartsSchema,
 } from "./contract.js";
 
 /** The name an activity is registered under with Durable (stored histories name it: never rename). */
@@ -14,11 +15,15 @@ export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];
 
 export const planInputSchema = miniBatchRefSchema.pick({ jobName: true });
 
+/** What `recordParts` answers: how many parts its range record holds. */
+export const recordedPartsSchema = z.object({ parts: z.number().int().nonnegative() });
+
 const schemas = {
   [ACTIVITY.plan]: { input: planInputSchema, output: planSummarySchema },
   [ACTIVITY.score]: { input: miniBatchRefSchema, output: miniBatchOutcomeSchema },
   [ACTIVITY.recordFailure]: { input: failureRecordSchema, output: miniBatchOutcomeSchema },
   [ACTIVITY.finalize]: { input: finalizeInputSchema, output: finalizedJobSchema },
+  [ACTIVITY.recordParts]: { input: rangePartsSchema, output: recordedPartsSchema },
 } as const satisfies Record<ActivityName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ActivityInput<N extends ActivityName> = z.output<(typeof schemas)[N]["input"]>;

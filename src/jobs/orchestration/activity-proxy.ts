@@ -35,6 +35,7 @@ export function proxyActivities(context: OrchestrationContext): ActivityStubs {
     [ACTIVITY.score]: stub(context, ACTIVITY.score),
     [ACTIVITY.recordFailure]: stub(context, ACTIVITY.recordFailure),
     [ACTIVITY.finalize]: stub(context, ACTIVITY.finalize),
+    [ACTIVITY.recordParts]: stub(context, ACTIVITY.recordParts),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { partRecordSchema } from "../../io/output/part-record.js";
 import { jobStatus } from "../../spec/job.schema.js";
 
 /**
@@ -14,6 +15,7 @@ export const ACTIVITY = {
   score: "scoreMiniBatch",
   recordFailure: "recordMiniBatchFailure",
   finalize: "finalizeJob",
+  recordParts: "recordParts",
 } as const;
 
 /** Mini-batches per sub-orchestration: keeps every history short and replay linear in job size. */
@@ -68,8 +70,23 @@ export const miniBatchOutcomeSchema = z.object({
    * mini-batch was not scored, and the job is failed with this reason instead of scheduling more.
    */
   abort: z.string().optional(),
+  /**
+   * What the mini-batch's last attempt staged (its part record), for its range's `recordParts`;
+   * absent when it did not run (canceled, aborted), and in histories written before range records
+   * (their activities wrote one record per mini-batch themselves).
+   */
+  part: partRecordSchema.optional(),
 });
 export type MiniBatchOutcome = z.infer<typeof miniBatchOutcomeSchema>;
+
+/** The parts of the mini-batches of `[start, end)` that ran, for `recordParts` to write as one record. */
+export const rangePartsSchema = z.object({
+  jobName: z.string(),
+  start: count,
+  end: count,
+  parts: z.array(partRecordSchema),
+});
+export type RangeParts = z.infer<typeof rangePartsSchema>;
 
 export const failureRecordSchema = miniBatchRefSchema.extend({
   attempts: z.number().int().min(1),

@@ -1,7 +1,14 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import { activityFailureMessage } from "./activity-failure.js";
 import type { ActivityStubs } from "./activity-proxy.js";
-import type { ChunkResult, MiniBatchOutcome, Progress, RetryPolicy, StopReason } from "./contract.js";
+import type {
+  ChunkResult,
+  MiniBatchOutcome,
+  Progress,
+  RangeParts,
+  RetryPolicy,
+  StopReason,
+} from "./contract.js";
 import { addOutcome, thresholdVerdict, withRunning } from "./progress.js";
 
 export interface ScoreRangeOptions {
@@ -28,6 +35,11 @@ export interface ScoreRangeOptions {
  * Functions extension schedules a second time (azure-functions-durable-js#574). Scoring failures
  * and their retries are handled inside `scoreMiniBatch` (so it knows the attempt number and a wave
  * never fails fast); the durable retry policy covers failures of the activity itself.
+ *
+ * Once the range stopped, `recordParts` writes the part records its outcomes carry as one range
+ * record (one storage write for the range instead of one per mini-batch). Outcomes of histories
+ * written before range records carry none (their activities wrote one record each): then nothing
+ * is scheduled, so such a history replays to the schedule it was written with.
  */
 export function* scoreRange(
   context: OrchestrationContext,
@@ -37,6 +49,7 @@ export function* scoreRange(
   let progress = options.progress;
   let stop: StopReason = "completed";
   let message: string | undefined;
+  const parts: RangeParts["parts"] = [];
 
   for (let first = options.start; first < options.end && stop === "completed"; first += options.window) {
     const indexes = range(first, Math.min(options.end, first + options.window));
@@ -48,6 +61,7 @@ export function* scoreRange(
     const outcomes = yield* awaitWave(context, activities, options, indexes, tasks);
     for (const outcome of outcomes) {
       progress = addOutcome(progress, outcome);
+      if (outcome.part) parts.push(outcome.part);
       if (stop === "completed" && outcome.abort !== undefined) {
         stop = "aborted";
         message = outcome.abort;
@@ -57,6 +71,10 @@ export function* scoreRange(
       stop = "threshold";
     progress = withRunning(progress, 0);
     options.report(progress);
+  }
+  if (parts.length > 0) {
+    const range = { jobName: options.jobName, start: options.start, end: options.end, parts };
+    activities.recordParts.output(yield activities.recordParts.schedule(range, options.retry));
   }
   return message === undefined ? { progress, stop } : { progress, stop, message };
 }

@@ -16,7 +16,7 @@ import {
 import { blobJobDocuments, type JobDocuments, memoryJobDocuments } from "./job-documents.js";
 
 /**
- * A job's own documents, beside its part records and log: `<job>/spec.json` (written once at
+ * A job's own documents, beside its range records of parts and log: `<job>/spec.json` (written once at
  * invocation), `<job>/prepared.json` (written by planning: the plan reference, the output target,
  * the input as named), `<job>/cancel-requested`, and the plan (`planBlobs`).
  */

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { registerDeploymentFile } from "../../../src/api/registry/register-from-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { partBlobs } from "../../../src/io/output/part-record.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { adminHeaders, call } from "../../support/app-client.js";
@@ -20,7 +19,7 @@ import { type AppProcess, repoRoot, startAppProcess } from "../../support/app-pr
  */
 
 let app: AppProcess;
-let jobs: ContainerClient;
+let data: ContainerClient;
 let markers: string;
 const MINI_BATCHES = 20;
 
@@ -29,7 +28,7 @@ beforeAll(async () => {
   const config = loadConfig(app.env);
   const clients = createStorageClients(config.storage);
   const registry = createRegistry({ clients, config });
-  jobs = clients.blob.getContainerClient(config.containers.jobs);
+  data = clients.blob.getContainerClient(config.containers.data);
   markers = await mkdtemp(join(tmpdir(), "batchfn-markers-"));
   const dir = await mkdtemp(join(tmpdir(), "batchfn-slow-"));
   await registry.endpoints.create({ name: "slow" });
@@ -49,7 +48,6 @@ beforeAll(async () => {
     }),
   );
   await registerDeploymentFile(join(dir, "deployment.yml"), { registry, workDir: dir });
-  const data = clients.blob.getContainerClient(config.containers.data);
   for (let i = 0; i < MINI_BATCHES; i += 1) {
     // the first attempt to start is quick (FIRST_MS); the others run long enough to be running,
     // or waiting, at the cancel
@@ -64,10 +62,14 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function parts(job: string): Promise<number> {
-  let count = 0;
-  for await (const _ of jobs.listBlobsFlat({ prefix: partBlobs.prefix(job) })) count += 1;
-  return count;
+/**
+ * Whether the job staged output yet, i.e. a mini-batch finished: its output blob exists with
+ * uncommitted blocks (the parts are recorded only once the range ends).
+ */
+async function staged(job: string): Promise<boolean> {
+  const prefix = `batchfn-outputs/${job}/`;
+  for await (const _ of data.listBlobsFlat({ prefix, includeUncommitedBlobs: true })) return true;
+  return false;
 }
 
 /** When each attempt started (ms), from the markers the script writes first. */
@@ -96,7 +98,7 @@ describe("job cancel on the app", () => {
     expect(invoked.status).toBe(202);
     const job = String(invoked.body.name);
     const location = invoked.headers.get("location") ?? "";
-    while ((await parts(job)) === 0) await sleep(20);
+    while (!(await staged(job))) await sleep(20);
 
     const canceledAt = Date.now();
     const canceled = await call(`${location}/cancel`, { method: "POST" });

@@ -9,7 +9,7 @@ import {
   registerEndpointFile,
 } from "../../../src/api/registry/register-from-files.js";
 import { createJobLog } from "../../../src/io/log/job-log.js";
-import { partBlobs } from "../../../src/io/output/part-record.js";
+import { partBlobs } from "../../../src/io/output/range-record.js";
 import { MINI_BATCHES_PER_WORKER } from "../../../src/jobs/submit-job.js";
 import { type EngineWorld, engineWorld } from "../../support/engine-world.js";
 import { refusal } from "../../support/refusal.js";
@@ -103,7 +103,7 @@ describe("retries, timeouts and the error threshold", () => {
     });
   });
 
-  it("never reports Completed when a mini-batch's part was lost before finalize, and names it", async () => {
+  it("never reports Completed when the record of a range's parts was lost before finalize, and names its mini-batches", async () => {
     await deployScript("lossy", "fail-bad", "score.ts", { mini_batch_size: 2 });
     const name = `lossy-${Date.now()}`;
     const run = world.runJob({
@@ -112,22 +112,22 @@ describe("retries, timeouts and the error threshold", () => {
       name,
       body: { input: "azureml://datastores/workspaceblobstore/paths/six/" },
       beforeFinalize: async (job) => {
-        await world.engine.jobs.deleteBlob(partBlobs.part(job, 1));
+        // three mini-batches: one inline range, one record
+        await world.engine.jobs.deleteBlob(partBlobs.range(job, 0, 3));
       },
     });
     await expect(run).rejects.toThrow(/finalizeJob.*no committed part/);
     const record = await world.engine.records.get(name);
     expect(record?.status).toBe("Failed");
-    expect(record?.message).toMatch(/mini-batch 1 of 3 has no committed part/);
-    expect(record?.message).toMatch(/2 items/);
+    expect(record?.message).toMatch(/mini-batches 0, 1, 2 of 3 have no committed part/);
+    expect(record?.message).toMatch(/6 items/);
     const summary = JSON.parse(await world.read(`batchfn-outputs/${name}/job_summary.json`));
     expect(summary).toMatchObject({
       status: "Failed",
       failure: { code: "PartsLost" },
-      mini_batches: { total: 3, succeeded: 2, not_run: 1 },
+      mini_batches: { total: 3, succeeded: 0, not_run: 3 },
     });
-    const rows = (await world.read(`batchfn-outputs/${name}/predictions.csv`)).trimEnd().split("\n");
-    expect(rows).toEqual(["f00.txt: fine", "f01.txt: fine", "f04.txt: fine", "f05.txt: fine"]);
+    expect(await world.read(`batchfn-outputs/${name}/predictions.csv`)).toBe("");
   });
 
   it("kills a run() that outlives retry_settings.timeout and retries the mini-batch", async () => {

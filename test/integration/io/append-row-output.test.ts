@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import { checkOutputFree } from "../../../src/io/output/check-output-free.js";
-import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
-import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { outputWorld, rowsResult } from "./output-fixtures.js";
 
 async function failure(promise: Promise<unknown>): Promise<BatchfnError> {
@@ -20,7 +18,7 @@ describe("append_row output", () => {
     const target = await world.target();
     await checkOutputFree(target, world.deps);
     const stage = (index: number, attempt: number, result: ReturnType<typeof rowsResult>, failed = false) =>
-      stageMiniBatchOutput({ target, index, attempt, result, failed }, world.deps);
+      world.stage({ target, index, attempt, result, failed });
 
     await stage(2, 1, rowsResult(["c1", "c2"]));
     await stage(0, 1, rowsResult(["a-first-attempt", "a-first-attempt-2"]));
@@ -39,7 +37,7 @@ describe("append_row output", () => {
       true,
     );
 
-    const totals = await finalizeOutput(target, world.deps);
+    const totals = await world.finalize(target);
     expect(await world.read("predictions.csv")).toBe("a1\nx.png 7 0.5\nc1\nc2\n");
     expect(totals).toMatchObject({
       predictionFiles: ["azureml://datastores/ws/paths/out/predictions.csv"],
@@ -53,7 +51,7 @@ describe("append_row output", () => {
       `${JSON.stringify({ item: "d.png", mini_batch: 3, attempt: 2, code: "ScriptError", message: "boom" })}\n`,
     );
 
-    const again = await finalizeOutput(target, world.deps);
+    const again = await world.finalize(target);
     expect(again).toEqual(totals);
     expect(await world.read("predictions.csv")).toBe("a1\nx.png 7 0.5\nc1\nc2\n");
   });
@@ -66,14 +64,14 @@ describe("append_row output", () => {
     expect(before.code).toBe("OutputExists");
     expect(before.message).toContain("azureml://datastores/ws/paths/out/predictions.csv");
 
-    await stageMiniBatchOutput({ target, index: 0, attempt: 1, result: rowsResult(["new"]) }, world.deps);
-    const atCommit = await failure(finalizeOutput(target, world.deps));
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult(["new"]) });
+    const atCommit = await failure(world.finalize(target));
     expect(atCommit.code).toBe("OutputExists");
     expect(await world.read("predictions.csv")).toBe("old\n");
 
     const overwrite = await world.target({ miniBatches: 1, overwrite: true });
     await checkOutputFree(overwrite, world.deps);
-    await finalizeOutput(overwrite, world.deps);
+    await world.finalize(overwrite);
     expect(await world.read("predictions.csv")).toBe("new\n");
   });
 
@@ -81,9 +79,9 @@ describe("append_row output", () => {
     const world = await outputWorld();
     const target = await world.target({ miniBatches: 1 });
     await checkOutputFree(target, world.deps);
-    await stageMiniBatchOutput({ target, index: 0, attempt: 1, result: rowsResult(["mine"]) }, world.deps);
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult(["mine"]) });
     await world.container.getBlockBlobClient("out/predictions.csv").upload("theirs\n", 7);
-    expect((await failure(finalizeOutput(target, world.deps))).code).toBe("OutputExists");
+    expect((await failure(world.finalize(target))).code).toBe("OutputExists");
     expect(await world.read("predictions.csv")).toBe("theirs\n");
   });
 
@@ -91,26 +89,20 @@ describe("append_row output", () => {
     const world = await outputWorld();
     const target = await world.target({ format: "csv", miniBatches: 3 });
     await checkOutputFree(target, world.deps);
-    await stageMiniBatchOutput(
-      {
-        target,
-        index: 1,
-        attempt: 1,
-        result: rowsResult([{ file: "b.csv", prediction: 'say "hi", twice' }]),
-      },
-      world.deps,
-    );
-    await stageMiniBatchOutput({ target, index: 0, attempt: 1, result: rowsResult([]) }, world.deps);
-    await stageMiniBatchOutput(
-      {
-        target,
-        index: 2,
-        attempt: 1,
-        result: rowsResult([{ file: "c.csv", prediction: 1.5 }, { file: "d\ne.csv" }]),
-      },
-      world.deps,
-    );
-    const totals = await finalizeOutput(target, world.deps);
+    await world.stage({
+      target,
+      index: 1,
+      attempt: 1,
+      result: rowsResult([{ file: "b.csv", prediction: 'say "hi", twice' }]),
+    });
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult([]) });
+    await world.stage({
+      target,
+      index: 2,
+      attempt: 1,
+      result: rowsResult([{ file: "c.csv", prediction: 1.5 }, { file: "d\ne.csv" }]),
+    });
+    const totals = await world.finalize(target);
     expect(totals.columns).toEqual(["file", "prediction"]);
     expect(await world.read("predictions.csv")).toBe(
       'file,prediction\nb.csv,"say ""hi"", twice"\nc.csv,1.5\n"d\ne.csv",\n',
@@ -120,15 +112,9 @@ describe("append_row output", () => {
   it("refuses csv output whose mini-batches returned different columns", async () => {
     const world = await outputWorld();
     const target = await world.target({ format: "csv", miniBatches: 2 });
-    await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult([{ a: 1, b: 2 }]) },
-      world.deps,
-    );
-    await stageMiniBatchOutput(
-      { target, index: 1, attempt: 1, result: rowsResult([{ b: 2, a: 1 }]) },
-      world.deps,
-    );
-    const error = await failure(finalizeOutput(target, world.deps));
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult([{ a: 1, b: 2 }]) });
+    await world.stage({ target, index: 1, attempt: 1, result: rowsResult([{ b: 2, a: 1 }]) });
+    const error = await failure(world.finalize(target));
     expect(error.code).toBe("OutputColumnsMismatch");
     expect(error.message).toContain("Mini-batch 1 returned columns (b, a) but mini-batch 0 returned (a, b)");
   });
@@ -138,23 +124,20 @@ describe("append_row output", () => {
     const target = await world.target({ format: "csv", miniBatches: 5, maxMiniBatchesPerFile: 2 });
     await checkOutputFree(target, world.deps);
     for (const index of [4, 3, 2, 1, 0]) {
-      await stageMiniBatchOutput(
-        {
-          target,
-          index,
-          attempt: 1,
-          result: rowsResult(
-            [
-              { mb: index, row: 0 },
-              { mb: index, row: 1 },
-            ],
-            index === 3 ? [{ item: "x", count: 1, code: "E", message: "m" }] : [],
-          ),
-        },
-        world.deps,
-      );
+      await world.stage({
+        target,
+        index,
+        attempt: 1,
+        result: rowsResult(
+          [
+            { mb: index, row: 0 },
+            { mb: index, row: 1 },
+          ],
+          index === 3 ? [{ item: "x", count: 1, code: "E", message: "m" }] : [],
+        ),
+      });
     }
-    const totals = await finalizeOutput(target, world.deps);
+    const totals = await world.finalize(target);
     expect(totals.predictionFiles.map((file) => file.split("/").pop())).toEqual([
       "predictions-00000.csv",
       "predictions-00001.csv",

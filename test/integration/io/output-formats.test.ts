@@ -2,10 +2,8 @@ import { parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import { checkOutputFree } from "../../../src/io/output/check-output-free.js";
-import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
 import { piecesFromBatches } from "../../../src/io/output/output-pieces.js";
 import type { RowBatch } from "../../../src/io/output/row-batch.js";
-import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { type OutputWorld, outputWorld, rowsResult } from "./output-fixtures.js";
 
 async function failure(promise: Promise<unknown>): Promise<BatchfnError> {
@@ -45,34 +43,28 @@ describe("output formats and layouts", () => {
     await checkOutputFree(target, world.deps);
     const request = { format: "parquet" as const, perFile: false };
     const stage = (index: number, attempt: number, batches: RowBatch[]) =>
-      stageMiniBatchOutput(
-        {
-          target,
-          index,
-          attempt,
-          result: { rows: [], succeededItems: batches.length, failedItems: [] },
-          pieces: piecesFromBatches(batches, request, index),
-        },
-        world.deps,
-      );
+      world.stage({
+        target,
+        index,
+        attempt,
+        result: { rows: [], succeededItems: batches.length, failedItems: [] },
+        pieces: piecesFromBatches(batches, request, index),
+      });
     await stage(1, 1, [predictions("b.csv", 0, 4, "first attempt")]);
     await stage(0, 1, [predictions("a.csv", 0, 2)]);
     await stage(1, 2, [predictions("b.csv", 0, 3)]);
-    await stageMiniBatchOutput(
-      {
-        target,
-        index: 2,
-        attempt: 4,
-        failed: true,
-        result: {
-          rows: [],
-          succeededItems: 0,
-          failedItems: [{ item: "c.csv", count: 1, code: "X", message: "m" }],
-        },
+    await world.stage({
+      target,
+      index: 2,
+      attempt: 4,
+      failed: true,
+      result: {
+        rows: [],
+        succeededItems: 0,
+        failedItems: [{ item: "c.csv", count: 1, code: "X", message: "m" }],
       },
-      world.deps,
-    );
-    const totals = await finalizeOutput(target, world.deps);
+    });
+    const totals = await world.finalize(target);
     expect(totals.predictionFiles).toEqual(["azureml://datastores/ws/paths/out/predictions.parquet"]);
     expect(totals.rows).toBe(5);
     const rows = await readParquet(world, "predictions.parquet");
@@ -87,7 +79,7 @@ describe("output formats and layouts", () => {
     const properties = await world.container.getBlobClient("out/predictions.parquet").getProperties();
     expect(properties.contentType).toBe("application/vnd.apache.parquet");
 
-    await finalizeOutput(target, world.deps);
+    await world.finalize(target);
     expect(await readParquet(world, "predictions.parquet")).toEqual(rows);
   });
 
@@ -100,12 +92,9 @@ describe("output formats and layouts", () => {
       maxMiniBatchesPerFile: 2,
     });
     for (const index of [2, 0, 1]) {
-      await stageMiniBatchOutput(
-        { target, index, attempt: 1, result: rowsResult([{ mb: index, v: index * 1.5 }]) },
-        world.deps,
-      );
+      await world.stage({ target, index, attempt: 1, result: rowsResult([{ mb: index, v: index * 1.5 }]) });
     }
-    await finalizeOutput(target, world.deps);
+    await world.finalize(target);
     expect(await readParquet(world, "p-00000.parquet")).toEqual([
       { mb: 0, v: 0 },
       { mb: 1, v: 1.5 },
@@ -116,12 +105,9 @@ describe("output formats and layouts", () => {
   it("writes jsonl lines in mini-batch order", async () => {
     const world = await outputWorld();
     const target = await world.target({ format: "jsonl", fileName: "p.jsonl", miniBatches: 2 });
-    await stageMiniBatchOutput({ target, index: 1, attempt: 1, result: rowsResult([{ b: 2 }]) }, world.deps);
-    await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult(["a", { a: 1 }]) },
-      world.deps,
-    );
-    await finalizeOutput(target, world.deps);
+    await world.stage({ target, index: 1, attempt: 1, result: rowsResult([{ b: 2 }]) });
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult(["a", { a: 1 }]) });
+    await world.finalize(target);
     expect(await world.read("p.jsonl")).toBe('"a"\n{"a":1}\n{"b":2}\n');
   });
 
@@ -131,26 +117,23 @@ describe("output formats and layouts", () => {
     await checkOutputFree(target, world.deps);
     const request = { format: "csv" as const, perFile: true };
     const stage = (index: number, attempt: number, batches: RowBatch[], failed: string[] = []) =>
-      stageMiniBatchOutput(
-        {
-          target,
-          index,
-          attempt,
-          result: {
-            rows: [],
-            succeededItems: batches.length,
-            failedItems: failed.map((item) => ({ item, count: 1, code: "MissingColumn", message: "no key" })),
-          },
-          pieces: piecesFromBatches(batches, request, index),
+      world.stage({
+        target,
+        index,
+        attempt,
+        result: {
+          rows: [],
+          succeededItems: batches.length,
+          failedItems: failed.map((item) => ({ item, count: 1, code: "MissingColumn", message: "no key" })),
         },
-        world.deps,
-      );
+        pieces: piecesFromBatches(batches, request, index),
+      });
     // big.csv rows 0-4 in mini-batch 0 and 5-7 in mini-batch 1, whose first attempt is replaced
     await stage(1, 1, [predictions("big.csv", 5, 3, "stale"), predictions("sub/small.csv", 0, 1, "stale")]);
     await stage(0, 1, [predictions("big.csv", 0, 5)]);
     await stage(1, 2, [predictions("big.csv", 5, 3), predictions("sub/small.csv", 0, 2)]);
     await stage(2, 1, [predictions("empty.csv", 0, 0)], ["bad.csv"]);
-    const totals = await finalizeOutput(target, world.deps);
+    const totals = await world.finalize(target);
     expect(
       totals.predictionFiles.map((file) => file.replace("azureml://datastores/ws/paths/out/", "")),
     ).toEqual(["big.csv", "sub/small.csv", "empty.csv"]);
@@ -172,19 +155,16 @@ describe("output formats and layouts", () => {
     const target = await world.target({ format: "parquet", layout: "per_file", miniBatches: 2 });
     const request = { format: "parquet" as const, perFile: true };
     const stage = (index: number, batches: RowBatch[]) =>
-      stageMiniBatchOutput(
-        {
-          target,
-          index,
-          attempt: 1,
-          result: { rows: [], succeededItems: batches.length, failedItems: [] },
-          pieces: piecesFromBatches(batches, request, index),
-        },
-        world.deps,
-      );
+      world.stage({
+        target,
+        index,
+        attempt: 1,
+        result: { rows: [], succeededItems: batches.length, failedItems: [] },
+        pieces: piecesFromBatches(batches, request, index),
+      });
     await stage(1, [predictions("x/a.csv", 3, 2), predictions("b.jsonl", 0, 1)]);
     await stage(0, [predictions("x/a.csv", 0, 3)]);
-    await finalizeOutput(target, world.deps);
+    await world.finalize(target);
     const a = await readParquet(world, "x/a.parquet");
     expect(a.map((row) => row.row)).toEqual([0n, 1n, 2n, 3n, 4n]);
     expect(a.map((row) => row.key)).toEqual([
@@ -202,15 +182,15 @@ describe("output formats and layouts", () => {
   it("per_file with a script's rows: all rows of a one-file mini-batch are that file's", async () => {
     const world = await outputWorld();
     const target = await world.target({ format: "aml", layout: "per_file", miniBatches: 2 });
-    await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult(["a: 1", "a: 2"]), files: ["img/a.png"] },
-      world.deps,
-    );
-    await stageMiniBatchOutput(
-      { target, index: 1, attempt: 1, result: rowsResult(["b: 7"]), files: ["img/b.png"] },
-      world.deps,
-    );
-    await finalizeOutput(target, world.deps);
+    await world.stage({
+      target,
+      index: 0,
+      attempt: 1,
+      result: rowsResult(["a: 1", "a: 2"]),
+      files: ["img/a.png"],
+    });
+    await world.stage({ target, index: 1, attempt: 1, result: rowsResult(["b: 7"]), files: ["img/b.png"] });
+    await world.finalize(target);
     expect(await world.read("img/a.csv")).toBe("a: 1\na: 2\n");
     expect(await world.read("img/b.csv")).toBe("b: 7\n");
   });

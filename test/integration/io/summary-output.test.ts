@@ -4,10 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import { checkOutputFree } from "../../../src/io/output/check-output-free.js";
-import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
 import { writeJobSummary } from "../../../src/io/output/job-summary.js";
 import { defaultOutputPath, resolveOutputLocation } from "../../../src/io/output/output-location.js";
-import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { uploadSummaryOutputs } from "../../../src/io/output/summary-outputs.js";
 import { buildJobSummary } from "../../../src/jobs/summarize-job.js";
 import { catalogOf } from "./input-fixtures.js";
@@ -33,23 +31,17 @@ describe("errors.jsonl and job_summary.json", () => {
       code: "InvalidColumnValue",
       message: `bad ${item}`,
     });
-    await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult(["r0"], [failing("retried.csv")]) },
-      world.deps,
-    );
-    await stageMiniBatchOutput({ target, index: 0, attempt: 2, result: rowsResult(["r0"]) }, world.deps);
-    await stageMiniBatchOutput(
-      {
-        target,
-        index: 1,
-        attempt: 1,
-        result: rowsResult(["r1"], [failing("a.csv"), failing("big.csv", 40)]),
-      },
-      world.deps,
-    );
-    await stageMiniBatchOutput({ target, index: 2, attempt: 3, result: rowsResult(["r2"]) }, world.deps);
+    await world.stage({ target, index: 0, attempt: 1, result: rowsResult(["r0"], [failing("retried.csv")]) });
+    await world.stage({ target, index: 0, attempt: 2, result: rowsResult(["r0"]) });
+    await world.stage({
+      target,
+      index: 1,
+      attempt: 1,
+      result: rowsResult(["r1"], [failing("a.csv"), failing("big.csv", 40)]),
+    });
+    await world.stage({ target, index: 2, attempt: 3, result: rowsResult(["r2"]) });
 
-    const totals = await finalizeOutput(target, world.deps);
+    const totals = await world.finalize(target);
     const lines = (await world.read("errors.jsonl"))
       .trim()
       .split("\n")
@@ -132,17 +124,14 @@ describe("summary_only output", () => {
     await attempt("first attempt");
     const uploaded = await attempt("second attempt");
     expect(uploaded).toEqual({ files: 2, bytes: "second attempt".length + 2 });
-    await stageMiniBatchOutput(
-      {
-        target,
-        index: 0,
-        attempt: 2,
-        result: rowsResult(["counted", "not written"]),
-        outputFiles: uploaded.files,
-      },
-      world.deps,
-    );
-    const totals = await finalizeOutput(target, world.deps);
+    await world.stage({
+      target,
+      index: 0,
+      attempt: 2,
+      result: rowsResult(["counted", "not written"]),
+      outputFiles: uploaded.files,
+    });
+    const totals = await world.finalize(target);
     expect(await world.read("reports/2026/a.txt")).toBe("second attempt");
     expect(totals).toMatchObject({ predictionFiles: [], rows: 0, outputFiles: 2, items: { succeeded: 2 } });
     const names: string[] = [];

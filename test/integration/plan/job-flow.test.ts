@@ -8,6 +8,8 @@ import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
 import { writeJobSummary } from "../../../src/io/output/job-summary.js";
 import { resolveOutputLocation } from "../../../src/io/output/output-location.js";
 import { outputTarget } from "../../../src/io/output/output-target.js";
+import type { PartRecord } from "../../../src/io/output/part-record.js";
+import { writeRangeRecord } from "../../../src/io/output/range-record.js";
 import type { RunResult } from "../../../src/io/output/scored-rows.js";
 import { stageMiniBatchOutput } from "../../../src/io/output/stage-mini-batch.js";
 import { checkErrorThreshold, tallyMiniBatch } from "../../../src/jobs/error-threshold.js";
@@ -59,6 +61,7 @@ describe("a job from input to output", () => {
     await checkOutputFree(target, deps);
 
     let tally = { failedItems: 0, failedMiniBatches: 0 };
+    const parts: PartRecord[] = [];
     for (let index = plan.miniBatches - 1; index >= 0; index -= 1) {
       const localDir = await mkdtemp(join(tmpdir(), "batchfn-flow-"));
       const downloaded = await downloadMiniBatch({ plan, index, localDir }, deps);
@@ -74,6 +77,7 @@ describe("a job from input to output", () => {
           deps,
         );
         tally = tallyMiniBatch(tally, staged.failedItems);
+        parts.push(staged);
         continue;
       }
       const staged = await stageMiniBatchOutput(
@@ -81,6 +85,7 @@ describe("a job from input to output", () => {
         deps,
       );
       tally = tallyMiniBatch(tally, staged.failedItems);
+      parts.push(staged);
     }
     const verdict = checkErrorThreshold(3, tally, plan.items);
     expect(verdict).toEqual({
@@ -88,6 +93,8 @@ describe("a job from input to output", () => {
       message: "error_threshold 3 exceeded: 4 failed items (1 mini-batch) of 9",
     });
 
+    // what the orchestration does once the job's one range ended: records its parts at once
+    await writeRangeRecord(deps.jobs, target.job, { start: 0, end: plan.miniBatches, parts });
     const totals = await finalizeOutput(target, deps);
     const predictions = (
       await world.container.getBlobClient("results/predictions.csv").downloadToBuffer()

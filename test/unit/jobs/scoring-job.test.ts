@@ -4,6 +4,7 @@ import {
   type FailureRecord,
   type MiniBatchRef,
   ORCHESTRATION,
+  type RangeParts,
   type ScoringJobInput,
 } from "../../../src/jobs/orchestration/contract.js";
 import { scoringJob, scoringJobChunk } from "../../../src/jobs/orchestration/scoring-job.js";
@@ -279,5 +280,111 @@ describe("scoringJob orchestration", () => {
       input: jobInput({ chunkSize: 10, window: 4 }),
     });
     expect(longest).toBeLessThanOrEqual(single.root.history.length);
+  });
+});
+
+/** A part record as `scoreMiniBatch` returns it in its outcome. */
+function part(index: number, failed = false) {
+  return {
+    index,
+    attempt: 1,
+    status: failed ? ("failed" as const) : ("succeeded" as const),
+    rows: failed ? 0 : 20,
+    succeededItems: failed ? 0 : 2,
+    failedItems: failed ? 2 : 0,
+    errorLines: failed ? 2 : 0,
+    outputFiles: 0,
+  };
+}
+
+/** Activities whose outcomes carry their part records, and whose `recordParts` calls are kept. */
+function recordingActivities(miniBatches: number, score?: (ref: MiniBatchRef) => unknown) {
+  const recorded: RangeParts[] = [];
+  const acts = activities(miniBatches, 2, (ref) => {
+    const overridden = score?.(ref);
+    if (overridden !== undefined) return overridden;
+    return { index: ref.index, succeededItems: 2, failedItems: 0, rows: 20, part: part(ref.index) };
+  });
+  acts[ACTIVITY.recordFailure] = (input) => {
+    const { index } = input as FailureRecord;
+    return { index, succeededItems: 0, failedItems: 2, rows: 0, part: part(index, true) };
+  };
+  acts[ACTIVITY.recordParts] = (input) => {
+    const range = input as RangeParts;
+    recorded.push(range);
+    return { parts: range.parts.length };
+  };
+  return { acts, recorded };
+}
+
+describe("scoringJob's range records", () => {
+  it("records an inline job's parts in one recordParts call after its last wave, before finalizing", async () => {
+    const { acts, recorded } = recordingActivities(7, (ref) => {
+      if (ref.index === 4) throw new Error("storage unavailable");
+      return undefined;
+    });
+    const run = await runOrchestration({
+      orchestrations,
+      activities: acts,
+      name: ORCHESTRATION.job,
+      input: jobInput(),
+    });
+    expect(run.root.runtimeStatus).toBe("Completed");
+    const names = run.calls.map((c) => c.name);
+    expect(names.filter((n) => n === ACTIVITY.recordParts)).toHaveLength(1);
+    expect(names.indexOf(ACTIVITY.recordParts)).toBe(names.length - 2);
+    expect(recorded).toEqual([
+      {
+        jobName: "job1",
+        start: 0,
+        end: 7,
+        parts: [0, 1, 2, 3, 4, 5, 6].map((index) => part(index, index === 4)),
+      },
+    ]);
+  });
+
+  it("records each chunk's parts once, at the chunk's end", async () => {
+    const { acts, recorded } = recordingActivities(10);
+    const run = await runOrchestration({
+      orchestrations,
+      activities: acts,
+      name: ORCHESTRATION.job,
+      input: jobInput({ chunkSize: 4, window: 3 }),
+    });
+    expect(run.root.runtimeStatus).toBe("Completed");
+    expect(recorded.map(({ start, end, parts }) => [start, end, parts.map((p) => p.index)])).toEqual([
+      [0, 4, [0, 1, 2, 3]],
+      [4, 8, [4, 5, 6, 7]],
+      [8, 10, [8, 9]],
+    ]);
+  });
+
+  it("records the parts that ran when a cancel stops the range, and none of those not run", async () => {
+    const { acts, recorded } = recordingActivities(9, (ref) =>
+      ref.index >= 4
+        ? { index: ref.index, succeededItems: 0, failedItems: 0, rows: 0, canceled: true }
+        : undefined,
+    );
+    const run = await runOrchestration({
+      orchestrations,
+      activities: acts,
+      name: ORCHESTRATION.job,
+      input: jobInput(),
+    });
+    expect(run.root.output).toMatchObject({ status: "Canceled" });
+    expect(recorded.map(({ start, end, parts }) => [start, end, parts.map((p) => p.index)])).toEqual([
+      [0, 9, [0, 1, 2, 3]],
+    ]);
+  });
+
+  it("schedules no recordParts for outcomes without part records (histories written before range records)", async () => {
+    const run = await runOrchestration({
+      orchestrations,
+      activities: activities(5),
+      name: ORCHESTRATION.job,
+      input: jobInput({ chunkSize: 2 }),
+    });
+    expect(run.root.runtimeStatus).toBe("Completed");
+    expect(run.calls.map((c) => c.name)).not.toContain(ACTIVITY.recordParts);
   });
 });
