@@ -13,8 +13,11 @@ export interface CommitterOptions {
   dispatch: (item: WorkItem) => void;
   /** False once the backend is stopped or killed: nothing more is written. */
   alive: () => boolean;
-  /** Called after messages went to the control queue, to wake its dispatcher. */
-  sent: () => void;
+  /**
+   * Called after messages went to the control queue, to wake its dispatcher; `dueAt` is when the
+   * earliest of those sent invisible (timers) becomes visible.
+   */
+  sent: (dueAt?: Date) => void;
 }
 
 /**
@@ -62,6 +65,8 @@ export class Committer {
         }),
       );
     }
-    if (queued.length > 0) this.options.sent();
+    if (queued.length === 0) return;
+    const due = queued.flatMap((item) => (item.deliverAt ? [item.deliverAt.getTime()] : []));
+    this.options.sent(due.length > 0 ? new Date(Math.min(...due)) : undefined);
   }
 }

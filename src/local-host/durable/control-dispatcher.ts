@@ -7,6 +7,7 @@ import type { FunctionLookup } from "./function-table.js";
 import type { InstanceStore, LoadedInstance } from "./instance-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
 import type { ControlMessage, WorkItem } from "./messages.js";
+import { PollPace } from "./poll-pace.js";
 import type { Delivery, QueueChannel } from "./queue-channel.js";
 import type { OrchestrationTriggerHandler } from "./replay-episode.js";
 import { runSession } from "./session.js";
@@ -19,6 +20,8 @@ const MAX_HELD = 2_000;
 const MAX_TIMER_WAIT_MS = 60_000;
 /** Pause of a receive loop after its storage call failed (storage down: no busy loop of errors). */
 export const RETRY_AFTER_FAILURE_MS = 1_000;
+/** Longest pause between receives of an idle control queue (see PollPace). */
+const MAX_IDLE_POLL_MS = 1_000;
 /** A message that failed this many times is dropped as poison. */
 const MAX_DEQUEUE = 10;
 
@@ -80,8 +83,11 @@ export class ControlDispatcher {
    */
   private readonly uncommitted = new Map<string, Uncommitted>();
   private loop: Promise<void> | undefined;
+  private readonly pace: PollPace;
 
-  constructor(private readonly options: ControlDispatcherOptions) {}
+  constructor(private readonly options: ControlDispatcherOptions) {
+    this.pace = new PollPace(options.pollMs, MAX_IDLE_POLL_MS);
+  }
 
   start(): void {
     this.loop ??= this.receiveLoop();
@@ -107,6 +113,12 @@ export class ControlDispatcher {
   /** Whether messages for the instance are held, waiting to be retried or in a running session. */
   isBusy(instanceId: string): boolean {
     return this.held.has(instanceId) || this.busy.has(instanceId) || this.retrying.has(instanceId);
+  }
+
+  /** Wakes the receive loop after messages were sent; `dueAt`: when invisible ones become visible. */
+  sent(dueAt?: Date): void {
+    if (dueAt) this.pace.expect(dueAt.getTime());
+    this.wakeup.notify();
   }
 
   /** Whether an answer to this activity call was consumed by an episode not committed yet. */
@@ -146,7 +158,7 @@ export class ControlDispatcher {
   private async receiveLoop(): Promise<void> {
     const { control, receiving, visibilityMs, pollMs } = this.options;
     while (receiving()) {
-      let received = 0;
+      let received: number | undefined;
       if (this.byMessageId.size < MAX_HELD) {
         try {
           const deliveries = await control.receive(32, visibilityMs);
@@ -162,7 +174,11 @@ export class ControlDispatcher {
         }
       }
       this.schedule();
-      if (received < 32) await this.wakeup.wait(pollMs);
+      if (received === 32) continue;
+      if (received !== undefined) this.pace.received(received);
+      // no receive (held messages at their limit, or it failed): the usual pace
+      const pause = received === undefined ? pollMs : this.pace.pause(Date.now());
+      if (await this.wakeup.wait(pause)) this.pace.woken();
     }
   }
 
@@ -197,6 +213,7 @@ export class ControlDispatcher {
   private async postpone(delivery: Delivery<ControlMessage>, wait: number): Promise<void> {
     try {
       await this.options.control.send(delivery.message, wait);
+      this.sent(new Date(Date.now() + wait));
       await delivery.ack();
     } catch (thrown) {
       this.options.log("warning", `Postponing a durable timer failed: ${ensureError(thrown).message}`);

@@ -126,7 +126,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     control,
     dispatch: (item) => activityDispatcher.submit(item),
     alive,
-    sent: () => controlDispatcher?.wakeup.notify(),
+    sent: (dueAt) => controlDispatcher?.sent(dueAt),
   });
   const client = new OrchestrationClient({
     store,
@@ -135,7 +135,7 @@ export function createDurableBackend(options: DurableBackendOptions): DurableBac
     control,
     orchestrations,
     listPageSize,
-    sent: () => controlDispatcher?.wakeup.notify(),
+    sent: () => controlDispatcher?.sent(),
   });
   const owner = randomUUID();
   const kill = () => {

@@ -3,20 +3,24 @@ export class Wakeup {
   private pending: (() => void) | undefined;
   private signalled = false;
 
-  /** Resolves after `ms`, or as soon as {@link notify} is called (also if it was called before). */
-  wait(ms: number): Promise<void> {
+  /**
+   * Resolves after `ms`, or as soon as {@link notify} is called (also if it was called before):
+   * true when notified, false when the time ran out.
+   */
+  wait(ms: number): Promise<boolean> {
     if (this.signalled) {
       this.signalled = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (notified: boolean) => {
         clearTimeout(timer);
-        if (this.pending === done) this.pending = undefined;
-        resolve();
+        if (this.pending === finish) this.pending = undefined;
+        resolve(notified);
       };
-      const timer = setTimeout(done, ms);
-      this.pending = done;
+      const finish = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.pending = finish;
     });
   }
 
