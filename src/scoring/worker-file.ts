@@ -15,14 +15,34 @@ export interface WorkerFile {
  * Locates a worker module that sits beside `moduleUrl` (pass `import.meta.url`): `name.js` when the
  * app runs compiled from `dist/`, `name.ts` when it runs from sources (tests, tsx). For sources,
  * the thread registers tsx's ESM hooks itself (on Node 20 tsx registers them in the main thread
- * only, and a worker does not inherit them).
+ * only, and a worker does not inherit them), and gets the parent's `--cpu-prof` flags.
  */
 export function workerFile(moduleUrl: string, name: string): WorkerFile {
   const extension = extname(fileURLToPath(moduleUrl));
   const filename = fileURLToPath(new URL(`./${name}${extension}`, moduleUrl));
   if (extension !== ".ts") return { filename, execArgv: undefined };
   const register = `import { register } from ${JSON.stringify(tsxEsmApi(moduleUrl))}; register();`;
-  return { filename, execArgv: ["--import", `data:text/javascript,${encodeURIComponent(register)}`] };
+  const profiling = cpuProfileFlags(process.execArgv);
+  return {
+    filename,
+    execArgv: [...profiling, "--import", `data:text/javascript,${encodeURIComponent(register)}`],
+  };
+}
+
+/**
+ * The parent's `--cpu-prof` flags (with their values), which a worker given flags of its own would
+ * not inherit: so that a profiled process (`npm run bench -- --profile`) profiles its workers too,
+ * each into a file of its own (`--cpu-prof-name` is left out: every thread would write that one).
+ */
+export function cpuProfileFlags(execArgv: readonly string[]): string[] {
+  const flags: string[] = [];
+  execArgv.forEach((flag, i) => {
+    const previous = execArgv[i - 1] ?? "";
+    if (flag.startsWith("--cpu-prof-name") || previous === "--cpu-prof-name") return;
+    if (flag.startsWith("--cpu-prof") || previous === "--cpu-prof-dir" || previous === "--cpu-prof-interval")
+      flags.push(flag);
+  });
+  return flags;
 }
 
 const tsxPackageSchema = z.object({

@@ -1,4 +1,5 @@
 import { BroadcastChannel, threadId, workerData } from "node:worker_threads";
+import { move, transferableSymbol, valueSymbol } from "piscina";
 import { BatchfnError, ensureError } from "../../errors.js";
 import type { RunResult } from "../../io/output/scored-rows.js";
 import { readJobIO } from "../job-io-env.js";
@@ -7,6 +8,7 @@ import type { ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
 import { megabytes, threadMemoryBytes } from "../worker-memory.js";
 import { formatInWorker } from "./format-in-worker.js";
+import { movedOutcome } from "./moved-outcome.js";
 import { loadRuntime, runtimeStartName } from "./load-runtime.js";
 import {
   controlEventSchema,
@@ -65,8 +67,11 @@ function listenForShutdown(worker: WorkerState): void {
   };
 }
 
-/** Scores one mini-batch: starts the runtime when this thread has none yet, then runs it. */
-export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutcome> {
+/**
+ * Scores one mini-batch: starts the runtime when this thread has none yet, then runs it. The
+ * outcome's output text goes back as bytes moved to the pool's thread (`movedOutcome`).
+ */
+export default async function scoreMiniBatch(task: unknown): Promise<ReturnType<typeof move>> {
   const worker = workerState();
   const { input, port } = workerTaskSchema.parse(task);
   const post = (message: ProgressMessage) => port.postMessage(message);
@@ -79,7 +84,8 @@ export default async function scoreMiniBatch(task: unknown): Promise<WorkerOutco
     const outcome = await scoreWith(worker, input, post);
     // memory kept by the script (a cache, a leak) counts even when it was allocated in one go
     if (memory.check()) await new Promise(() => undefined);
-    return outcome;
+    const moved = movedOutcome(outcome);
+    return move({ [transferableSymbol]: moved.transfer, [valueSymbol]: moved.outcome });
   } finally {
     memory.stop();
     worker.capture.detach();
