@@ -28,12 +28,12 @@ export function batchText(batch: RowBatch, format: TextFormat): string {
 }
 
 /** How a column is written: numbers as they print, one text for every row, or value by value. */
-type ColumnPlan =
+export type ColumnPlan =
   | { kind: "numbers"; values: ArrayLike<number> }
   | { kind: "same"; field: string }
   | { kind: "values" };
 
-function columnPlan(values: ArrayLike<unknown>, count: number, csv: boolean): ColumnPlan {
+export function columnPlan(values: ArrayLike<unknown>, count: number, csv: boolean): ColumnPlan {
   if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
     return { kind: "numbers", values };
   }

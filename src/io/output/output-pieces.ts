@@ -1,4 +1,5 @@
 import { errors } from "../../errors.js";
+import { batchBytes } from "./batch-bytes.js";
 import { batchText } from "./batch-text.js";
 import { encodeParquetPart } from "./parquet-part.js";
 import { type RowBatch, recordsToBatch, type ValueType } from "./row-batch.js";
@@ -13,6 +14,11 @@ export interface OutputRequest {
   format: OutputFormat;
   /** `output_layout: per_file`: one piece per input file instead of one for the mini-batch. */
   perFile: boolean;
+  /**
+   * Text pieces as their UTF-8 bytes rather than a string (`piecesFromBatches`): a scoring worker
+   * asks for them, as bytes move to the host's thread without a copy.
+   */
+  bytes?: boolean;
 }
 
 /** What one mini-batch adds to one output file: a block of text, or a Parquet part. */
@@ -32,7 +38,8 @@ export interface OutputPiece {
 
 /**
  * The pieces of typed batches (a no-code runtime's rows): one per input file for per_file, else
- * one. In csv, batches with other columns than the first fail with `OutputColumnsMismatch`.
+ * one. In csv, batches with other columns than the first fail with `OutputColumnsMismatch`. With
+ * `request.bytes`, a text piece's content is the UTF-8 bytes of the text.
  */
 export function piecesFromBatches(
   batches: readonly RowBatch[],
@@ -41,18 +48,22 @@ export function piecesFromBatches(
 ): OutputPiece[] {
   return groups(batches, request.perFile).map(({ file, items }) => {
     if (request.format === "parquet") return parquetPiece(file, encodeParquetPart(items, miniBatch));
+    const format = request.format;
     let text = "";
+    const chunks: Uint8Array[] = [];
     let rows = 0;
     const columns = (items.find((batch) => batch.count > 0) ?? items[0])?.columns.map(
       (column) => column.name,
     );
     for (const batch of items) {
       if (batch.count === 0) continue;
-      if (request.format === "csv") sameColumns(batch, columns ?? [], miniBatch);
-      text += batchText(batch, request.format);
+      if (format === "csv") sameColumns(batch, columns ?? [], miniBatch);
+      if (request.bytes) chunks.push(batchBytes(batch, format) ?? encoder.encode(batchText(batch, format)));
+      else text += batchText(batch, format);
       rows += batch.count;
     }
-    return piece(file, rows, text, request.format === "csv" ? columns : undefined);
+    const content = request.bytes ? joinBytes(chunks) : text;
+    return piece(file, rows, content, format === "csv" ? columns : undefined);
   });
 }
 
@@ -129,7 +140,26 @@ function sameColumns(batch: RowBatch, columns: readonly string[], miniBatch: num
   );
 }
 
-function piece(file: string | undefined, rows: number, content: string, columns?: string[]): OutputPiece {
+const encoder = new TextEncoder();
+
+/** The chunks one after the other, in bytes of their own (the only chunk as it is). */
+function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const joined = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}
+
+function piece(
+  file: string | undefined,
+  rows: number,
+  content: string | Uint8Array,
+  columns?: string[],
+): OutputPiece {
   return {
     ...(file === undefined ? {} : { file }),
     rows,

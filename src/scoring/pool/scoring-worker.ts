@@ -8,8 +8,8 @@ import type { ScoringContext, ScoringRuntime } from "../runtime.js";
 import { runtimeEnv } from "../runtime-env.js";
 import { megabytes, threadMemoryBytes } from "../worker-memory.js";
 import { formatInWorker } from "./format-in-worker.js";
-import { movedOutcome } from "./moved-outcome.js";
 import { loadRuntime, runtimeStartName } from "./load-runtime.js";
+import { movedOutcome } from "./moved-outcome.js";
 import {
   controlEventSchema,
   type ProgressMessage,
@@ -141,7 +141,9 @@ async function scoreWith(
   }
   post({ type: "phase", phase: "run" });
   try {
-    const { pieces: written, ...result } = await worker.runtime.run(input);
+    // text pieces as bytes: they move to the pool's thread as they are (see movedOutcome)
+    const asked = input.output ? { ...input, output: { ...input.output, bytes: true } } : input;
+    const { pieces: written, ...result } = await worker.runtime.run(asked);
     const pieces = input.output && (written ?? (await formatInWorker(result, input)));
     if (pieces) return { ok: true, threadId, result: { ...result, rows: [] }, pieces };
     checkCloneable(result);
