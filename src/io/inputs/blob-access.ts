@@ -37,6 +37,9 @@ export interface BlobAccessOptions {
   urlPolicy?: UrlPolicy;
 }
 
+/** Container clients kept for reuse; the cache starts over past this many. */
+const MAX_CACHED_CONTAINERS = 256;
+
 /** Builds the {@link BlobAccess} of the app from its clients and identity. */
 export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
   const services = new Map<string, BlobServiceClient>();
@@ -50,16 +53,29 @@ export function createBlobAccess(options: BlobAccessOptions): BlobAccess {
     }
     return service;
   };
+  const build = (store: BlobStore, container: string): ContainerClient => {
+    switch (store.kind) {
+      case "app":
+        return options.clients.blob.getContainerClient(container);
+      case "account":
+        return accountService(store.url).getContainerClient(container);
+      case "public":
+        return new ContainerClient(`${store.url.replace(/\/+$/, "")}/${encodeURIComponent(container)}`);
+    }
+  };
+  // clients hold no state of their own; building one costs the SDK's client set-up, once per item
+  // of a job before this cache
+  const containers = new Map<string, ContainerClient>();
   return {
     container(store, container) {
-      switch (store.kind) {
-        case "app":
-          return options.clients.blob.getContainerClient(container);
-        case "account":
-          return accountService(store.url).getContainerClient(container);
-        case "public":
-          return new ContainerClient(`${store.url.replace(/\/+$/, "")}/${encodeURIComponent(container)}`);
+      const key = `${store.kind}\n${store.kind === "app" ? "" : store.url}\n${container}`;
+      let client = containers.get(key);
+      if (!client) {
+        if (containers.size >= MAX_CACHED_CONTAINERS) containers.clear();
+        client = build(store, container);
+        containers.set(key, client);
       }
+      return client;
     },
     accountUrl: options.accountUrl ?? ((accountName, endpoint) => `https://${accountName}.blob.${endpoint}`),
     urlPolicy: options.urlPolicy ?? { allowPrivate: false },

@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { errors } from "../../errors.js";
 import { isConditionFailure, isNotFound } from "../../storage/storage-error.js";
 import type { BlobAccess } from "./blob-access.js";
+import { getWholeBlob } from "./blob-get.js";
 import { fetchInputUrl } from "./input-fetch.js";
 import type { InputItem, InputRoot } from "./resolved-input.js";
 import { checkInputHost } from "./url-policy.js";
@@ -40,12 +41,17 @@ export async function downloadItem(request: DownloadItemRequest): Promise<void> 
 /**
  * Reads one input item into memory, with the same checks as {@link downloadItem}: for items small
  * enough to hand to a scoring worker as bytes, which saves writing a local file the worker reads
- * back (and the stream to file the SDK's `downloadToFile` sets up).
+ * back (and the stream to file the SDK's `downloadToFile` sets up). A blob is read with one plain
+ * signed GET ({@link getWholeBlob}); only when that does not answer the whole blob does the SDK ask.
  */
 export async function fetchItemBytes(request: Omit<DownloadItemRequest, "target">): Promise<Uint8Array> {
   const { root, item } = request;
   if (root.kind === "blob") {
-    const { blob, blobName } = await blobOf(root, item, request.access);
+    const { container, blobName } = await containerOf(root, item, request.access);
+    // one plain signed GET when it answers the whole blob; the SDK otherwise (its retries and errors)
+    const whole = await getWholeBlob(container, blobName, { ifMatch: item.etag });
+    if (whole) return whole;
+    const blob = container.getBlobClient(blobName);
     try {
       const response = await blob.download(0, undefined, {
         conditions: item.etag === undefined ? undefined : { ifMatch: item.etag },
@@ -61,17 +67,18 @@ export async function fetchItemBytes(request: Omit<DownloadItemRequest, "target"
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The blob client of an item, after checking a public container's host against the URL policy. */
-async function blobOf(root: Extract<InputRoot, { kind: "blob" }>, item: InputItem, access: BlobAccess) {
+/** The container client and blob name of an item, after checking a public container's host against the URL policy. */
+async function containerOf(root: Extract<InputRoot, { kind: "blob" }>, item: InputItem, access: BlobAccess) {
   const blobName = `${root.prefix}${item.name}`;
   if (root.store.kind === "public") await checkInputHost(new URL(root.store.url), access.urlPolicy);
-  return { blob: access.container(root.store, root.container).getBlobClient(blobName), blobName };
+  return { container: access.container(root.store, root.container), blobName };
 }
 
 async function downloadBlob(request: DownloadItemRequest, partial: string): Promise<void> {
   const { root, item } = request;
   if (root.kind !== "blob") return;
-  const { blob, blobName } = await blobOf(root, item, request.access);
+  const { container, blobName } = await containerOf(root, item, request.access);
+  const blob = container.getBlobClient(blobName);
   try {
     await blob.downloadToFile(partial, 0, undefined, {
       conditions: item.etag === undefined ? undefined : { ifMatch: item.etag },
