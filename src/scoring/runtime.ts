@@ -41,7 +41,7 @@ export interface MiniBatchFile {
   /**
    * The file's bytes, when the engine hands a small item over in memory instead of writing it to
    * `path` first: the no-code runtimes parse them as they are; a runtime whose script takes file
-   * paths writes them to `path` in its own thread (`writeInMemoryFiles`) before calling it.
+   * paths writes them to `path` in its own thread (`placeInMemoryFiles`) before calling it.
    */
   data?: Uint8Array;
 }

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { errors } from "../../errors.js";
 import type { ScoredRow } from "../../io/output/scored-rows.js";
-import { writeInMemoryFiles } from "../in-memory-files.js";
+import { placeInMemoryFiles } from "../in-memory-files.js";
 import { reconcileResults } from "../result-count.js";
 import type { RuntimeSpec, ScoringContext, ScoringRuntime } from "../runtime.js";
 import { importScriptModule } from "./script-module.js";
@@ -16,7 +16,7 @@ const scoredRowSchema = z.union([
 /**
  * Loads a custom scoring script (its ESM bundle) inside a worker and runs its `init` once. Each
  * mini-batch calls `run` with the local paths of its files (written first when they came in
- * memory); what it returns becomes the rows, and
+ * memory, and removed once `run` is done with them); what it returns becomes the rows, and
  * its count is checked against the inputs (`reconcileResults`). Errors thrown by `init` or `run`
  * propagate to the worker, which reports them.
  */
@@ -29,11 +29,16 @@ export async function createScriptRuntime(
   await script.init?.(context);
   return {
     async run(input) {
-      await writeInMemoryFiles(input.files);
-      const returned = await script.run(
-        input.files.map((file) => file.path),
-        context,
-      );
+      const remove = placeInMemoryFiles(input.files);
+      let returned: unknown;
+      try {
+        returned = await script.run(
+          input.files.map((file) => file.path),
+          context,
+        );
+      } finally {
+        remove();
+      }
       const rows = toRows(returned, scriptName);
       const { succeededItems } = reconcileResults({ files: input.files, results: rows.length, scriptName });
       return { rows, succeededItems, failedItems: [] };

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,18 +14,21 @@ describe("custom scoring scripts in the worker pool", () => {
     expect(result.failedItems).toEqual([]);
   });
 
-  it("writes files handed over in memory before run() sees their paths, in the worker, again on a retry", async () => {
+  it("writes files handed over in memory before run() sees their paths, in the worker, again on a retry, and removes them after", async () => {
     const { pool } = await fixturePool({ script: await bundledFixture("echo-js", "score.js") });
     const dir = await mkdtemp(join(tmpdir(), "batchfn-in-memory-"));
+    await writeFile(join(dir, "c.txt"), "on disk");
     const files = [
       { path: join(dir, "nested", "a.txt"), name: "a.txt", rowOffset: 0, data: Buffer.from("hello") },
       { path: join(dir, "b.txt"), name: "b.txt", rowOffset: 0, data: new TextEncoder().encode("hi there") },
+      { path: join(dir, "c.txt"), name: "c.txt", rowOffset: 0 },
     ];
     for (const attempt of [1, 2]) {
       const { result } = await pool.run({ index: 0, attempt, files });
-      expect(result.rows).toEqual(["a.txt: js 5", "b.txt: js 8"]);
+      expect(result.rows).toEqual(["a.txt: js 5", "b.txt: js 8", "c.txt: js 7"]);
+      // the files written from memory are gone once run() is done; a file that was on disk stays
+      expect((await readdir(dir, { recursive: true })).sort()).toEqual(["c.txt", "nested"]);
     }
-    expect(await readFile(join(dir, "nested", "a.txt"), "utf8")).toBe("hello");
   });
 
   it("scores a mini-batch with a TypeScript script that imports a local module", async () => {
