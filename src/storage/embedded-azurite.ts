@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 /** Azurite's well-known development account. */
 export const DEV_ACCOUNT = "devstoreaccount1";
@@ -57,9 +59,19 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Embedd
   };
 }
 
+/**
+ * The file `node` runs to start Azurite: `azurite-entry.cjs` beside this module, which patches two of
+ * Azurite's hot paths without changing any answer and then loads Azurite (see that file). A compiled
+ * build (`dist/`, where tsc copies no `.cjs`) starts Azurite's own entry, unpatched.
+ */
+export function azuriteEntryFile(): string {
+  const beside = fileURLToPath(new URL("./azurite-entry.cjs", import.meta.url));
+  return existsSync(beside) ? beside : createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
+}
+
 /** The command line (after `node`) of an Azurite on loopback with these options. */
 export function azuriteArgs(options: AzuriteOptions): string[] {
-  const entry = createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
+  const entry = azuriteEntryFile();
   const ports = { blob: 0, queue: 0, table: 0, ...options.ports };
   return [
     entry,
