@@ -60,13 +60,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Embedd
 }
 
 /**
- * The file `node` runs to start Azurite: `azurite-entry.cjs` beside this module, which patches two of
- * Azurite's hot paths without changing any answer and then loads Azurite (see that file). A compiled
- * build (`dist/`, where tsc copies no `.cjs`) starts Azurite's own entry, unpatched.
+ * The file `node` runs to start Azurite: `src/storage/azurite-entry.cjs`, which patches two of
+ * Azurite's hot paths without changing any answer and then loads Azurite (see that file). The
+ * compiled module (`dist/src/storage/`, where tsc copies no `.cjs`) finds it in the sources beside
+ * `dist/`; without them it starts Azurite's own entry, unpatched.
  */
 export function azuriteEntryFile(): string {
-  const beside = fileURLToPath(new URL("./azurite-entry.cjs", import.meta.url));
-  return existsSync(beside) ? beside : createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
+  const candidates = ["./azurite-entry.cjs", "../../../src/storage/azurite-entry.cjs"];
+  for (const candidate of candidates) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  return createRequire(import.meta.url).resolve("azurite/dist/src/azurite.js");
 }
 
 /** The command line (after `node`) of an Azurite on loopback with these options. */

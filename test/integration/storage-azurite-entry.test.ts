@@ -67,7 +67,9 @@ describe("the embedded Azurite's entry file", () => {
       await staged.commitBlockList([ids[2] ?? "", ids[0] ?? ""]);
       expect(await text(staged.downloadToBuffer())).toBe("part 2;part 0;");
 
-      const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient("messages");
+      const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+        "messages",
+      );
       await queue.create();
       for (const message of ["m1", "m2", "m3"]) await queue.sendMessage(message);
       const [received] = (await queue.receiveMessages()).receivedMessageItems;
