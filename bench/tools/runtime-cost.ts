@@ -11,7 +11,7 @@ import { predict, predictionLines, TAXI_MODEL, taxiFeeds } from "../limits/taxi-
  * CPU per row of scoring alone, in this thread (CPU time, not wall time, so other work on the
  * machine changes it little), over 20 of the throughput bench's files: batchfn's no-code ONNX
  * runtime (parse, tensors, model, csv output text), given each file as a local path and as bytes in
- * memory, and its CSV reading alone; against the limit's pipeline (parse, tensors, model, text of
+ * memory (its output as text, and as the bytes a scoring worker asks for), and its CSV reading alone; against the limit's pipeline (parse, tensors, model, text of
  * text already in memory). Best of 5 rounds each (the first warms the JIT up). Usage:
  *   node --import tsx bench/tools/runtime-cost.ts
  */
@@ -47,17 +47,23 @@ async function main(): Promise<void> {
       rowOffset: 0,
       ...(inMemory ? { data: bytes[i] } : {}),
     }));
-  const runtimeRound = (inMemory: boolean) => async () => {
-    let rows = 0;
-    for (const [index, file] of files(inMemory).entries()) {
-      const output = { format: "csv" as const, perFile: false };
-      const result = await runtime.run({ index, attempt: 1, files: [file], output });
-      rows += result.pieces?.reduce((sum, piece) => sum + piece.rows, 0) ?? 0;
-    }
-    return rows;
-  };
+  const runtimeRound =
+    (inMemory: boolean, asBytes = false) =>
+    async () => {
+      let rows = 0;
+      for (const [index, file] of files(inMemory).entries()) {
+        const output = { format: "csv" as const, perFile: false, bytes: asBytes };
+        const result = await runtime.run({ index, attempt: 1, files: [file], output });
+        rows += result.pieces?.reduce((sum, piece) => sum + piece.rows, 0) ?? 0;
+      }
+      return rows;
+    };
   await report("batchfn runtime, files on disk", runtimeRound(false));
   await report("batchfn runtime, bytes in memory", runtimeRound(true));
+  await report(
+    "batchfn runtime, bytes in memory, output as bytes (as a worker asks)",
+    runtimeRound(true, true),
+  );
   await report("batchfn CSV reading alone (bytes → table)", async () => {
     let rows = 0;
     for (const [i, name] of names.entries()) rows += (await readTable(name, { bytes: bytes[i] })).rowCount;
