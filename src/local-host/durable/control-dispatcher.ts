@@ -376,8 +376,12 @@ export class ControlDispatcher {
   }
 }
 
-/** What readers of an instance see change: its runtime status, custom status and held messages. */
+/**
+ * What readers of an instance see change: its execution (continue-as-new), runtime status, custom
+ * status and held messages.
+ */
 function observable(stored: StoredInstance): string {
   const { record } = stored;
-  return `${record.runtimeStatus}\n${stored.held.length}\n${JSON.stringify(record.customStatus ?? null)}`;
+  const custom = JSON.stringify(record.customStatus ?? null);
+  return `${record.executionId}\n${record.runtimeStatus}\n${stored.held.length}\n${custom}`;
 }
