@@ -76,7 +76,10 @@ export async function finalizeOutput(target: OutputTarget, deps: OutputDeps): Pr
 /** Output files committed at once. */
 const COMMITS_AT_ONCE = 8;
 
-/** The staged blocks of a shard: the recorded attempt of each of its mini-batches that staged any. */
+/**
+ * The staged blocks of a shard: the recorded attempt of each of its mini-batches that staged any,
+ * or the run block holding its small output (`record-range.ts`).
+ */
 function shardIds(
   target: OutputTarget,
   shard: OutputShard,
@@ -86,9 +89,12 @@ function shardIds(
   const ids: string[] = [];
   for (let index = shard.first; index < shard.end; index += 1) {
     const part = parts.get(index);
-    if (part && (kind === "rows" ? part.rows : part.errorLines) > 0) {
-      ids.push(blockId(target.job, kind, index, part.attempt));
-    }
+    if (!part || (kind === "rows" ? part.rows : part.errorLines) === 0) continue;
+    // a small output staged with its neighbours' by recordParts: that run's one block, once
+    const run = kind === "rows" ? part.rowsBlock : part.errorsBlock;
+    const id =
+      run === undefined ? blockId(target.job, kind, index, part.attempt) : blockId(target.job, kind, run, 0);
+    if (ids.at(-1) !== id) ids.push(id);
   }
   return ids;
 }

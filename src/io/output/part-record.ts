@@ -38,5 +38,15 @@ export const partRecordSchema = z.strictObject({
   columns: z.array(z.string()).optional(),
   /** The pieces staged (Parquet, per_file only): the finaliser plans those files from them. */
   pieces: z.array(stagedPieceSchema).optional(),
+  /**
+   * A small output kept in the record instead of a staged block (in the orchestration's history
+   * only): its rows' text, its error lines. `recordParts` stages it with its neighbours' and keeps
+   * only where (`rowsBlock`, `errorsBlock`).
+   */
+  inline: z.strictObject({ rows: z.string().optional(), errors: z.string().optional() }).optional(),
+  /** The mini-batch whose run block holds this part's rows (an inline part, once recorded). */
+  rowsBlock: z.number().int().nonnegative().optional(),
+  /** The same for its error lines. */
+  errorsBlock: z.number().int().nonnegative().optional(),
 });
 export type PartRecord = z.infer<typeof partRecordSchema>;

@@ -21,7 +21,16 @@ export interface StageMiniBatchRequest {
   pieces?: OutputPiece[];
   /** The names of the mini-batch's input files: with one, its rows are that file's (per_file). */
   files?: readonly string[];
+  /**
+   * Return a small text output (rows and error lines of at most `INLINE_MAX_BYTES` each, of a
+   * single csv/aml/jsonl file) in the part record instead of staging it: its range's `recordParts`
+   * stages it (`record-range.ts`). Only for a caller whose record reaches the orchestration.
+   */
+  inline?: boolean;
 }
+
+/** The largest rows text (and errors text) of a mini-batch kept in its part record. */
+export const INLINE_MAX_BYTES = 1024;
 
 export interface OutputDeps {
   access: BlobAccess;
@@ -52,18 +61,19 @@ export async function stageMiniBatchOutput(
   }
   const container = deps.access.container(target.location.store, target.location.container);
   const pieces = target.action === "append_row" && !request.failed ? outputPieces(request) : [];
+  const failures = errorLines(result.failedItems, index, attempt);
+  const inline = request.inline === true ? inlineOutput(target, pieces, failures) : undefined;
   const staged: StagedPiece[] = [];
   for (const piece of pieces) {
     const bytes = typeof piece.content === "string" ? Buffer.from(piece.content, "utf8") : piece.content;
-    if (bytes.length > 0) {
+    if (bytes.length > 0 && !inline) {
       await stage(container, target, pieceFile(target, index, piece), "rows", index, attempt, bytes);
     }
     staged.push(stagedPiece(piece, bytes.length));
   }
   const rows = staged.reduce((sum, piece) => sum + (piece.bytes > 0 ? piece.rows : 0), 0);
   const columns = target.layout === "single_file" && target.format === "csv" ? pieces[0]?.columns : undefined;
-  const failures = errorLines(result.failedItems, index, attempt);
-  if (failures !== "") {
+  if (failures !== "" && !inline) {
     await stage(
       container,
       target,
@@ -85,7 +95,18 @@ export async function stageMiniBatchOutput(
     outputFiles: request.outputFiles ?? 0,
     ...(columns && rows > 0 ? { columns } : {}),
     ...(detailed(target) && staged.length > 0 ? { pieces: staged } : {}),
+    ...(inline ? { inline } : {}),
   };
+}
+
+/** A single text file's small output, as `PartRecord.inline`; undefined when it must be staged. */
+function inlineOutput(target: OutputTarget, pieces: OutputPiece[], failures: string) {
+  if (target.action !== "append_row" || detailed(target) || pieces.length > 1) return undefined;
+  const content = pieces[0]?.content ?? "";
+  if (Buffer.byteLength(content) > INLINE_MAX_BYTES) return undefined;
+  const text = typeof content === "string" ? content : Buffer.from(content).toString("utf8");
+  if (Buffer.byteLength(failures) > INLINE_MAX_BYTES) return undefined;
+  return { ...(text === "" ? {} : { rows: text }), ...(failures === "" ? {} : { errors: failures }) };
 }
 
 /** The pieces of an attempt: as the worker wrote them, else written here from the rows. */

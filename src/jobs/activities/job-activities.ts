@@ -96,6 +96,6 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       now,
       localIO,
     }),
-    [ACTIVITY.recordParts]: createRecordParts({ jobs }),
+    [ACTIVITY.recordParts]: createRecordParts({ cache, jobs, access }),
   };
 }

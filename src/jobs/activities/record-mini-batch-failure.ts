@@ -36,7 +36,7 @@ export function createRecordMiniBatchFailure(
       message: ports.redactHost(message),
     });
     const staged = await stageMiniBatchOutput(
-      { target: job.target, index, attempt: attempts, result: failed, failed: true },
+      { target: job.target, index, attempt: attempts, result: failed, failed: true, inline: true },
       ports,
     );
     await ports.log(spec, [

@@ -82,6 +82,7 @@ export async function scoreWithRetries(
           outputFiles,
           ...(scored.pieces ? { pieces: scored.pieces } : {}),
           files: options.files.map((file) => file.name),
+          inline: true,
         },
         ports,
       );
@@ -120,7 +121,7 @@ export async function scoreWithRetries(
       const { miniBatch } = await readMiniBatch(ports.store, job.plan, index);
       const failed = failedMiniBatchResult(miniBatch, { code, message });
       return stageMiniBatchOutput(
-        { target: job.target, index, attempt, result: failed, failed: true },
+        { target: job.target, index, attempt, result: failed, failed: true, inline: true },
         ports,
       );
     }

@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { BatchfnError } from "../../../src/errors.js";
 import { finalizeOutput } from "../../../src/io/output/finalize-output.js";
+import type { OutputTarget } from "../../../src/io/output/output-target.js";
 import type { PartRecord } from "../../../src/io/output/part-record.js";
 import { partBlobs, readRecordedParts } from "../../../src/io/output/range-record.js";
-import { createRecordParts } from "../../../src/jobs/activities/record-parts.js";
+import { recordRange } from "../../../src/io/output/record-range.js";
+import type { RangeParts } from "../../../src/jobs/orchestration/contract.js";
 import { outputWorld, rowsResult } from "../io/output-fixtures.js";
 
 async function text(world: Awaited<ReturnType<typeof outputWorld>>, name: string): Promise<string> {
   return (await world.jobs.getBlobClient(name).downloadToBuffer()).toString("utf8");
+}
+
+/** What the `recordParts` activity does with its input, for this world's job (`record-parts.ts`). */
+function recorder(world: Awaited<ReturnType<typeof outputWorld>>, target: OutputTarget) {
+  return async ({ start, end, parts }: RangeParts) => ({
+    parts: await recordRange(target, { start, end, parts }, world.deps),
+  });
 }
 
 describe("recordParts and the range records of parts (Azurite)", () => {
@@ -18,7 +27,7 @@ describe("recordParts and the range records of parts (Azurite)", () => {
     for (const [index, rows] of [["a"], [], ["c1", "c2"], ["d"]].entries()) {
       staged.push(await world.stage({ target, index, attempt: 1, result: rowsResult(rows) }));
     }
-    const recordParts = createRecordParts({ jobs: world.jobs });
+    const recordParts = recorder(world, target);
     const first = { jobName: world.job, start: 0, end: 2, parts: [staged[1], staged[0]] as PartRecord[] };
     const second = { jobName: world.job, start: 2, end: 4, parts: staged.slice(2) };
     expect(await recordParts(first)).toEqual({ parts: 2 });
@@ -46,7 +55,7 @@ describe("recordParts and the range records of parts (Azurite)", () => {
     const world = await outputWorld();
     const target = await world.target({ miniBatches: 4 });
     const part = await world.stage({ target, index: 3, attempt: 1, result: rowsResult(["x"]) });
-    const recordParts = createRecordParts({ jobs: world.jobs });
+    const recordParts = recorder(world, target);
     for (const parts of [
       [part],
       [
@@ -66,7 +75,7 @@ describe("recordParts and the range records of parts (Azurite)", () => {
   it("a lost range record leaves its mini-batches missing: nothing of them is committed", async () => {
     const world = await outputWorld();
     const target = await world.target({ miniBatches: 4 });
-    const recordParts = createRecordParts({ jobs: world.jobs });
+    const recordParts = recorder(world, target);
     const parts: PartRecord[] = [];
     for (const index of [0, 1, 2, 3]) {
       parts.push(await world.stage({ target, index, attempt: 1, result: rowsResult([`r${index}`]) }));
@@ -93,7 +102,7 @@ describe("recordParts and the range records of parts (Azurite)", () => {
       const name = `${partBlobs.prefix(world.job)}${String(legacy.index).padStart(10, "0")}.json`;
       await world.jobs.getBlockBlobClient(name).upload(body, body.length);
     }
-    await createRecordParts({ jobs: world.jobs })({ jobName: world.job, start: 2, end: 3, parts: [retried] });
+    await recorder(world, target)({ jobName: world.job, start: 2, end: 3, parts: [retried] });
     const recorded = await readRecordedParts(world.jobs, world.job);
     expect([...recorded.values()].map((p) => [p.index, p.attempt])).toEqual([
       [0, 1],
