@@ -91,6 +91,12 @@ function scoringSettingsSchema(memoryBytes: number) {
       .min(WORKER_MEMORY_MB.min, `must be at least ${WORKER_MEMORY_MB.min} (MB)`)
       .max(max, `must be at most ${max} (MB, this machine's memory or the cap of ${WORKER_MEMORY_MB.max})`)
       .default(defaultWorkerMemoryMb(memoryBytes)),
+    BATCHFN_INLINE_OUTPUT_BYTES: z.coerce
+      .number("must be a number of bytes")
+      .int("must be a whole number of bytes")
+      .min(0, "must be at least 0 (bytes)")
+      .max(4096, "must be at most 4096 (bytes)")
+      .default(1024),
   });
 }
 
@@ -161,8 +167,11 @@ export interface Config {
   limits: SettingLimits;
   /** `BATCHFN_PYTHON`: the interpreter of Python scoring scripts (a path, or a name on PATH). */
   python: { interpreter: string };
-  /** `BATCHFN_WORKER_MEMORY_MB`: a scoring worker's memory limit when its settings give none. */
-  scoring: { workerMemoryMb: number };
+  /**
+   * `BATCHFN_WORKER_MEMORY_MB`: a scoring worker's memory limit when its settings give none;
+   * `BATCHFN_INLINE_OUTPUT_BYTES`: a mini-batch's output up to this size travels in its outcome.
+   */
+  scoring: { workerMemoryMb: number; inlineOutputBytes: number };
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -201,7 +210,10 @@ export function loadConfig(
     inputs: { allowPrivateUrls: auth.allowPrivateUrls },
     python: { interpreter: s.BATCHFN_PYTHON },
     limits: hostLimits(s.BATCHFN_MAX_CONCURRENCY_PER_INSTANCE, machine.memoryBytes),
-    scoring: { workerMemoryMb: scoring.data.BATCHFN_WORKER_MEMORY_MB },
+    scoring: {
+      workerMemoryMb: scoring.data.BATCHFN_WORKER_MEMORY_MB,
+      inlineOutputBytes: scoring.data.BATCHFN_INLINE_OUTPUT_BYTES,
+    },
   };
 }
 

@@ -84,6 +84,7 @@ export function createEngine(options: EngineOptions): Engine {
     limits: config.limits,
     cancels,
     workerMemoryMb: config.scoring.workerMemoryMb,
+    inlineOutputBytes: config.scoring.inlineOutputBytes,
   });
   return {
     registry,

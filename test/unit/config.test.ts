@@ -157,6 +157,21 @@ describe("loadConfig", () => {
     expect(loadConfig(storage, { memoryBytes: gib * GIB }).scoring.workerMemoryMb).toBe(mb);
   });
 
+  it("reads BATCHFN_INLINE_OUTPUT_BYTES (default 1024, 0 turns it off) and refuses other values", () => {
+    expect(loadConfig(storage).scoring.inlineOutputBytes).toBe(1024);
+    expect(loadConfig({ ...storage, BATCHFN_INLINE_OUTPUT_BYTES: "0" }).scoring.inlineOutputBytes).toBe(0);
+    const refused: Array<[string, string]> = [
+      ["-1", "must be at least 0"],
+      ["5000", "must be at most 4096"],
+      ["1.5", "must be a whole number of bytes"],
+    ];
+    for (const [value, message] of refused) {
+      const error = configError({ ...storage, BATCHFN_INLINE_OUTPUT_BYTES: value });
+      expect(error.details.map((d) => d.path)).toEqual(["BATCHFN_INLINE_OUTPUT_BYTES"]);
+      expect(error.message).toContain(message);
+    }
+  });
+
   it("reads BATCHFN_WORKER_MEMORY_MB, up to the machine's memory", () => {
     const env = { ...storage, BATCHFN_WORKER_MEMORY_MB: "4096" };
     expect(loadConfig(env, { memoryBytes: 8 * GIB }).scoring.workerMemoryMb).toBe(4096);

@@ -22,14 +22,15 @@ export interface StageMiniBatchRequest {
   /** The names of the mini-batch's input files: with one, its rows are that file's (per_file). */
   files?: readonly string[];
   /**
-   * Return a small text output (rows and error lines of at most `INLINE_MAX_BYTES` each, of a
-   * single csv/aml/jsonl file) in the part record instead of staging it: its range's `recordParts`
-   * stages it (`record-range.ts`). Only for a caller whose record reaches the orchestration.
+   * Return a small text output (rows and error lines of at most this many bytes each, of a single
+   * csv/aml/jsonl file) in the part record instead of staging it: its range's `recordParts` stages
+   * it (`record-range.ts`). Only for a caller whose record reaches the orchestration; 0 or absent:
+   * stage every output.
    */
-  inline?: boolean;
+  inlineMaxBytes?: number;
 }
 
-/** The largest rows text (and errors text) of a mini-batch kept in its part record. */
+/** The default of `inlineMaxBytes` for the activities (`BATCHFN_INLINE_OUTPUT_BYTES`). */
 export const INLINE_MAX_BYTES = 1024;
 
 export interface OutputDeps {
@@ -62,7 +63,8 @@ export async function stageMiniBatchOutput(
   const container = deps.access.container(target.location.store, target.location.container);
   const pieces = target.action === "append_row" && !request.failed ? outputPieces(request) : [];
   const failures = errorLines(result.failedItems, index, attempt);
-  const inline = request.inline === true ? inlineOutput(target, pieces, failures) : undefined;
+  const max = request.inlineMaxBytes ?? 0;
+  const inline = max > 0 ? inlineOutput(target, pieces, failures, max) : undefined;
   const staged: StagedPiece[] = [];
   for (const piece of pieces) {
     const bytes = typeof piece.content === "string" ? Buffer.from(piece.content, "utf8") : piece.content;
@@ -100,12 +102,12 @@ export async function stageMiniBatchOutput(
 }
 
 /** A single text file's small output, as `PartRecord.inline`; undefined when it must be staged. */
-function inlineOutput(target: OutputTarget, pieces: OutputPiece[], failures: string) {
+function inlineOutput(target: OutputTarget, pieces: OutputPiece[], failures: string, max: number) {
   if (target.action !== "append_row" || detailed(target) || pieces.length > 1) return undefined;
   const content = pieces[0]?.content ?? "";
-  if (Buffer.byteLength(content) > INLINE_MAX_BYTES) return undefined;
+  if (Buffer.byteLength(content) > max) return undefined;
   const text = typeof content === "string" ? content : Buffer.from(content).toString("utf8");
-  if (Buffer.byteLength(failures) > INLINE_MAX_BYTES) return undefined;
+  if (Buffer.byteLength(failures) > max) return undefined;
   return { ...(text === "" ? {} : { rows: text }), ...(failures === "" ? {} : { errors: failures }) };
 }
 

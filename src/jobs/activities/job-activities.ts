@@ -1,6 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobAccess } from "../../io/inputs/blob-access.js";
 import type { JobLog } from "../../io/log/job-log.js";
+import { INLINE_MAX_BYTES } from "../../io/output/stage-mini-batch.js";
 import type { DeploymentAssets } from "../../scoring/deployment-assets.js";
 import type { SettingLimits } from "../../spec/setting-limits.js";
 import type { JobActivities } from "../orchestration/activity-contract.js";
@@ -40,6 +41,8 @@ export interface JobActivityDeps {
   limits: SettingLimits;
   /** A scoring worker's memory limit (MB) when the job's settings give none (`BATCHFN_WORKER_MEMORY_MB`). */
   workerMemoryMb: number;
+  /** A mini-batch's output up to this size travels in its outcome, staged per range (`BATCHFN_INLINE_OUTPUT_BYTES`; 0: none; default 1024). */
+  inlineOutputBytes?: number;
   /** This instance's view of cancel requests, shared with its API (`cancel-watch.ts`). */
   cancels?: CancelWatch;
   now?: () => Date;
@@ -59,6 +62,7 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
   const redactHost = hostPathRedactor(shown);
   const log = createActivityLog(deps.jobLog, redactHost);
   const { store, jobs, access, records } = deps;
+  const inlineOutputBytes = deps.inlineOutputBytes ?? INLINE_MAX_BYTES;
   const localIO = createLocalJobIO({ workDir: deps.workDir, access });
   return {
     [ACTIVITY.plan]: createPlanJob({
@@ -82,9 +86,17 @@ export function createJobActivities(deps: JobActivityDeps): JobActivities {
       workDir: deps.workDir,
       hostFolders: shown,
       workerMemoryMb: deps.workerMemoryMb,
+      inlineOutputBytes,
       localIO,
     }),
-    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({ cache, store, access, log, redactHost }),
+    [ACTIVITY.recordFailure]: createRecordMiniBatchFailure({
+      cache,
+      store,
+      access,
+      log,
+      redactHost,
+      inlineOutputBytes,
+    }),
     [ACTIVITY.finalize]: createFinalizeJob({
       cache,
       store,

@@ -11,6 +11,8 @@ import type { JobCache } from "./job-cache.js";
 import { outcomeOf } from "./mini-batch-outcome.js";
 
 export interface RecordMiniBatchFailurePorts {
+  /** Outputs up to this size travel in the outcome instead of a staged block (`BATCHFN_INLINE_OUTPUT_BYTES`; 0: none). */
+  inlineOutputBytes: number;
   cache: JobCache;
   /** Where the plan is read. */
   store: JobStore;
@@ -36,7 +38,14 @@ export function createRecordMiniBatchFailure(
       message: ports.redactHost(message),
     });
     const staged = await stageMiniBatchOutput(
-      { target: job.target, index, attempt: attempts, result: failed, failed: true, inline: true },
+      {
+        target: job.target,
+        index,
+        attempt: attempts,
+        result: failed,
+        failed: true,
+        inlineMaxBytes: ports.inlineOutputBytes,
+      },
       ports,
     );
     await ports.log(spec, [

@@ -30,6 +30,8 @@ export interface ScoreAttempts {
 }
 
 export interface ScoreAttemptsPorts {
+  /** Outputs up to this size travel in the outcome instead of a staged block (`BATCHFN_INLINE_OUTPUT_BYTES`; 0: none). */
+  inlineOutputBytes: number;
   /** Where the plan is read. */
   store: JobStore;
   access: BlobAccess;
@@ -82,7 +84,7 @@ export async function scoreWithRetries(
           outputFiles,
           ...(scored.pieces ? { pieces: scored.pieces } : {}),
           files: options.files.map((file) => file.name),
-          inline: true,
+          inlineMaxBytes: ports.inlineOutputBytes,
         },
         ports,
       );
@@ -121,7 +123,14 @@ export async function scoreWithRetries(
       const { miniBatch } = await readMiniBatch(ports.store, job.plan, index);
       const failed = failedMiniBatchResult(miniBatch, { code, message });
       return stageMiniBatchOutput(
-        { target: job.target, index, attempt, result: failed, failed: true, inline: true },
+        {
+          target: job.target,
+          index,
+          attempt,
+          result: failed,
+          failed: true,
+          inlineMaxBytes: ports.inlineOutputBytes,
+        },
         ports,
       );
     }

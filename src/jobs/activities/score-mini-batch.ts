@@ -21,6 +21,8 @@ import { scoreWithRetries } from "./score-attempts.js";
 import type { ScoringPools } from "./scoring-pools.js";
 
 export interface ScoreMiniBatchPorts {
+  /** Outputs up to this size travel in the outcome instead of a staged block (`BATCHFN_INLINE_OUTPUT_BYTES`; 0: none). */
+  inlineOutputBytes: number;
   cache: JobCache;
   /** Where the plan is read. */
   store: JobStore;

@@ -9,7 +9,7 @@ import { loadConfig } from "../../../src/config.js";
 import { createRegistry } from "../../../src/registry/registry.js";
 import { createStorageClients } from "../../../src/storage/clients.js";
 import { adminHeaders, call } from "../../support/app-client.js";
-import { type AppProcess, repoRoot, startAppProcess } from "../../support/app-process.js";
+import { type AppProcess, appSettings, repoRoot, startAppProcess } from "../../support/app-process.js";
 
 /**
  * Issue 19, item 1, on the real app and local host: a slow script, 20 mini-batches, 2 workers;
@@ -24,7 +24,9 @@ let markers: string;
 const MINI_BATCHES = 20;
 
 beforeAll(async () => {
-  app = await startAppProcess();
+  // every output staged by its mini-batch (none kept for its range's recordParts), so the first
+  // finished mini-batch shows in storage
+  app = await startAppProcess({ ...(await appSettings()), BATCHFN_INLINE_OUTPUT_BYTES: "0" });
   const config = loadConfig(app.env);
   const clients = createStorageClients(config.storage);
   const registry = createRegistry({ clients, config });
@@ -64,7 +66,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Whether the job staged output yet, i.e. a mini-batch finished: its output blob exists with
- * uncommitted blocks (the parts are recorded only once the range ends).
+ * uncommitted blocks (the parts are recorded only once the range ends; this app stages every output).
  */
 async function staged(job: string): Promise<boolean> {
   const prefix = `batchfn-outputs/${job}/`;

@@ -25,7 +25,12 @@ describe("small outputs kept in the part record and staged per run by recordPart
     ];
     const parts: PartRecord[] = [];
     for (const [index, result] of results.entries()) {
-      parts.push(await stageMiniBatchOutput({ target, index, attempt: 1, result, inline: true }, world.deps));
+      parts.push(
+        await stageMiniBatchOutput(
+          { target, index, attempt: 1, result, inlineMaxBytes: INLINE_MAX_BYTES },
+          world.deps,
+        ),
+      );
     }
     expect(parts.map((part) => part.inline !== undefined)).toEqual([true, true, false, true, true, true]);
     // only the big one was staged by its mini-batch
@@ -63,17 +68,29 @@ describe("small outputs kept in the part record and staged per run by recordPart
     const world = await outputWorld();
     const target = await world.target({ miniBatches: 2, format: "csv" });
     const first = await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult([{ k: "old" }]), inline: true },
+      { target, index: 0, attempt: 1, result: rowsResult([{ k: "old" }]), inlineMaxBytes: INLINE_MAX_BYTES },
       world.deps,
     );
     expect(first.inline).toBeDefined();
     const parts = [
       await stageMiniBatchOutput(
-        { target, index: 0, attempt: 2, result: rowsResult([{ k: "new" }]), inline: true },
+        {
+          target,
+          index: 0,
+          attempt: 2,
+          result: rowsResult([{ k: "new" }]),
+          inlineMaxBytes: INLINE_MAX_BYTES,
+        },
         world.deps,
       ),
       await stageMiniBatchOutput(
-        { target, index: 1, attempt: 1, result: rowsResult([{ k: "one" }]), inline: true },
+        {
+          target,
+          index: 1,
+          attempt: 1,
+          result: rowsResult([{ k: "one" }]),
+          inlineMaxBytes: INLINE_MAX_BYTES,
+        },
         world.deps,
       ),
     ];
@@ -86,7 +103,7 @@ describe("small outputs kept in the part record and staged per run by recordPart
     const world = await outputWorld();
     const target = await world.target({ miniBatches: 1, format: "parquet", fileName: "predictions.parquet" });
     const part = await stageMiniBatchOutput(
-      { target, index: 0, attempt: 1, result: rowsResult([{ k: 1 }]), inline: true },
+      { target, index: 0, attempt: 1, result: rowsResult([{ k: 1 }]), inlineMaxBytes: INLINE_MAX_BYTES },
       world.deps,
     );
     expect(part.inline).toBeUndefined();
