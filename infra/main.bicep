@@ -160,6 +160,9 @@ var batchfnSettings = {
   // Memory per scoring worker (worker_memory_mb's default): on Flex the instance's share, 256 MiB a
   // worker as above, since the OS reports the host's memory. Empty: a quarter of the container's.
   BATCHFN_WORKER_MEMORY_MB: hosting == 'flex' ? '256' : ''
+  // A mini-batch's output up to this many bytes travels in its outcome (the orchestration's history)
+  // and is staged with its range's, instead of as a block of its own. Empty: 1024; 0 turns it off.
+  BATCHFN_INLINE_OUTPUT_BYTES: ''
   // Flex Consumption has no container scan: inbox blobs come from Event Grid. A Container App runs
   // the host's own scan of the inbox container.
   BATCHFN_INBOX_SOURCE: hosting == 'flex' ? 'EventGrid' : 'LogsAndContainerScan'
