@@ -6,7 +6,7 @@ import { checkMlflowModel } from "./mlflow/check-mlflow-model.js";
 import { checkMlflowParquetOutputs } from "./mlflow/parquet-outputs.js";
 import { mlflowRuntimeSpec, pythonMlflowModel } from "./mlflow/python-model.js";
 import { checkOnnxModel } from "./onnx/check-onnx-model.js";
-import { locateModel } from "./onnx/inspect-model.js";
+import { type LocatedModel, locateModel } from "./onnx/inspect-model.js";
 import { checkPythonDeployment } from "./python/check-python-deployment.js";
 import { isPythonScript } from "./python/python-script.js";
 import type { RuntimeSpec } from "./runtime.js";
@@ -47,6 +47,18 @@ export function createDeploymentAssets(options: {
     once(`artifacts/${digest(uri)}`, async (dir) => {
       await options.download(uri, dir);
     });
+  // a model folder is content-addressed and never changes once made: its MLmodel is read and
+  // checked once per instance, not once per mini-batch
+  const models = new Map<string, Promise<LocatedModel>>();
+  const locatedOnce = (modelDir: string): Promise<LocatedModel> => {
+    let located = models.get(modelDir);
+    if (!located) {
+      located = locateModel(modelDir);
+      located.catch(() => models.delete(modelDir));
+      models.set(modelDir, located);
+    }
+    return located;
+  };
 
   return {
     async runtimeSpec({ deployment, model, outputDir }) {
@@ -54,7 +66,7 @@ export function createDeploymentAssets(options: {
       const env = deployment.environment_variables;
       const code = deployment.code_configuration;
       if (!code) {
-        const python = pythonMlflowModel(await locateModel(modelDir));
+        const python = pythonMlflowModel(await locatedOnce(modelDir));
         if (!python) return { kind: "onnx", modelDir, outputDir, env };
         return mlflowRuntimeSpec({
           model: python,
