@@ -1,23 +1,14 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { MiniBatchFile } from "./runtime.js";
 
 /**
  * Writes the files of a mini-batch that were handed over in memory (`data`) to their `path`, for a
- * script that takes file paths; runs in the thread of the runtime that needs them, so the host's
- * main thread does no file work for them. Files already on disk are left as they are.
- */
-export async function writeInMemoryFiles(files: readonly MiniBatchFile[]): Promise<void> {
-  const folders = new Set(files.filter((file) => file.data).map((file) => dirname(file.path)));
-  for (const folder of folders) await mkdir(folder, { recursive: true });
-  await Promise.all(files.map((file) => (file.data ? writeFile(file.path, file.data) : undefined)));
-}
-
-/**
- * {@link writeInMemoryFiles} for a scoring worker thread, which has nothing else to do meanwhile:
- * synchronous calls, without a round trip through libuv's thread pool and a promise per file (for
- * a mini-batch of ten small images that halves the CPU of writing them; see docs/benchmarks.md).
+ * script that takes file paths; files already on disk are left as they are. Meant for the thread
+ * of the runtime that needs them (a scoring worker, which has nothing else to do meanwhile), so the
+ * host's main thread does no file work for them: synchronous calls, without a round trip through
+ * libuv's thread pool and a promise per file (for a mini-batch of ten small images that halves the
+ * CPU of writing them; see docs/benchmarks.md).
  * Answers a function that removes the files written, for when the script is done with them, so the
  * host's clean-up of the mini-batch's folder finds them gone.
  */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchfnError } from "../../errors.js";
 import type { LogRecord } from "../../spec/log-record.schema.js";
-import { writeInMemoryFiles } from "../in-memory-files.js";
+import { placeInMemoryFiles } from "../in-memory-files.js";
 import { engineRecord, type LogTags } from "../log/log-levels.js";
 import { driverItems } from "../mlflow/driver-items.js";
 import { type DriverRows, mlflowPieces } from "../mlflow/mlflow-output.js";
@@ -174,7 +174,9 @@ export function createPythonPool(options: PythonPoolOptions): ScoringPool {
           ),
         );
       }
-      await writeInMemoryFiles(input.files);
+      // items reach the Python pool as files (inMemoryMaxBytes 0); any handed over in memory are
+      // written here and removed with the mini-batch's folder
+      placeInMemoryFiles(input.files);
       if (signal?.aborted) throw canceledAttemptError(input, logs, true);
       const files = input.files.map((file) => file.path);
       const handover = spec.entry === "run_files" ? await handOver(input) : undefined;
