@@ -71,8 +71,9 @@ export function parseMlmodel(text: string, label: string): MlflowModel {
   const flavors: Record<string, Record<string, unknown>> = {};
   for (const [name, settings] of Object.entries(parsed.data.flavors)) flavors[name] = settings ?? {};
   const inputs = parsed.data.signature?.inputs;
-  const outputNames = outputColumnNames(parsed.data.signature?.outputs);
-  const outputTypes = outputSignatureTypes(parsed.data.signature?.outputs);
+  const outputs = signatureJson(parsed.data.signature?.outputs);
+  const outputNames = outputColumnNames(outputs);
+  const outputTypes = outputSignatureTypes(outputs);
   return {
     flavors,
     signature: inputs ? parseSignatureInputs(inputs, label) : undefined,
@@ -81,15 +82,18 @@ export function parseMlmodel(text: string, label: string): MlflowModel {
   };
 }
 
-/** The output names of a column-based output signature; none for tensors, unnamed or malformed outputs. */
-function outputColumnNames(json: string | null | undefined): string[] | undefined {
+/** A signature's JSON text parsed; undefined when it is missing or not JSON. */
+function signatureJson(json: string | null | undefined): unknown {
   if (!json) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(json);
+    return JSON.parse(json);
   } catch {
     return undefined;
   }
+}
+
+/** The output names of a column-based output signature; none for tensors, unnamed or malformed outputs. */
+function outputColumnNames(value: unknown): string[] | undefined {
   const named = z
     .array(z.looseObject({ name: z.string(), type: z.string() }))
     .min(1)
@@ -98,14 +102,7 @@ function outputColumnNames(json: string | null | undefined): string[] | undefine
 }
 
 /** The types of an output signature (column or tensor specs); none when it is missing or malformed. */
-function outputSignatureTypes(json: string | null | undefined): MlflowModel["outputTypes"] {
-  if (!json) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
+function outputSignatureTypes(value: unknown): MlflowModel["outputTypes"] {
   const tensors = z.array(tensorSpecSchema).min(1).safeParse(value);
   if (tensors.success) {
     return tensors.data.map((t) => ({
