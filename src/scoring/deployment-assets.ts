@@ -33,16 +33,9 @@ export function createDeploymentAssets(options: {
   /** The interpreter of Python scoring scripts (`BATCHFN_PYTHON`). */
   pythonInterpreter: string;
 }): DeploymentAssets {
-  const pending = new Map<string, Promise<string>>();
-  const once = (key: string, make: (dir: string) => Promise<void>): Promise<string> => {
-    let made = pending.get(key);
-    if (!made) {
-      made = materialize(join(options.workDir, key), make);
-      made.catch(() => pending.delete(key));
-      pending.set(key, made);
-    }
-    return made;
-  };
+  const dirs = new Map<string, Promise<string>>();
+  const once = (key: string, make: (dir: string) => Promise<void>): Promise<string> =>
+    sharedPromise(dirs, key, () => materialize(join(options.workDir, key), make));
   const artifactDir = (uri: string) =>
     once(`artifacts/${digest(uri)}`, async (dir) => {
       await options.download(uri, dir);
@@ -50,15 +43,7 @@ export function createDeploymentAssets(options: {
   // a model folder is content-addressed and never changes once made: its MLmodel is read and
   // checked once per instance, not once per mini-batch
   const models = new Map<string, Promise<LocatedModel>>();
-  const locatedOnce = (modelDir: string): Promise<LocatedModel> => {
-    let located = models.get(modelDir);
-    if (!located) {
-      located = locateModel(modelDir);
-      located.catch(() => models.delete(modelDir));
-      models.set(modelDir, located);
-    }
-    return located;
-  };
+  const locatedOnce = (modelDir: string) => sharedPromise(models, modelDir, () => locateModel(modelDir));
 
   return {
     async runtimeSpec({ deployment, model, outputDir }) {
@@ -200,6 +185,20 @@ export async function checkParquetOutputs(options: {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The promise `cache` holds for `key`, made by `make` the first time; forgotten when it fails, so a
+ * later call tries again.
+ */
+function sharedPromise<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let made = cache.get(key);
+  if (!made) {
+    made = make();
+    made.catch(() => cache.delete(key));
+    cache.set(key, made);
+  }
+  return made;
 }
 
 /** Makes `dir` once: built in a sibling folder, then renamed, so a half-made copy is never used. */
